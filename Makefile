@@ -1,0 +1,34 @@
+# One command to set up and run the main job, one to run every test (README).
+.PHONY: setup build run test typecheck depcheck unit bench clean
+
+NODE_STAMP := node_modules/.installed
+
+setup: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: setup
+	npm run --silent build
+
+run: build
+	@bash scripts/demo.sh
+
+typecheck: setup
+	npm run --silent typecheck
+
+depcheck: setup
+	npm run --silent depcheck
+
+unit: setup
+	bash scripts/system-deps.sh
+	npx vitest run
+
+test: typecheck depcheck unit
+
+bench: build
+	npm run --silent bench:nmea
+
+clean:
+	rm -rf dist node_modules bench/results

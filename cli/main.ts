@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+/** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
+import { Command } from 'commander';
+
+const program = new Command()
+  .name('mibc-ais')
+  .description('Secure AIS appliance (identity-based authentication and encryption) and authority key tools')
+  .version('0.1.0');
+
+await program.parseAsync(process.argv);
