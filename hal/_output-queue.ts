@@ -1,0 +1,66 @@
+/**
+ * The bounded two-priority output queue behind SerialLink.send. One shared capacity (not one per priority) so
+ * that safety traffic can always claim space from normal traffic: when the queue is full a safety line evicts the
+ * oldest normal line (`preempted`); a normal line evicts the oldest normal line (`queue-full`, the newest AIS
+ * information is the useful one); only when the queue holds nothing but safety lines is the oldest safety line
+ * dropped (`queue-full`) — and reported, so the firmware can raise its alarm.
+ */
+import type { SerialDropReason, SerialPriority } from './serial.js';
+
+export interface QueuedLine {
+  readonly line: string;
+  readonly priority: SerialPriority;
+  /** Monotonic enqueue time, ms. */
+  readonly at: number;
+}
+
+export type DropSink = (item: QueuedLine, reason: SerialDropReason) => void;
+
+export class OutputQueue {
+  readonly limit: number;
+  readonly maxAgeMs: number;
+  readonly #safety: QueuedLine[] = [];
+  readonly #normal: QueuedLine[] = [];
+  readonly #onDrop: DropSink;
+
+  constructor(limit: number, maxAgeMs: number, onDrop: DropSink) {
+    if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError('"outputQueueLimit" must be a positive integer');
+    if (!(Number.isFinite(maxAgeMs) && maxAgeMs > 0)) throw new RangeError('"outputMaxAgeMs" must be a positive number');
+    this.limit = limit;
+    this.maxAgeMs = maxAgeMs;
+    this.#onDrop = onDrop;
+  }
+
+  get size(): number {
+    return this.#safety.length + this.#normal.length;
+  }
+
+  counts(): Record<SerialPriority, number> {
+    return { safety: this.#safety.length, normal: this.#normal.length };
+  }
+
+  push(item: QueuedLine): void {
+    if (this.size >= this.limit) {
+      const victim = this.#normal.shift() ?? this.#safety.shift();
+      if (victim !== undefined) {
+        this.#onDrop(victim, item.priority === 'safety' && victim.priority === 'normal' ? 'preempted' : 'queue-full');
+      }
+    }
+    (item.priority === 'safety' ? this.#safety : this.#normal).push(item);
+  }
+
+  /** Next line to send at monotonic time `now`; expired lines met on the way are dropped and reported. */
+  shift(now: number): QueuedLine | undefined {
+    for (;;) {
+      const item = this.#safety.shift() ?? this.#normal.shift();
+      if (item === undefined) return undefined;
+      if (now - item.at <= this.maxAgeMs) return item;
+      this.#onDrop(item, 'expired');
+    }
+  }
+
+  /** Empties the queue, reporting every line with `reason`. */
+  drain(reason: SerialDropReason): void {
+    for (const item of [...this.#safety.splice(0), ...this.#normal.splice(0)]) this.#onDrop(item, reason);
+  }
+}

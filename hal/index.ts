@@ -1,0 +1,26 @@
+/**
+ * hal/ — every piece of IO the appliance touches, each behind a small interface with a real implementation and a
+ * simulated twin (DESIGN.md §2, STYLE.md). Firmware imports from here only; the `_*.ts` files are internal.
+ */
+export * from './errors.js';
+export {
+  systemClock,
+  UtcCrossCheck,
+  UTC_SOURCES,
+  DEFAULT_UTC_TOLERANCE_MS,
+  DEFAULT_UTC_CONFIRM_SAMPLES,
+  DEFAULT_UTC_MAX_REFERENCE_AGE_MS,
+  type Clock,
+  type TimerHandle,
+  type UtcSource,
+  type UtcSample,
+  type UtcCheckState,
+  type UtcCheckStatus,
+  type UtcDisagreement,
+  type UtcCrossCheckEvents,
+  type UtcCrossCheckOptions,
+} from './clock.js';
+export { FakeClock } from './clock-sim.js';
+export * from './serial.js';
+export { createSerialLink } from './serial-node.js';
+export { SimSerialBus, SimSerialDevice, createSimSerialLink, type SimPortOptions } from './serial-sim.js';

@@ -1,0 +1,76 @@
+/**
+ * The real serial port: serialport v13 (prebuilt bindings for linux-arm/arm64) under the shared link engine.
+ * serialport is imported lazily so that a machine without the native binding still loads hal/ and runs the twin.
+ *
+ * Observed behaviour this driver maps onto the PortConnection contract (reference/hardware-and-deployment.md §1):
+ * a lost device closes the stream with `err.disconnected === true`; a read of zero bytes ends the stream; a second
+ * open of the same path fails with "Cannot lock port" (`lock: true`); there is no automatic reopen.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from './clock.js';
+import type { PortConnection, PortConnectionEvents, PortDriver } from './_serial-driver.js';
+import { SerialLinkEngine } from './_serial-link.js';
+import type { SerialLink, SerialLinkOptions } from './serial.js';
+
+type SerialPortModule = typeof import('serialport');
+type SerialPortInstance = InstanceType<SerialPortModule['SerialPort']>;
+
+let serialportModule: Promise<SerialPortModule> | undefined;
+
+function loadSerialport(): Promise<SerialPortModule> {
+  serialportModule ??= import('serialport');
+  return serialportModule;
+}
+
+class NodePortConnection extends EventEmitter<PortConnectionEvents> implements PortConnection {
+  readonly #port: SerialPortInstance;
+  #gone = false;
+
+  constructor(port: SerialPortInstance) {
+    super();
+    this.#port = port;
+    port.on('data', (chunk: Buffer) => this.emit('data', chunk));
+    port.on('drain', () => this.emit('drain'));
+    port.on('close', (error: Error | null) => this.#lost(error ?? new Error('port closed')));
+    port.on('end', () => this.#lost(new Error('end of stream')));
+    // A failed write is followed by a disconnect close; the error itself must not crash the process.
+    port.on('error', (error: Error) => {
+      if (!port.isOpen) this.#lost(error);
+    });
+  }
+
+  write(bytes: Buffer): boolean {
+    return this.#port.write(bytes);
+  }
+
+  close(): Promise<void> {
+    this.#gone = true;
+    if (!this.#port.isOpen) return Promise.resolve();
+    return new Promise((resolve) => {
+      // A port that vanished while closing is closed all the same.
+      this.#port.close(() => resolve());
+    });
+  }
+
+  #lost(error: Error): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.emit('disconnect', error);
+  }
+}
+
+export const nodeSerialDriver: PortDriver = {
+  async open(path, baudRate) {
+    const { SerialPort } = await loadSerialport();
+    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+    await new Promise<void>((resolve, reject) => {
+      port.open((error) => (error ? reject(error) : resolve()));
+    });
+    return new NodePortConnection(port);
+  },
+};
+
+/** A SerialLink on a real serial device (UART, USB adapter or pseudo-terminal). */
+export function createSerialLink(options: SerialLinkOptions, clock?: Clock): SerialLink {
+  return new SerialLinkEngine(options, clock === undefined ? { driver: nodeSerialDriver } : { driver: nodeSerialDriver, clock });
+}
