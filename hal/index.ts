@@ -24,3 +24,33 @@ export { FakeClock } from './clock-sim.js';
 export * from './serial.js';
 export { createSerialLink } from './serial-node.js';
 export { SimSerialBus, SimSerialDevice, createSimSerialLink, type SimPortOptions } from './serial-sim.js';
+export {
+  BypassRelay,
+  StatusLed,
+  DebouncedInput,
+  openApplianceGpio,
+  LED_PATTERNS,
+  LED_BLINK_SLOW_MS,
+  LED_BLINK_FAST_MS,
+  DEFAULT_DEBOUNCE_MS,
+  type GpioLine,
+  type GpioLineOptions,
+  type GpioProvider,
+  type RelayState,
+  type LedPattern,
+  type AppliancePins,
+  type ApplianceGpio,
+  type BypassRelayEvents,
+  type DebouncedInputEvents,
+} from './gpio.js';
+export {
+  openGpioProvider,
+  findSysfsGpioChip,
+  PI_HEADER_CHIP_LABELS,
+  DEFAULT_SYSFS_GPIO_ROOT,
+  type SysfsGpioChip,
+  type OpenGpioOptions,
+  type OpenedGpio,
+  type OnoffProviderOptions,
+} from './gpio-node.js';
+export { SimGpio, SIM_GPIO_LINES } from './gpio-sim.js';
