@@ -61,11 +61,19 @@ export class KeyStorePermissionError extends HalError {
   }
 }
 
-/** Writing the key store failed; the previous file is untouched. */
+/**
+ * Writing the key store failed. Before the rename (`stage` temp/rename) the previous file is untouched; at
+ * `dir-sync` the new file is in place but its directory entry may not survive a power loss.
+ */
 export class KeyStoreWriteError extends HalError {
   readonly code = 'KEYSTORE_WRITE' as const;
-  constructor(readonly file: string, options?: ErrorOptions) {
-    super(`writing key store file ${file} failed; the previous version is kept`, options);
+  constructor(readonly file: string, readonly stage: 'temp' | 'rename' | 'dir-sync', options?: ErrorOptions) {
+    super(
+      stage === 'dir-sync'
+        ? `key store file ${file} was replaced but the directory could not be synced`
+        : `writing key store file ${file} failed (${stage}); the previous version is kept`,
+      options,
+    );
     this.name = 'KeyStoreWriteError';
   }
 }

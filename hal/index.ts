@@ -54,3 +54,13 @@ export {
   type OnoffProviderOptions,
 } from './gpio-node.js';
 export { SimGpio, SIM_GPIO_LINES } from './gpio-sim.js';
+export {
+  KEYSTORE_MAX_PAYLOAD_BYTES,
+  KEYSTORE_MAGIC,
+  assertKeyName,
+  encodeKeyFile,
+  decodeKeyFile,
+  type KeyStore,
+} from './keystore.js';
+export { FileKeyStore, type KeyStoreFs } from './keystore-file.js';
+export { MemoryKeyStore } from './keystore-sim.js';
