@@ -64,3 +64,19 @@ export {
 } from './keystore.js';
 export { FileKeyStore, type KeyStoreFs } from './keystore-file.js';
 export { MemoryKeyStore } from './keystore-sim.js';
+export {
+  startWatchdog,
+  watchdogIntervalFromEnv,
+  notifyStatusField,
+  type ServiceNotifier,
+  type WatchdogOptions,
+  type WatchdogHandle,
+} from './notify.js';
+export {
+  SystemdNotifier,
+  NOTIFY_QUEUE_LIMIT,
+  NOTIFY_TIMEOUT_MS,
+  type SystemdNotifierOptions,
+  type NotifySpawner,
+} from './notify-systemd.js';
+export { RecordingNotifier, RECORDING_NOTIFIER_LIMIT, type RecordedNotification } from './notify-sim.js';
