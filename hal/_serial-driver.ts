@@ -13,8 +13,11 @@ export interface PortConnectionEvents {
 }
 
 export interface PortConnection extends EventEmitter<PortConnectionEvents> {
-  /** Queues bytes; false means the buffer is above its high-water mark and the caller must wait for `drain`. */
-  write(bytes: Buffer): boolean;
+  /**
+   * Queues bytes; false means the buffer is above its high-water mark and the caller must wait for `drain`.
+   * `done` is called once the bytes are handed to the device (error = they never will be).
+   */
+  write(bytes: Buffer, done: (error?: Error | null) => void): boolean;
   /** Releases the device (and its lock). Safe to call after a disconnect. */
   close(): Promise<void>;
 }

@@ -53,7 +53,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     linesOut: 0,
     bytesOut: 0,
     backpressureWaits: 0,
-    drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0 },
+    drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0 },
     portDowns: 0,
     reconnects: 0,
   };
@@ -66,6 +66,11 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
   #reopenTimer: TimerHandle | undefined;
   #paceTimer: TimerHandle | undefined;
   #awaitingDrain = false;
+  /**
+   * Lines written to the current connection and not yet confirmed as handed to the device, oldest first. Bounded
+   * by back-pressure: the stream refuses more once its high-water mark is passed.
+   */
+  #unconfirmed: QueuedLine[] = [];
   /** Monotonic time at which the UART will have shifted out everything written so far. */
   #lineFreeAt = 0;
 
@@ -171,7 +176,9 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     });
     conn.once('disconnect', (error) => {
       if (this.#conn !== conn) return;
+      const lost = this.#unconfirmed;
       this.#detach();
+      for (const item of lost) this.#dropped(item, 'disconnected');
       void conn.close();
       this.#down(new SerialDisconnectedError(this.path, { cause: error }));
     });
@@ -205,6 +212,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     this.#parser = undefined;
     this.#guard = undefined;
     this.#awaitingDrain = false;
+    this.#unconfirmed = [];
     if (this.#paceTimer !== undefined) {
       this.#clock.clearTimeout(this.#paceTimer);
       this.#paceTimer = undefined;
@@ -232,7 +240,12 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
       const item = this.#queue.shift(now);
       if (item === undefined) return;
       const bytes = Buffer.from(`${item.line}\r\n`, 'latin1');
-      const accepted = conn.write(bytes);
+      const unconfirmed = this.#unconfirmed;
+      unconfirmed.push(item);
+      // Confirmations arrive in write order; after a disconnect this list is no longer the link's and is ignored.
+      const accepted = conn.write(bytes, (error) => {
+        if (!error && unconfirmed[0] === item) unconfirmed.shift();
+      });
       this.#counters.linesOut += 1;
       this.#counters.bytesOut += bytes.length;
       this.#lineFreeAt = Math.max(now, this.#lineFreeAt) + (bytes.length * BITS_PER_CHAR * 1000) / this.baudRate;

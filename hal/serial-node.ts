@@ -39,8 +39,8 @@ class NodePortConnection extends EventEmitter<PortConnectionEvents> implements P
     });
   }
 
-  write(bytes: Buffer): boolean {
-    return this.#port.write(bytes);
+  write(bytes: Buffer, done: (error?: Error | null) => void): boolean {
+    return this.#port.write(bytes, done);
   }
 
   close(): Promise<void> {

@@ -31,9 +31,9 @@ class SimConnection extends EventEmitter<PortConnectionEvents> implements PortCo
     return this.#open;
   }
 
-  write(bytes: Buffer): boolean {
+  write(bytes: Buffer, done: (error?: Error | null) => void): boolean {
     if (!this.#open) throw new Error('Port is not open');
-    return this.device._accept(bytes);
+    return this.device._accept(bytes, done);
   }
 
   async close(): Promise<void> {
@@ -56,7 +56,7 @@ export class SimSerialDevice {
   #plugged = true;
   #conn: SimConnection | undefined;
   #stalled = false;
-  #inFlight: Buffer[] = [];
+  #inFlight: { bytes: Buffer; done: (error?: Error | null) => void }[] = [];
   #inFlightBytes = 0;
   #needDrain = false;
   #received = '';
@@ -116,7 +116,7 @@ export class SimSerialDevice {
     const pending = this.#inFlight;
     this.#inFlight = [];
     this.#inFlightBytes = 0;
-    for (const chunk of pending) this.#record(chunk);
+    for (const chunk of pending) this.#deliver(chunk.bytes, chunk.done);
     if (this.#needDrain && this.#conn !== undefined) {
       this.#needDrain = false;
       const conn = this.#conn;
@@ -131,10 +131,14 @@ export class SimSerialDevice {
     this.#plugged = false;
     const conn = this.#conn;
     this.#conn = undefined;
+    const lost = this.#inFlight;
     this.#inFlight = [];
     this.#inFlightBytes = 0;
     this.#needDrain = false;
-    conn?._disconnect(Object.assign(new Error('bad file descriptor'), { disconnected: true }));
+    const error = Object.assign(new Error('bad file descriptor'), { disconnected: true });
+    conn?._disconnect(error);
+    // As with serialport, writes still pending when the port goes away fail after the disconnect.
+    for (const { done } of lost) queueMicrotask(() => queueMicrotask(() => done(error)));
   }
 
   replug(): void {
@@ -152,18 +156,23 @@ export class SimSerialDevice {
   }
 
   /** @internal Returns what a serialport stream's write() would: false once above the high-water mark. */
-  _accept(bytes: Buffer): boolean {
+  _accept(bytes: Buffer, done: (error?: Error | null) => void): boolean {
     if (!this.#stalled) {
-      this.#record(bytes);
+      this.#deliver(bytes, done);
       return true;
     }
-    this.#inFlight.push(bytes);
+    this.#inFlight.push({ bytes, done });
     this.#inFlightBytes += bytes.length;
     if (this.#inFlightBytes >= this.highWaterMark) {
       this.#needDrain = true;
       return false;
     }
     return true;
+  }
+
+  #deliver(bytes: Buffer, done: (error?: Error | null) => void): void {
+    this.#record(bytes);
+    queueMicrotask(() => done(null));
   }
 
   #record(bytes: Buffer): void {

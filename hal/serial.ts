@@ -18,8 +18,11 @@
 export const SERIAL_PRIORITIES = ['safety', 'normal'] as const;
 export type SerialPriority = (typeof SERIAL_PRIORITIES)[number];
 
-/** Why a queued or offered line did not go out. */
-export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed'] as const;
+/**
+ * Why a queued or offered line did not go out. `disconnected`: the line was written but not yet handed to the
+ * device when it went away (with pacing, at most the one or two lines in flight).
+ */
+export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed', 'disconnected'] as const;
 export type SerialDropReason = (typeof SERIAL_DROP_REASONS)[number];
 
 /** IEC 61162-1 high-speed AIS interface rate. */
@@ -59,6 +62,7 @@ export interface SerialCounters {
   linesIn: number;
   bytesIn: number;
   overlongLines: number;
+  /** Lines written to the port; one later reported as `disconnected` is counted here too. */
   linesOut: number;
   bytesOut: number;
   /** Times `write()` answered false and output waited for `drain`. */

@@ -73,7 +73,7 @@ describe('serial twin: pacing and priorities', () => {
       { line: '$PXXX,S1', priority: 'safety', reason: 'queue-full' },
     ]);
     expect(link.queued()).toEqual({ safety: 3, normal: 0 });
-    expect(link.counters().drops).toEqual({ 'queue-full': 2, preempted: 3, expired: 0, closed: 0 });
+    expect(link.counters().drops).toEqual({ 'queue-full': 2, preempted: 3, expired: 0, closed: 0, disconnected: 0 });
   });
 
   it('drops lines that waited longer than their maximum age, and reports them', async () => {
@@ -91,6 +91,31 @@ describe('serial twin: pacing and priorities', () => {
     await rig.until(() => rig.device.lines.length === 1, 'the fresh line');
     expect(rig.device.lines).toEqual(['$PXXX,NEW']);
     expect(drops).toEqual([{ line: '$PXXX,OLD', priority: 'normal', reason: 'expired' }]);
+  });
+
+  it('lines written but not yet taken by the device when it is unplugged are reported (disconnected)', async () => {
+    rig = simRig();
+    const link = await upLink({ paceOutput: false, reopenInitialMs: 100 });
+    const drops: SerialDrop[] = [];
+    link.on('drop', (d) => drops.push(d));
+    rig.device.stall();
+    link.send('$PXXX,IN-FLIGHT-1');
+    link.send('$PXXX,IN-FLIGHT-2');
+    rig.device.unplug();
+    await rig.until(() => link.state === 'down', 'port-down');
+    expect(drops).toEqual([
+      { line: '$PXXX,IN-FLIGHT-1', priority: 'normal', reason: 'disconnected' },
+      { line: '$PXXX,IN-FLIGHT-2', priority: 'normal', reason: 'disconnected' },
+    ]);
+    // Lines the device did take are confirmed and never reported.
+    rig.device.replug();
+    rig.device.resume();
+    await rig.until(() => link.state === 'up', 'port-up');
+    link.send('$PXXX,DELIVERED');
+    await rig.until(() => rig.device.lines.length === 1, 'delivery');
+    rig.device.unplug();
+    await rig.until(() => link.state === 'down', 'port-down again');
+    expect(drops).toHaveLength(2);
   });
 
   it('close() reports every queued line as dropped (closed) and refuses new ones', async () => {
