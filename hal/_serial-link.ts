@@ -242,10 +242,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
       const bytes = Buffer.from(`${item.line}\r\n`, 'latin1');
       const unconfirmed = this.#unconfirmed;
       unconfirmed.push(item);
-      // Confirmations arrive in write order; after a disconnect this list is no longer the link's and is ignored.
-      const accepted = conn.write(bytes, (error) => {
-        if (!error && unconfirmed[0] === item) unconfirmed.shift();
-      });
+      const accepted = conn.write(bytes, (error) => this.#confirmed(unconfirmed, item, error));
       this.#counters.linesOut += 1;
       this.#counters.bytesOut += bytes.length;
       this.#lineFreeAt = Math.max(now, this.#lineFreeAt) + (bytes.length * BITS_PER_CHAR * 1000) / this.baudRate;
@@ -255,6 +252,15 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
         return;
       }
     }
+  }
+
+  #confirmed(unconfirmed: QueuedLine[], item: QueuedLine, error: Error | null | undefined): void {
+    // After a disconnect the list is no longer the link's: its lines were reported then.
+    if (unconfirmed !== this.#unconfirmed) return;
+    const at = unconfirmed.indexOf(item);
+    if (at === -1) return;
+    unconfirmed.splice(at, 1);
+    if (error) this.#dropped(item, 'disconnected');
   }
 
   #dropped(item: QueuedLine, reason: SerialDropReason): void {

@@ -23,7 +23,7 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The process clock. Timers are `unref`'d callers' business: the daemon keeps itself alive with its ports. */
+/** The process clock: `Date.now()` for UTC, `performance.now()` (monotonic) for intervals. */
 export const systemClock: Clock = {
   utcNow: () => Date.now(),
   monotonicNow: () => performance.now(),

@@ -222,23 +222,28 @@ export interface ApplianceGpio {
 export function openApplianceGpio(provider: GpioProvider, pins: AppliancePins, clock: Clock = systemClock): ApplianceGpio {
   const used = [pins.bypassRelay, ...Object.values(pins.leds), ...pins.modeSwitch, pins.tamper];
   if (new Set(used).size !== used.length) throw new RangeError('"pins" uses a BCM line twice');
-  const relay = new BypassRelay(provider, pins.bypassRelay, activeLow(pins.relayActiveLow));
-  const leds = Object.fromEntries(Object.entries(pins.leds).map(([name, bcm]) => [name, new StatusLed(provider, bcm, { clock })]));
-  const debounce = { clock, ...(pins.debounceMs === undefined ? {} : { debounceMs: pins.debounceMs }) };
-  const modeSwitch = new DebouncedInput(provider, pins.modeSwitch, { ...debounce, ...activeLow(pins.modeSwitchActiveLow) });
-  const tamper = new DebouncedInput(provider, [pins.tamper], { ...debounce, ...activeLow(pins.tamperActiveLow) });
-  return {
-    relay,
-    leds,
-    modeSwitch,
-    tamper,
-    close() {
-      relay.close();
-      for (const led of Object.values(leds)) led.close();
-      modeSwitch.close();
-      tamper.close();
-    },
+  // Opened in order, closed in order: the relay first, so it is released before anything else happens.
+  const opened: { close(): void }[] = [];
+  const open = <T extends { close(): void }>(device: T): T => {
+    opened.push(device);
+    return device;
   };
+  const closeAll = (): void => {
+    for (const device of opened) device.close();
+  };
+  try {
+    const relay = open(new BypassRelay(provider, pins.bypassRelay, activeLow(pins.relayActiveLow)));
+    const leds: Record<string, StatusLed> = {};
+    for (const [name, bcm] of Object.entries(pins.leds)) leds[name] = open(new StatusLed(provider, bcm, { clock }));
+    const debounce = { clock, ...(pins.debounceMs === undefined ? {} : { debounceMs: pins.debounceMs }) };
+    const modeSwitch = open(new DebouncedInput(provider, pins.modeSwitch, { ...debounce, ...activeLow(pins.modeSwitchActiveLow) }));
+    const tamper = open(new DebouncedInput(provider, [pins.tamper], { ...debounce, ...activeLow(pins.tamperActiveLow) }));
+    return { relay, leds, modeSwitch, tamper, close: closeAll };
+  } catch (error) {
+    // A line that cannot be claimed (EBUSY, wrong number) must not leave the others claimed.
+    closeAll();
+    throw error;
+  }
 }
 
 function activeLow(value: boolean | undefined): GpioLineOptions {

@@ -15,6 +15,8 @@ import { notifyStatusField, watchdogIntervalFromEnv, type ServiceNotifier } from
 export const NOTIFY_QUEUE_LIMIT = 8;
 /** Longer than systemd-notify's own 5 s barrier timeout, so its exit status is seen rather than cut off. */
 export const NOTIFY_TIMEOUT_MS = 6_000;
+/** Enough of systemd-notify's complaint to say why it failed. */
+const NOTIFY_STDERR_LIMIT = 1024;
 
 /** The slice of child_process.spawn the notifier uses; injected so tests need neither systemd nor a helper. */
 export type NotifySpawner = (
@@ -107,7 +109,7 @@ export class SystemdNotifier implements ServiceNotifier {
       let stderr = '';
       child.stderr?.setEncoding('utf8');
       child.stderr?.on('data', (chunk) => {
-        if (stderr.length < 1024) stderr += chunk;
+        if (stderr.length < NOTIFY_STDERR_LIMIT) stderr += chunk;
       });
       const timer = this.#clock.setTimeout(() => child.kill('SIGKILL'), NOTIFY_TIMEOUT_MS);
       child.once('error', (error) => {

@@ -33,7 +33,8 @@ class NodePortConnection extends EventEmitter<PortConnectionEvents> implements P
     port.on('drain', () => this.emit('drain'));
     port.on('close', (error: Error | null) => this.#lost(error ?? new Error('port closed')));
     port.on('end', () => this.#lost(new Error('end of stream')));
-    // A failed write is followed by a disconnect close; the error itself must not crash the process.
+    // A failed write reaches the link through its write callback and, unless canceled, is followed by a
+    // disconnect close; the 'error' event itself must not crash the process.
     port.on('error', (error: Error) => {
       if (!port.isOpen) this.#lost(error);
     });

@@ -133,6 +133,14 @@ describe('appliance GPIO set', () => {
     expect([5, 17, 27, 20, 21, 26, 16].some((bcm) => gpio.claimed(bcm))).toBe(false);
     expect(() => openApplianceGpio(new SimGpio(), { ...pins, tamper: 17 }, clock)).toThrow(RangeError);
   });
+
+  it('releases every line it opened when a later one cannot be claimed', () => {
+    const gpio = new SimGpio();
+    gpio.input(16); // someone else holds the tamper line
+    const pins = { bypassRelay: 5, leds: { power: 17 }, modeSwitch: [20], tamper: 16 };
+    expect(() => openApplianceGpio(gpio, pins, new FakeClock())).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+    expect([5, 17, 20].some((bcm) => gpio.claimed(bcm))).toBe(false);
+  });
 });
 
 describe('sysfs GPIO base', () => {
