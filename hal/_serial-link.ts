@@ -133,7 +133,10 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     this.#state = 'closed';
     this.#clearTimers();
     this.#queue.drain('closed');
+    // Writes still pending when the port closes fail; report them rather than guess.
+    const lost = this.#unconfirmed;
     const conn = this.#detach();
+    for (const item of lost) this.#dropped(item, 'closed');
     if (conn !== undefined) await conn.close();
   }
 
@@ -150,7 +153,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
 
   #opened(conn: PortConnection): void {
     if (this.#state === 'closed') {
-      void conn.close();
+      void conn.close().catch(ignoreCloseError);
       return;
     }
     this.#conn = conn;
@@ -179,7 +182,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
       const lost = this.#unconfirmed;
       this.#detach();
       for (const item of lost) this.#dropped(item, 'disconnected');
-      void conn.close();
+      void conn.close().catch(ignoreCloseError);
       this.#down(new SerialDisconnectedError(this.path, { cause: error }));
     });
     this.#state = 'up';
@@ -275,6 +278,9 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     this.#paceTimer = undefined;
   }
 }
+
+/** Closing a port that is already gone can only fail in ways that change nothing: the device is released. */
+function ignoreCloseError(): void {}
 
 function positiveInt(value: number, name: string): number {
   if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`"${name}" must be a positive integer`);

@@ -134,6 +134,18 @@ describe('serial twin: pacing and priorities', () => {
     ]);
   });
 
+  it('close() also reports lines written but not yet taken by the device', async () => {
+    rig = simRig();
+    const link = await upLink({ paceOutput: false });
+    const drops: SerialDrop[] = [];
+    link.on('drop', (d) => drops.push(d));
+    rig.device.stall();
+    link.send('$PXXX,IN-FLIGHT');
+    await link.close();
+    expect(drops).toEqual([{ line: '$PXXX,IN-FLIGHT', priority: 'normal', reason: 'closed' }]);
+    expect(rig.device.isOpen).toBe(false);
+  });
+
   it('backoff doubles up to its cap and resets after a successful open', async () => {
     rig = simRig();
     const link = rig.link({ reopenInitialMs: 100, reopenMaxMs: 1000 });
