@@ -1,0 +1,234 @@
+/**
+ * Envelope v1 bodies of kinds 1–4 (docs/envelope.md §2). Cryptographic values are opaque bytes here; the modes
+ * produce and check them. Pure codecs: decode throws EnvelopeError('ENVELOPE_FORMAT' | 'ENVELOPE_TRUNCATED').
+ */
+import { EnvelopeError } from './errors.js';
+
+/** BLMQ signature h ‖ S: 16-byte (compact) or 32-byte h, 48-byte compressed S. */
+export const signatureBytes = (compact: boolean): number => (compact ? 64 : 80);
+/** SK-KEM ciphertext: U (48 B, G1) ‖ 16 B. */
+export const KEM_CIPHERTEXT_BYTES = 64;
+/** Truncated AEAD tag of kinds 3 and 4. */
+export const AEAD_TAG_BYTES = 8;
+export const MAX_MMSI = 999_999_999;
+
+/** A whole AIS message as bytes: `fill` (0–7) trailing bits of the last byte are padding. */
+export interface AisBits {
+  readonly bytes: Uint8Array;
+  readonly fill: number;
+}
+
+export interface TimeAndEpoch {
+  /** UTC second modulo 64. */
+  readonly t6: number;
+  /** Parity of the key epoch the sender used. */
+  readonly epochParity: 0 | 1;
+}
+
+export interface SignedInlineBody extends TimeAndEpoch {
+  readonly compact: boolean;
+  /** Present when the envelope's ext flag is set: the signer's (pseudo-)MMSI. */
+  readonly signer?: number;
+  readonly report: AisBits;
+  readonly signature: Uint8Array;
+}
+
+export interface SignedAttachedBody extends TimeAndEpoch {
+  readonly compact: boolean;
+  readonly signer?: number;
+  readonly signature: Uint8Array;
+}
+
+export interface GroupBody {
+  readonly t6: number;
+  /** Which of the (up to four) group keys held during rotation. */
+  readonly keySlot: number;
+  /** The sender's message counter within one UTC second, 0–31. */
+  readonly counter: number;
+  readonly fill: number;
+  readonly ciphertext: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+export const KemPurpose = { GroupKey: 1, Text: 2 } as const;
+export type KemPurpose = (typeof KemPurpose)[keyof typeof KemPurpose];
+
+export interface KemBody extends TimeAndEpoch {
+  readonly compact: boolean;
+  readonly purpose: KemPurpose;
+  readonly fill: number;
+  readonly kemCiphertext: Uint8Array;
+  /** AEAD ciphertext ‖ tag under the KEM key. */
+  readonly sealed: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+function uint(name: string, v: number, bits: number): number {
+  if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new RangeError(`${name} must fit ${bits} bits, got ${v}`);
+  return v;
+}
+
+function bytesOf(name: string, b: Uint8Array, len?: number): Uint8Array {
+  if (!(b instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array`);
+  if (len !== undefined && b.length !== len) throw new RangeError(`${name} must be ${len} bytes, got ${b.length}`);
+  return b;
+}
+
+function timeByte(t6: number, ep: number, flag: boolean): number {
+  return (uint('t6', t6, 6) << 2) | (uint('epochParity', ep, 1) << 1) | (flag ? 1 : 0);
+}
+
+function signerBytes(signer: number | undefined): Uint8Array {
+  if (signer === undefined) return new Uint8Array(0);
+  if (!Number.isInteger(signer) || signer < 0 || signer > MAX_MMSI) throw new RangeError(`signer must be an MMSI, got ${signer}`);
+  const v = signer << 2;
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Sequential reader that reports truncation as a typed error. */
+class Cursor {
+  private off = 0;
+  constructor(
+    private readonly data: Uint8Array,
+    private readonly what: string,
+  ) {}
+  byte(): number {
+    const b = this.data[this.off];
+    if (b === undefined) throw new EnvelopeError('ENVELOPE_TRUNCATED', `${this.what} body ends early`);
+    this.off++;
+    return b;
+  }
+  take(n: number): Uint8Array {
+    if (this.off + n > this.data.length) throw new EnvelopeError('ENVELOPE_TRUNCATED', `${this.what} body ends early`);
+    const out = this.data.subarray(this.off, this.off + n);
+    this.off += n;
+    return out;
+  }
+  remaining(): number {
+    return this.data.length - this.off;
+  }
+  signer(ext: boolean): number | undefined {
+    if (!ext) return undefined;
+    const b = this.take(4);
+    if (((b[3] as number) & 3) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', `${this.what}: signer padding bits set`);
+    const v = (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>> 2;
+    if (v > MAX_MMSI) throw new EnvelopeError('ENVELOPE_FORMAT', `${this.what}: signer ${v} is not an MMSI`);
+    return v;
+  }
+}
+
+function checkFill(what: string, fill: number, bytes: number): void {
+  if (fill > 7 || (bytes === 0 && fill > 0)) throw new EnvelopeError('ENVELOPE_FORMAT', `${what}: fill ${fill} for ${bytes} bytes`);
+}
+
+export function encodeSignedInline(b: SignedInlineBody): Uint8Array {
+  bytesOf('signature', b.signature, signatureBytes(b.compact));
+  bytesOf('report', b.report.bytes);
+  if (b.report.bytes.length === 0) throw new RangeError('report must not be empty');
+  return concat(
+    Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), uint('fill', b.report.fill, 3) << 5),
+    signerBytes(b.signer),
+    b.report.bytes,
+    b.signature,
+  );
+}
+
+export function decodeSignedInline(body: Uint8Array, ext: boolean): SignedInlineBody {
+  const c = new Cursor(body, 'signed-inline');
+  const b0 = c.byte();
+  const b1 = c.byte();
+  if ((b1 & 0x1f) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', 'signed-inline: reserved bits set');
+  const compact = (b0 & 1) === 1;
+  const signer = c.signer(ext);
+  const reportLen = c.remaining() - signatureBytes(compact);
+  if (reportLen < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'signed-inline body too short for report and signature');
+  const fill = b1 >> 5;
+  checkFill('signed-inline', fill, reportLen);
+  const report = { bytes: c.take(reportLen), fill };
+  const base = { t6: b0 >> 2, epochParity: ((b0 >> 1) & 1) as 0 | 1, compact, report, signature: c.take(signatureBytes(compact)) };
+  return signer === undefined ? base : { ...base, signer };
+}
+
+export function encodeSignedAttached(b: SignedAttachedBody): Uint8Array {
+  bytesOf('signature', b.signature, signatureBytes(b.compact));
+  return concat(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact)), signerBytes(b.signer), b.signature);
+}
+
+export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAttachedBody {
+  const c = new Cursor(body, 'signed-attached');
+  const b0 = c.byte();
+  const compact = (b0 & 1) === 1;
+  const signer = c.signer(ext);
+  if (c.remaining() !== signatureBytes(compact)) throw new EnvelopeError('ENVELOPE_FORMAT', `signed-attached: ${c.remaining()} signature bytes, expected ${signatureBytes(compact)}`);
+  const base = { t6: b0 >> 2, epochParity: ((b0 >> 1) & 1) as 0 | 1, compact, signature: c.take(signatureBytes(compact)) };
+  return signer === undefined ? base : { ...base, signer };
+}
+
+/** The two header bytes of a group body: they are the AEAD's associated data together with the source MMSI. */
+export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill'>): Uint8Array {
+  return Uint8Array.of((uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2), (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3));
+}
+
+export function encodeGroup(b: GroupBody): Uint8Array {
+  bytesOf('tag', b.tag, AEAD_TAG_BYTES);
+  if (bytesOf('ciphertext', b.ciphertext).length === 0) throw new RangeError('ciphertext must not be empty');
+  return concat(groupHeader(b), b.ciphertext, b.tag);
+}
+
+export function decodeGroup(body: Uint8Array): GroupBody {
+  const c = new Cursor(body, 'group');
+  const b0 = c.byte();
+  const b1 = c.byte();
+  const len = c.remaining() - AEAD_TAG_BYTES;
+  if (len < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'group body too short for ciphertext and tag');
+  checkFill('group', b1 & 7, len);
+  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
+}
+
+/** Everything of a KEM body before the signature: what the sender signs (with destination and time). */
+export function kemSignedPart(b: Omit<KemBody, 'signature'>): Uint8Array {
+  bytesOf('kemCiphertext', b.kemCiphertext, KEM_CIPHERTEXT_BYTES);
+  if (bytesOf('sealed', b.sealed).length <= AEAD_TAG_BYTES) throw new RangeError('sealed content must hold at least one byte and the tag');
+  if (b.purpose !== KemPurpose.GroupKey && b.purpose !== KemPurpose.Text) throw new RangeError(`unknown KEM purpose ${String(b.purpose)}`);
+  return concat(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), (b.purpose << 5) | (uint('fill', b.fill, 3) << 2)), b.kemCiphertext, b.sealed);
+}
+
+export function encodeKem(b: KemBody): Uint8Array {
+  bytesOf('signature', b.signature, signatureBytes(b.compact));
+  return concat(kemSignedPart(b), b.signature);
+}
+
+export function decodeKem(body: Uint8Array): KemBody {
+  const c = new Cursor(body, 'kem');
+  const b0 = c.byte();
+  const b1 = c.byte();
+  if ((b1 & 3) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', 'kem: reserved bits set');
+  const purpose = b1 >> 5;
+  if (purpose !== KemPurpose.GroupKey && purpose !== KemPurpose.Text) throw new EnvelopeError('ENVELOPE_FORMAT', `kem: unknown purpose ${purpose}`);
+  const compact = (b0 & 1) === 1;
+  const kemCiphertext = c.take(KEM_CIPHERTEXT_BYTES);
+  const sealedLen = c.remaining() - signatureBytes(compact);
+  if (sealedLen <= AEAD_TAG_BYTES) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'kem body too short for content, tag and signature');
+  const fill = (b1 >> 2) & 7;
+  checkFill('kem', fill, sealedLen - AEAD_TAG_BYTES);
+  return {
+    t6: b0 >> 2,
+    epochParity: ((b0 >> 1) & 1) as 0 | 1,
+    compact,
+    purpose,
+    fill,
+    kemCiphertext,
+    sealed: c.take(sealedLen),
+    signature: c.take(signatureBytes(compact)),
+  };
+}
