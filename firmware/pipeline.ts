@@ -1,0 +1,37 @@
+/**
+ * The appliance's processing seam (DESIGN.md §1): lines from the ship side (transponder / ECDIS presentation
+ * interface) and from the radio side go in, lines for either side come out. The daemon, the bench and the `tx`/`rx`
+ * filters all drive an implementation of this interface; it is synchronous (mcl-wasm pairings are) and pure apart
+ * from the time passed in.
+ */
+
+export type Side = 'ship' | 'radio';
+export type Priority = 'safety' | 'normal';
+
+/** Operating modes of the mIBC paper §3. */
+export type Mode = 1 | 2 | 3 | 4 | 5;
+
+export interface PipelineOutput {
+  readonly side: Side;
+  readonly line: string;
+  /** Own-ship safety traffic (position reports, safety messages) is sent before anything else. */
+  readonly priority: Priority;
+}
+
+export interface PipelineCounters {
+  readonly [name: string]: number;
+}
+
+export interface Pipeline {
+  /** A line that arrived from the ship side. */
+  fromShip(line: string, nowMs: number): PipelineOutput[];
+  /** A line that arrived from the radio side. */
+  fromRadio(line: string, nowMs: number): PipelineOutput[];
+  /** Time passes: expiries, scheduled transmissions. */
+  tick(nowMs: number): PipelineOutput[];
+  /** Plain forwarding of one ship-side line, used when secured sending falls behind (fail-safe). */
+  bypass(line: string): PipelineOutput[];
+  readonly mode: Mode;
+  setMode(mode: Mode): void;
+  counters(): PipelineCounters;
+}
