@@ -44,6 +44,8 @@ async function loadDevices(): Promise<PcscDevices> {
 
 export class PcscKeyToken extends EventEmitter implements KeyToken {
   private card: { reader: string; card: PcscCard } | undefined;
+  /** The last PC/SC monitor failure, if any. */
+  lastError: TokenError | undefined;
 
   private constructor(private readonly devices: PcscDevices, private readonly reader: RegExp | undefined) {
     super();
@@ -57,8 +59,17 @@ export class PcscKeyToken extends EventEmitter implements KeyToken {
       this.card = undefined;
       this.emit('removed');
     });
-    // Monitor errors (pcscd gone, reader unplugged) are reported, never thrown through the event loop.
-    devices.on('error', (err) => this.emit('error', new TokenError('TOKEN_IO', 'PC/SC monitor error', { cause: err })));
+    // A monitor error (pcscd gone, reader unplugged) means we can no longer vouch for the card: fail closed as
+    // a removal, keep the error for status reports, and emit 'error' only to listeners (an unheard 'error'
+    // would throw through the binding's callback).
+    devices.on('error', (err) => {
+      this.lastError = new TokenError('TOKEN_IO', 'PC/SC monitor error', { cause: err });
+      if (this.listenerCount('error') > 0) this.emit('error', this.lastError);
+      if (this.card) {
+        this.card = undefined;
+        this.emit('removed');
+      }
+    });
   }
 
   static async open(opts: PcscTokenOptions = {}): Promise<PcscKeyToken> {

@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -202,5 +202,40 @@ describe.skipIf(typeof stack === 'string')('key token: PC/SC (pcscd + vpcd, card
   suite(async () => {
     if (typeof stack === 'string') throw new Error(stack);
     return pcscRig(stack.port, stack.reader);
+  });
+});
+
+describe('PC/SC token on an injected monitor', () => {
+  /** Stands in for smartcard's Devices: lets the test drive insertion, removal and monitor failure. */
+  class FakeDevices extends EventEmitter {
+    started = false;
+    start(): void {
+      this.started = true;
+    }
+    stop(): void {
+      this.started = false;
+    }
+  }
+  const cardOn = (a: TokenApplet) => ({ transmit: async (c: Buffer) => Buffer.from(a.process(new Uint8Array(c))) });
+
+  it('follows only readers that match, and treats a monitor error as removal (fail closed)', async () => {
+    const devices = new FakeDevices();
+    const token = await PcscKeyToken.open({ devices, reader: /Virtual PCD/ });
+    expect(devices.started).toBe(true);
+    devices.emit('card-inserted', { reader: { name: 'Other Reader 00' }, card: cardOn(applet()) });
+    expect(token.present).toBe(false);
+    const a = applet();
+    devices.emit('card-inserted', { reader: { name: 'Virtual PCD 00 00' }, card: cardOn(a) });
+    expect(token.present).toBe(true);
+    expect(token.readerName).toBe('Virtual PCD 00 00');
+    await writePermitToCard(token.transmit, PERMIT, ADMIN);
+    expect(await token.readPermit(USER)).toEqual(PERMIT);
+    let removed = 0;
+    token.on('removed', () => removed++);
+    devices.emit('error', new Error('SCardGetStatusChange: Service not available'));
+    expect([removed, token.present, token.lastError?.code]).toEqual([1, false, 'TOKEN_IO']);
+    expect(await codeOf(token.readPermit(USER))).toBe('TOKEN_ABSENT');
+    await token.close();
+    expect(devices.started).toBe(false);
   });
 });
