@@ -224,6 +224,13 @@ describe('signature files (V5, V7) and DSA-512/SHA-1', () => {
   const sa = parsePublicKeyText(V5);
   const cert = parseSignatureFile(V7);
 
+  it('V5: the X.509 view of the SA y is the DER INTEGER of the same y (02 41 00 …, not a sign flag)', () => {
+    const der = hex('024100963F14E32BA5372928F24F15B0730C49D31B28E5C76410025' + '64DB95995B15CF8800ED54E354867B82BB9597B158269E079F0C4F4926B17761CC89EB77C9B7EF8');
+    expect([der[0], der[1], der[2]]).toEqual([0x02, 0x41, 0x00]);
+    expect(bytesToBigint(der.subarray(3))).toBe(sa.y);
+    expect(sa.q.toString(16).length).toBe(40);
+    expect(sa.p.toString(16).length).toBe(128);
+  });
   it('V7: the SA key (V5) verifies the real IHO-signed DS certificate over the CRLF public-key text', () => {
     expect(dsaVerifySha1(sa, publicKeyText(cert.dataServerKey), cert.certificateSignature)).toBe(true);
   });
