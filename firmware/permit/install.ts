@@ -185,11 +185,14 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
   const warnings = keys.flatMap((k) => keyWarning(k, now, warnDays) ?? []);
   // Merge as S-63 merges permits per data server (§5.3.3): the new permit replaces keys of the same kind and
   // identity and leaves every other installed key in place.
+  // The kept keys are copied so that the new set shares no buffer with the old one: the caller may wipe the
+  // old set once the new one is persisted.
   const replaced = (k: InstalledKey) => keys.some((n) => n.kind === k.kind && n.identity === k.identity);
+  const kept = installed.keys.filter((k) => !replaced(k)).map((k) => ({ ...k, current: k.current.slice(), next: k.next?.slice() }));
   return {
     ok: true,
     keys: {
-      keys: [...installed.keys.filter((k) => !replaced(k)), ...keys],
+      keys: [...kept, ...keys],
       sequences: { ...installed.sequences, [cert.issuerId]: permit.sequence },
     },
     warnings,
