@@ -5,7 +5,8 @@ NODE_STAMP := node_modules/.installed
 
 setup: $(NODE_STAMP)
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json scripts/system-deps.sh
+	bash scripts/system-deps.sh
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -22,7 +23,6 @@ depcheck: setup
 	npm run --silent depcheck
 
 unit: setup
-	bash scripts/system-deps.sh
 	npx vitest run
 
 test: typecheck depcheck unit
