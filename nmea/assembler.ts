@@ -1,7 +1,8 @@
 /**
- * Multi-sentence VDM/VDO assembly (IEC 61162-1 §8.3.91 notes: fragments of one message share the sequential
- * id and channel and arrive in order). Groups are keyed by (talker, formatter, channel, sequential id, count) —
- * fragments of different channels interleave (rtl-ais #39) — and joined strictly in order, so a duplicated,
+ * Multi-sentence assembly of encapsulated AIS sentences — VDM/VDO, and ABM/BBM (IEC 61162-1 §8.3.91/92, §8.3.1,
+ * §8.3.9: fragments of one message share the sequential id (and, for VDM, the channel) and arrive in order).
+ * Each parser gives its fragments a key — for VDM (talker, formatter, channel, sequential id, count), since
+ * fragments of different channels interleave (rtl-ais #39) — and groups are joined strictly in order, so a duplicated,
  * missing or reordered part can never splice two messages together. Memory is bounded by `maxPending` groups of
  * at most 9 fragments; groups older than `timeoutMs` are dropped. Time comes from the caller, never from a clock.
  */
@@ -9,19 +10,29 @@ import { AisFragmentError } from './errors.js';
 import { unarmour, type AisBits } from './sixbit.js';
 import type { VdmFragment } from './vdm.js';
 
+/** What the assembler needs to know about one sentence of a multi-sentence message. */
+export interface Fragment {
+  /** Fragments with equal keys belong to the same message. */
+  readonly key: string;
+  readonly count: number;
+  /** 1-based. */
+  readonly index: number;
+  readonly payload: string;
+  readonly fillBits: number;
+  readonly sentence: { readonly raw: string };
+}
+
 /** Default cap on incomplete messages held at once (two channels × ten sequential ids, with room to spare). */
 export const DEFAULT_MAX_PENDING = 32;
 /** Default lifetime of an incomplete message: fragments of one message are sent back to back, within a second. */
 export const DEFAULT_FRAGMENT_TIMEOUT_MS = 5_000;
 
-export interface AssembledVdm {
+export interface Assembled<F extends Fragment> {
   readonly bits: AisBits;
   /** The sentences the message came in, in order, for forwarding unchanged. */
-  readonly fragments: readonly VdmFragment[];
-  readonly talker: string;
-  readonly formatter: 'VDM' | 'VDO';
-  readonly channel: string;
+  readonly fragments: readonly F[];
 }
+export type AssembledVdm = Assembled<VdmFragment>;
 
 export interface AssemblerOptions {
   readonly maxPending?: number;
@@ -30,16 +41,16 @@ export interface AssemblerOptions {
   readonly onDiscard?: (error: AisFragmentError) => void;
 }
 
-interface Group {
-  readonly fragments: VdmFragment[];
+interface Group<F extends Fragment> {
+  readonly fragments: F[];
   readonly firstSeen: number;
 }
 
-export class VdmAssembler {
+export class FragmentAssembler<F extends Fragment> {
   readonly maxPending: number;
   readonly timeoutMs: number;
   private readonly onDiscard: (error: AisFragmentError) => void;
-  private readonly groups = new Map<string, Group>();
+  private readonly groups = new Map<string, Group<F>>();
 
   constructor(options: AssemblerOptions = {}) {
     const { maxPending = DEFAULT_MAX_PENDING, timeoutMs = DEFAULT_FRAGMENT_TIMEOUT_MS, onDiscard = () => {} } = options;
@@ -60,10 +71,10 @@ export class VdmAssembler {
    * when this fragment completes it. Throws `AisFragmentError` when this fragment cannot be used, and an
    * `AisArmourError` when a completed message has a bad payload character.
    */
-  push(fragment: VdmFragment, now: number): AssembledVdm | undefined {
+  push(fragment: F, now: number): Assembled<F> | undefined {
     this.expire(now);
     if (fragment.count === 1) return this.complete([fragment]);
-    const key = `${fragment.talker}${fragment.formatter}|${fragment.channel}|${fragment.seqId ?? ''}|${fragment.count}`;
+    const key = fragment.key;
     const group = this.groups.get(key);
     if (fragment.index === 1) {
       if (group !== undefined) {
@@ -114,19 +125,16 @@ export class VdmAssembler {
     this.groups.clear();
   }
 
-  private complete(fragments: VdmFragment[]): AssembledVdm {
+  private complete(fragments: F[]): Assembled<F> {
     const last = fragments[fragments.length - 1]!;
     const payload = fragments.length === 1 ? last.payload : fragments.map((f) => f.payload).join('');
-    return {
-      bits: unarmour(payload, last.fillBits),
-      fragments,
-      talker: last.talker,
-      formatter: last.formatter,
-      channel: last.channel,
-    };
+    return { bits: unarmour(payload, last.fillBits), fragments };
   }
 
   private discard(code: 'AIS_FRAGMENT_MISSING' | 'AIS_FRAGMENT_EVICTED' | 'AIS_FRAGMENT_EXPIRED', message: string): void {
     this.onDiscard(new AisFragmentError(code, message));
   }
 }
+
+/** The assembler for VDM/VDO fragments (`parseVdm`). */
+export class VdmAssembler extends FragmentAssembler<VdmFragment> {}

@@ -7,11 +7,14 @@ import { AisFillBitsError, AisFragmentError, NmeaFieldError, NmeaFramingError } 
 import { encodeAis, type AisMessage } from './ais.js';
 import { formatSentence, MAX_SENTENCE_LENGTH, type NmeaSentence } from './sentence.js';
 import { armour, MAX_FILL_BITS, type AisBits } from './sixbit.js';
+import { smallInt } from './_fields.js';
 
 export const MAX_FRAGMENTS = 9;
 
 export interface VdmFragment {
   readonly sentence: NmeaSentence;
+  /** Assembly key: talker, formatter, channel, sequential id and count. */
+  readonly key: string;
   readonly talker: string;
   readonly formatter: 'VDM' | 'VDO';
   readonly count: number;
@@ -55,19 +58,8 @@ export function parseVdm(s: NmeaSentence): VdmFragment {
   if (fillBits !== 0 && index !== count) throw new AisFillBitsError(`fill bits ${fillBits} on fragment ${index} of ${count}`, { sentence: s.raw });
   const payload = f[4]!;
   if (payload === '' && fillBits !== 0) throw new AisFillBitsError('fill bits on an empty payload', { sentence: s.raw });
-  return { sentence: s, talker: s.talker, formatter: s.formatter as 'VDM' | 'VDO', count, index, seqId, channel, payload, fillBits };
-}
-
-/** A one-digit (or short) non-negative decimal field; -1 if it is anything else. */
-function smallInt(text: string): number {
-  if (text.length === 0 || text.length > 3) return -1;
-  let v = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    v = v * 10 + c;
-  }
-  return v;
+  const key = `${s.talker}${s.formatter}|${channel}|${seqField}|${count}`;
+  return { sentence: s, key, talker: s.talker, formatter: s.formatter as 'VDM' | 'VDO', count, index, seqId, channel, payload, fillBits };
 }
 
 export interface VdmEncodeOptions {
