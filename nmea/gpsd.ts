@@ -31,10 +31,17 @@ function zx(bits: AisBits, start: number, width: number): number {
   return v;
 }
 
-/** gpsd's `"data"` for types 6, 17, 25, 26: `count` bits from `start`, the rest of their last byte unmasked. */
-function rawData(bits: AisBits, start: number, count: number): string {
+/**
+ * gpsd's `"data"` for types 6, 17, 25, 26: `count` bits from `start`, the rest of their last byte unmasked —
+ * taken from the message up to bit `limit` (gpsd copies whole bytes, then shifts addressed 25/26 data left).
+ */
+function rawData(bits: AisBits, start: number, count: number, limit = Infinity): string {
   let hex = '';
-  for (let k = 0; k < (count + 7) >> 3; k++) hex += zx(bits, start + 8 * k, 8).toString(16).padStart(2, '0');
+  for (let k = 0; k < (count + 7) >> 3; k++) {
+    let byte = 0;
+    for (let j = start + 8 * k; j < start + 8 * k + 8; j++) byte = byte * 2 + (j < limit ? zx(bits, j, 1) : 0);
+    hex += byte.toString(16).padStart(2, '0');
+  }
   return `${count}:${hex}`;
 }
 
@@ -229,10 +236,13 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       copy('addressed', 'structured');
       o['dest_mmsi'] = n('dest_mmsi');
       o['app_id'] = n('app_id');
-      o['data'] =
-        bits === undefined
-          ? gpsdData(m['data'] as Uint8Array, n('dataBits'))
-          : rawData(bits, 40 + (b('addressed') ? 30 : 0) + (b('structured') ? 16 : 0), n('dataBits'));
+      if (bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
+      else {
+        // gpsd copies the bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        const from = 40 + (b('structured') ? 16 : 0);
+        const copied = len - from - (m.type === 26 ? 20 : 0);
+        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits'), from + 8 * Math.ceil(copied / 8));
+      }
       if (m.type === 26) copy('radio');
       break;
     case 27:

@@ -42,12 +42,17 @@ export class AisLineDecoder {
   readonly counters: StreamCounters = { lines: 0, sentences: 0, other: 0, messages: 0, overLength: 0, errors: {} };
   private readonly assembler: VdmAssembler;
   private readonly merger: Type24Merger | undefined;
-  private pending: NmeaError[] = [];
+  private queued: NmeaError[] = [];
 
   constructor(options: AisLineDecoderOptions = {}) {
     const { mergeType24 = true, ...assembler } = options;
-    this.assembler = new VdmAssembler({ ...assembler, onDiscard: (e) => this.pending.push(e) });
+    this.assembler = new VdmAssembler({ ...assembler, onDiscard: (e) => this.queued.push(e) });
     this.merger = mergeType24 ? new Type24Merger() : undefined;
+  }
+
+  /** Incomplete multi-sentence messages held (bounded by `maxPending`). */
+  get pending(): number {
+    return this.assembler.pending;
   }
 
   /** Decodes one line received at `now` (ms). Never throws for bad input: errors are returned and counted. */
@@ -66,7 +71,7 @@ export class AisLineDecoder {
         const assembled = this.assembler.push(parseVdm(sentence), now);
         if (assembled !== undefined) {
           const decoded = decodeAis(assembled.bits);
-          const message = this.merger === undefined ? decoded : this.merger.push(decoded);
+          const message = this.merger === undefined ? decoded : this.merger.push(decoded, assembled.fragments[0]!.channel);
           if (message !== undefined) {
             this.counters.messages++;
             messages.push({ message, assembled });
@@ -75,11 +80,11 @@ export class AisLineDecoder {
       }
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
-      this.pending.push(e);
+      this.queued.push(e);
     }
-    const errors = this.pending;
+    const errors = this.queued;
     if (errors.length > 0) {
-      this.pending = [];
+      this.queued = [];
       for (const e of errors) this.counters.errors[e.code] = (this.counters.errors[e.code] ?? 0) + 1;
     }
     return { messages, errors };
