@@ -25,6 +25,8 @@ export interface Layout {
   /** Shortest message accepted: fixed part minus the tolerated shortfall, or up to the first optional field. */
   readonly minBits: number;
   readonly hasRest: boolean;
+  /** Bits of the fields anchored to the end of the message, after a REST field. */
+  readonly tailBits: number;
   /** Pad encoded messages to a byte boundary (M.1371-5 defines trailing spares for this in variable messages). */
   readonly padToByte: boolean;
 }
@@ -82,6 +84,7 @@ export function compileLayout(what: string, fields: readonly FieldSpec[], option
     fixedBits,
     minBits: firstOpt >= 0 ? firstOpt : fixedBits - shortfall,
     hasRest: restAt >= 0,
+    tailBits,
     padToByte: options.padToByte ?? false,
   };
 }
@@ -92,8 +95,7 @@ export function compileLayout(what: string, fields: readonly FieldSpec[], option
  */
 export function decodeFields(layout: Layout, r: BitReader, out: Fields, type: number, offset = 0): void {
   const len = r.bitLength;
-  let tail = 0;
-  for (const f of layout.fields) if (f[1] < 0) tail += f[2];
+  const tail = layout.tailBits;
   for (const [name, start, width, kind, flag] of layout.fields) {
     const at = start < 0 ? len + start : start + offset;
     if (width === REST) {

@@ -242,8 +242,10 @@ export function decodeAsm(type: number, dac: number, fid: number, data: Uint8Arr
   const bytes = new Uint8Array((reach + 7) >> 3);
   bytes.set(data.subarray(0, (dataBits + 7) >> 3), start >> 3);
   const fields: Fields = {};
-  // A trailing text field (1/30) runs to the real end of the message; fixed tables read the zero-extended copy.
-  decodeFields(def.layout, new BitReader(bytes, def.layout.hasRest ? messageBits : bytes.length * 8), fields, type);
+  // A trailing text field (1/30) runs to the real end of the message (empty if the message ends before it, as
+  // gpsd's `endchars`); fixed tables read the zero-extended copy.
+  const end = def.layout.hasRest ? Math.max(messageBits, def.layout.fixedBits) : bytes.length * 8;
+  decodeFields(def.layout, new BitReader(bytes, end), fields, type);
   if (def.accept !== undefined && !def.accept(fields)) return undefined;
   const elements: Fields[] = [];
   const array = def.array;

@@ -72,6 +72,7 @@ export class FragmentAssembler<F extends Fragment> {
    * `AisArmourError` when a completed message has a bad payload character.
    */
   push(fragment: F, now: number): Assembled<F> | undefined {
+    if (!Number.isFinite(now)) throw new TypeError(`now: expected a finite time in ms, got ${now}`);
     this.expire(now);
     if (fragment.count === 1) return this.complete([fragment]);
     const key = fragment.key;

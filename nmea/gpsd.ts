@@ -10,7 +10,7 @@
  * always prints 0 (it never decodes that field).
  */
 import type { AisMessage } from './ais.js';
-import type { AisBits } from './sixbit.js';
+import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
 import { decodeAsm } from './asm.js';
 import type { Fields, FieldValue } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
@@ -269,7 +269,7 @@ function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string):
   // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
   const tail = ((m['model'] as number) * 2 ** 20 + (m['serial'] as number));
   let chars = m['vendorid'] as string;
-  for (let k = 3; k >= 0; k--) chars += '@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !"#$%&\'()*+,-./0123456789:;<=>?'[Math.floor(tail / 2 ** (6 * k)) & 63];
+  for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
   o['vendorid'] = gpsdText(chars);
   o['model'] = m['model'];
   o['serial'] = m['serial'];

@@ -1,7 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AisLineDecoder, formatChecksum, toGpsdJson, xorChecksum } from '../../nmea/index.js';
+import {
+  AisLineDecoder,
+  encodeAbm,
+  encodeBbm,
+  formatChecksum,
+  FragmentAssembler,
+  joinApplicationData,
+  NmeaError,
+  parseAbk,
+  parseAbm,
+  parseBbm,
+  parseSentence,
+  toAbmMessage,
+  toBbmMessage,
+  toGpsdJson,
+  xorChecksum,
+  type AbmFragment,
+  type BbmFragment,
+} from '../../nmea/index.js';
 import { CORPUS } from '../corpus.js';
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces from the seed. */
@@ -90,5 +108,36 @@ describe.skipIf(CORPUS === undefined)('fuzz: mutated corpus lines through framin
     // Both paths were exercised: mutations that still decode and mutations that are rejected.
     expect(messages).toBeGreaterThan(10_000);
     expect(errors).toBeGreaterThan(10_000);
+  });
+});
+
+describe('fuzz: mutated ABM, BBM and ABK sentences', () => {
+  it('raise only typed NmeaErrors over 30 000 mutated lines', () => {
+    const r = rng(0xab3);
+    const seeds: string[] = ['AIABK,244670500,A,6,2,0', 'AIABK,,,8,5,3'].map((b) => `$${b}*${formatChecksum(xorChecksum(b))}`);
+    for (let k = 0; k < 20; k++) {
+      const bytes = new Uint8Array(k * 5).map((_, j) => (j * 37 + k) & 0xff);
+      const bits = joinApplicationData({ dac: k * 17, fid: k, data: bytes, dataBits: bytes.length * 8 });
+      seeds.push(...encodeBbm({ channel: 0, messageId: 8, seqId: k % 10, bits }));
+      if (bits.bitLength <= 936) seeds.push(...encodeAbm({ destMmsi: 244_000_000 + k, channel: 3, messageId: 6, seqId: k % 4, bits }));
+    }
+    const abm = new FragmentAssembler<AbmFragment>({ maxPending: 8 });
+    const bbm = new FragmentAssembler<BbmFragment>({ maxPending: 8 });
+    for (let k = 0; k < 30_000; k++) {
+      const line = mutate(seeds[Math.floor(r() * seeds.length)]!, r);
+      try {
+        const s = parseSentence(line);
+        if (s.formatter === 'ABM') {
+          const done = abm.push(parseAbm(s), k);
+          if (done !== undefined) toAbmMessage(done);
+        } else if (s.formatter === 'BBM') {
+          const done = bbm.push(parseBbm(s), k);
+          if (done !== undefined) toBbmMessage(done);
+        } else parseAbk(s);
+      } catch (e) {
+        if (!(e instanceof NmeaError)) throw e;
+      }
+      if (abm.pending > 8 || bbm.pending > 8) throw new Error('assembler above its cap');
+    }
   });
 });
