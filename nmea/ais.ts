@@ -55,7 +55,8 @@ export function decodeAis(bits: AisBits): AisMessage {
   if (!layout.hasRest && bitLength < layout.fixedBits && layout.minBits < layout.fixedBits && isFixed(layout)) {
     // Tolerated shortfall (see the table's options): decode the standard length with the missing tail as zero.
     const padded = new Uint8Array((layout.fixedBits + 7) >> 3);
-    padded.set(bytes.subarray(0, padded.length));
+    padded.set(bytes.subarray(0, (bitLength + 7) >> 3));
+    if ((bitLength & 7) !== 0) padded[bitLength >> 3]! &= (0xff << (8 - (bitLength & 7))) & 0xff;
     r = new BitReader(padded, layout.fixedBits);
   }
   const out = {} as AisMessage;

@@ -105,3 +105,18 @@ describe('AIS message codec round trip (ITU-R M.1371-5 Annex 8)', () => {
     );
   });
 });
+
+describe('tolerated short messages (gpsd AIVDM.adoc "Interaction with AIVDM padding")', () => {
+  it('decodes a 420-bit type 5 and a 163-bit type 1 with the missing tail as zero, whatever lies past the end', () => {
+    const m5 = encodeAis({
+      type: 5, repeat: 0, mmsi: 1, ais_version: 0, imo: 2, callsign: 'ABC', shipname: 'X', shiptype: 70, to_bow: 1, to_stern: 2,
+      to_port: 3, to_starboard: 4, epfd: 1, month: 1, day: 2, hour: 3, minute: 4, draught: 5, destination: 'Y', dte: 1,
+    });
+    const dirty = Uint8Array.from(m5.bytes);
+    dirty[52]! |= 0x0f;
+    expect(decodeAis({ bytes: dirty, bitLength: 420 })).toMatchObject({ type: 5, destination: expect.stringMatching(/^Y@+$/), dte: 0 });
+    expect(() => decodeAis({ bytes: m5.bytes, bitLength: 419 })).toThrow(expect.objectContaining({ code: 'AIS_LENGTH' }));
+    const m1 = encodeAis({ type: 1, repeat: 0, mmsi: 1, status: 0, turn: 0, speed: 0, accuracy: false, lon: 0, lat: 0, course: 0, heading: 0, second: 0, maneuver: 0, raim: true, radio: 0x7ffff });
+    expect(decodeAis({ bytes: m1.bytes, bitLength: 163 })).toMatchObject({ raim: true, radio: 0x7ffe0 });
+  });
+});
