@@ -18,9 +18,10 @@ function comparable(o: Json): Json {
   return rest;
 }
 
-function decodeWithCli(input: string, args: string[]): { out: Json[]; err: string } {
+/** Runs the real subcommand, `mibc-ais decode [args]`, on `input`. */
+function decodeWithCli(input: string, args: string[]): Json[] {
   const out = execFileSync('npx', ['tsx', 'cli/main.ts', 'decode', ...args], { cwd: REPO, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-  return { out: out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json), err: '' };
+  return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
 }
 
 function expectSameMessages(ours: Json[], expected: Json[]): void {
@@ -36,17 +37,17 @@ describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd g
       .map((l) => JSON.parse(l) as Json);
 
   it('agrees with sample.aivdm.ju.chk field by field (all 27 types)', () => {
-    const { out } = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled']);
     expectSameMessages(out, chk('gpsd/sample.aivdm.ju.chk'));
   });
 
   it('agrees with ais-nmea-type6-fid55.log.chk field by field (real traffic with type 6 ASMs)', () => {
-    const { out } = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled']);
     expectSameMessages(out, chk('gpsd/ais-nmea-type6-fid55.log.chk'));
   });
 
   it('scaled output matches sample.aivdm.js.chk numerically', () => {
-    const { out } = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), []);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), []);
     const expected = chk('gpsd/sample.aivdm.js.chk');
     expect(out.length).toBe(expected.length);
     const close = (a: unknown, b: unknown, path: string): void => {
