@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
+import { decodeCommand } from './decode.js';
+import { sampleCommand } from './sample.js';
 
 const program = new Command()
   .name('mibc-ais')
   .description('Secure AIS appliance (identity-based authentication and encryption) and authority key tools')
-  .version('0.1.0');
+  .version('0.1.0')
+  .addCommand(decodeCommand())
+  .addCommand(sampleCommand(), { hidden: true });
 
 await program.parseAsync(process.argv);

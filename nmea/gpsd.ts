@@ -1,0 +1,442 @@
+/**
+ * gpsd's JSON view of a decoded AIS message (gpsd `gpsd_json.c`, documented in AIVDM.adoc and gpsd_json(5)):
+ * the field names, units and presentation quirks that `gpsdecode` prints, so `mibc-ais decode --unscaled` output
+ * compares field by field with `gpsdecode -u`. Unscaled output keeps the raw integers; scaled output converts to
+ * degrees, knots, metres as gpsd does. This is a presentation layer: it never feeds back into the codec.
+ *
+ * gpsd reads fields that straddle the end of a short message with the missing bits as zero and prints binary data
+ * with whatever bits share its last byte; given the message `bits`, this view reproduces that. Deliberate
+ * differences: no `"device"` (the input's name), and type 26 `"radio"` is the real radio status where gpsd 3.22
+ * always prints 0 (it never decodes that field).
+ */
+import type { AisMessage } from './ais.js';
+import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
+import { decodeAsm } from './asm.js';
+import type { Fields, FieldValue } from './_layout.js';
+import { LEGENDS, type LegendName } from './_legends.js';
+
+export type GpsdJson = Record<string, unknown>;
+
+export interface GpsdJsonOptions {
+  /** Convert to engineering units as `gpsdecode` does (default), or keep raw integers as `gpsdecode -u`. */
+  readonly scaled?: boolean;
+  /** The message's bits, for gpsd's treatment of short messages and of binary data tails. */
+  readonly bits?: AisBits;
+}
+
+/** Reads `width` bits at `start`, bits past the end of the message as zero (gpsd's `ubits` on its zeroed buffer). */
+function zx(bits: AisBits, start: number, width: number): number {
+  let v = 0;
+  for (let k = start; k < start + width; k++) v = v * 2 + (k < bits.bitLength ? (bits.bytes[k >> 3]! >> (7 - (k & 7))) & 1 : 0);
+  return v;
+}
+
+/**
+ * gpsd's `"data"` for types 6, 17, 25, 26: `count` bits from `start`, the rest of their last byte unmasked —
+ * taken from the message up to bit `limit` (gpsd copies whole bytes, then shifts addressed 25/26 data left).
+ */
+function rawData(bits: AisBits, start: number, count: number, limit = Infinity): string {
+  let hex = '';
+  for (let k = 0; k < (count + 7) >> 3; k++) {
+    let byte = 0;
+    for (let j = start + 8 * k; j < start + 8 * k + 8; j++) byte = byte * 2 + (j < limit ? zx(bits, j, 1) : 0);
+    hex += byte.toString(16).padStart(2, '0');
+  }
+  return `${count}:${hex}`;
+}
+
+/**
+ * gpsd's presentation of 6-bit text: up to the first `@`, without trailing spaces or `@`.
+ */
+export function gpsdText(raw: string): string {
+  const at = raw.indexOf('@');
+  return (at < 0 ? raw : raw.slice(0, at)).replace(/[ @]+$/, '');
+}
+
+function legend(name: LegendName, value: number): string {
+  const { values, otherwise } = LEGENDS[name];
+  return values[value] ?? otherwise;
+}
+
+/** `"bits:hex"`: the bit count and the bits left-aligned in whole bytes, as gpsd prints raw binary data. */
+export function gpsdData(data: Uint8Array, bits: number): string {
+  let hex = '';
+  for (let k = 0; k < (bits + 7) >> 3; k++) hex += (data[k] ?? 0).toString(16).padStart(2, '0');
+  return `${bits}:${hex}`;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** Builds gpsd's JSON object (key order as gpsd prints it). */
+export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {}): GpsdJson {
+  const scaled = options.scaled ?? true;
+  const bits = options.bits;
+  const len = bits?.bitLength ?? 0;
+  const s = new Scaler(scaled);
+  const o: GpsdJson = { class: 'AIS', type: m.type, repeat: m.repeat, mmsi: m.mmsi, scaled };
+  const n = (k: string): number => (typeof m[k] === 'number' ? (m[k] as number) : 0);
+  const b = (k: string): boolean => m[k] === true;
+  const t = (k: string): string => (typeof m[k] === 'string' ? gpsdText(m[k] as string) : '');
+  const copy = (...keys: string[]): void => {
+    for (const k of keys) o[k] = m[k];
+  };
+  const dims = (): void => {
+    o['to_bow'] = n('to_bow');
+    o['to_stern'] = n('to_stern');
+    o['to_port'] = n('to_port');
+    o['to_starboard'] = n('to_starboard');
+  };
+  const withText = (k: string, name: LegendName = k as LegendName): void => {
+    o[k] = n(k);
+    o[`${k}_text`] = legend(name, n(k));
+  };
+  switch (m.type) {
+    case 1:
+    case 2:
+    case 3:
+      withText('status');
+      o['turn'] = s.turn(n('turn'));
+      o['speed'] = s.tenth(n('speed'), 1023);
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600_000, 6);
+      o['lat'] = s.deg(n('lat'), 600_000, 6);
+      o['course'] = s.tenth(n('course'), 3600);
+      copy('heading', 'second', 'maneuver', 'raim', 'radio');
+      if (bits !== undefined && len < 168) o['radio'] = zx(bits, 149, len - 149);
+      break;
+    case 4:
+    case 11:
+      o['timestamp'] = `${String(n('year')).padStart(4, '0')}-${pad2(n('month'))}-${pad2(n('day'))}T${pad2(n('hour'))}:${pad2(n('minute'))}:${pad2(n('second'))}Z`;
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600_000, 6);
+      o['lat'] = s.deg(n('lat'), 600_000, 6);
+      withText('epfd');
+      copy('raim', 'radio');
+      break;
+    case 5:
+      copy('imo', 'ais_version');
+      o['callsign'] = t('callsign');
+      o['shipname'] = t('shipname');
+      withText('shiptype');
+      dims();
+      withText('epfd');
+      o['eta'] = `${pad2(n('month'))}-${pad2(n('day'))}T${pad2(n('hour'))}:${pad2(n('minute'))}Z`;
+      o['draught'] = s.tenth(n('draught'));
+      o['destination'] = t('destination');
+      copy('dte');
+      break;
+    case 6:
+      copy('seqno', 'dest_mmsi', 'retransmit', 'dac', 'fid');
+      binary(o, m, s, bits);
+      break;
+    case 7:
+    case 13:
+      for (const u of [0, 1, 2, 3]) {
+        o[`mmsi${u + 1}`] = bits === undefined ? n(`mmsi${u + 1}`) : 40 + 32 * u < len ? zx(bits, 40 + 32 * u, 30) : 0;
+      }
+      break;
+    case 8:
+      copy('dac', 'fid');
+      binary(o, m, s, bits);
+      break;
+    case 9:
+      copy('alt');
+      o['speed'] = n('speed');
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600_000, 6);
+      o['lat'] = s.deg(n('lat'), 600_000, 6);
+      o['course'] = s.tenth(n('course'), 3600);
+      copy('second', 'regional', 'dte', 'raim', 'radio');
+      break;
+    case 10:
+      copy('dest_mmsi');
+      break;
+    case 12:
+      copy('seqno', 'dest_mmsi', 'retransmit');
+      o['text'] = t('text');
+      break;
+    case 14:
+      o['text'] = t('text');
+      break;
+    case 15:
+      for (const k of ['mmsi1', 'type1_1', 'offset1_1', 'type1_2', 'offset1_2', 'mmsi2', 'type2_1', 'offset2_1']) o[k] = n(k);
+      if (bits !== undefined) {
+        // gpsd takes the second request when the message is longer than 90 bits, the second station beyond 110.
+        const at = { type1_2: [90, 6, 90], offset1_2: [96, 12, 90], mmsi2: [110, 30, 110], type2_1: [140, 6, 110], offset2_1: [146, 12, 110] } as const;
+        for (const [k, [start, width, after]] of Object.entries(at)) o[k] = after < len ? zx(bits, start, width) : 0;
+      }
+      break;
+    case 16:
+      for (const k of ['mmsi1', 'offset1', 'increment1', 'mmsi2', 'offset2', 'increment2']) o[k] = n(k);
+      break;
+    case 17:
+      o['lon'] = s.deg(n('lon'), 600, 1);
+      o['lat'] = s.deg(n('lat'), 600, 1);
+      o['data'] = bits === undefined ? gpsdData(m['data'] as Uint8Array, n('dataBits')) : rawData(bits, 80, n('dataBits'));
+      break;
+    case 18:
+    case 19:
+      copy('reserved');
+      o['speed'] = s.tenth(n('speed'), 1023);
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600_000, 6);
+      o['lat'] = s.deg(n('lat'), 600_000, 6);
+      o['course'] = s.tenth(n('course'), 3600);
+      copy('heading', 'second', 'regional');
+      if (m.type === 18) copy('cs', 'display', 'dsc', 'band', 'msg22', 'raim', 'radio');
+      else {
+        o['shipname'] = t('shipname');
+        withText('shiptype');
+        dims();
+        withText('epfd');
+        copy('raim', 'dte', 'assigned');
+      }
+      break;
+    case 20:
+      for (const i of [1, 2, 3, 4]) {
+        const widths = { offset: 12, number: 4, timeout: 3, increment: 11 } as const;
+        let at = 40 + 30 * (i - 1);
+        for (const [k, w] of Object.entries(widths)) {
+          o[`${k}${i}`] = bits === undefined ? n(`${k}${i}`) : zx(bits, at, w);
+          at += w;
+        }
+      }
+      break;
+    case 21: {
+      withText('aid_type');
+      // gpsd appends the name extension only when the 20-character name is full.
+      const name = m['name'] as string;
+      const head = name.indexOf('@') < 0 ? name : name.slice(0, name.indexOf('@'));
+      o['name'] = gpsdText(head.length === 20 && typeof m['name_ext'] === 'string' ? head + gpsdText(m['name_ext']) : head);
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600_000, 6);
+      o['lat'] = s.deg(n('lat'), 600_000, 6);
+      dims();
+      withText('epfd');
+      copy('second', 'regional', 'off_position', 'raim', 'virtual_aid');
+      break;
+    }
+    case 22:
+      copy('channel_a', 'channel_b', 'txrx', 'power');
+      if (b('addressed')) copy('dest1', 'dest2');
+      else for (const k of ['ne_lon', 'ne_lat', 'sw_lon', 'sw_lat']) o[k] = s.area(n(k));
+      copy('addressed', 'band_a', 'band_b', 'zonesize');
+      break;
+    case 23:
+      for (const k of ['ne_lon', 'ne_lat', 'sw_lon', 'sw_lat']) o[k] = s.area(n(k));
+      withText('stationtype');
+      withText('shiptype');
+      copy('interval', 'quiet');
+      break;
+    case 24:
+      type24(o, m, t);
+      break;
+    case 25:
+    case 26:
+      copy('addressed', 'structured');
+      o['dest_mmsi'] = n('dest_mmsi');
+      o['app_id'] = n('app_id');
+      if (bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
+      else {
+        // gpsd copies the bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        const from = 40 + (b('structured') ? 16 : 0);
+        const copied = len - from - (m.type === 26 ? 20 : 0);
+        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits'), from + 8 * Math.ceil(copied / 8));
+      }
+      if (m.type === 26) copy('radio');
+      break;
+    case 27:
+      o['status'] = scaled ? legend('status', n('status')) : n('status');
+      o['accuracy'] = b('accuracy');
+      o['lon'] = s.deg(n('lon'), 600, 1);
+      o['lat'] = s.deg(n('lat'), 600, 1);
+      o['speed'] = n('speed');
+      o['course'] = n('course');
+      copy('raim', 'gnss');
+      break;
+  }
+  return o;
+}
+
+function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string): void {
+  if (m['partno'] === 0) {
+    o['shipname'] = t('shipname');
+    return;
+  }
+  if (typeof m['shipname'] === 'string') o['shipname'] = t('shipname');
+  o['shiptype'] = m['shiptype'];
+  o['shiptype_text'] = legend('shiptype', m['shiptype'] as number);
+  // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
+  const tail = ((m['model'] as number) * 2 ** 20 + (m['serial'] as number));
+  let chars = m['vendorid'] as string;
+  for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
+  o['vendorid'] = gpsdText(chars);
+  o['model'] = m['model'];
+  o['serial'] = m['serial'];
+  o['callsign'] = t('callsign');
+  if (m['mothership_mmsi'] !== undefined) o['mothership_mmsi'] = m['mothership_mmsi'];
+  else for (const k of ['to_bow', 'to_stern', 'to_port', 'to_starboard']) o[k] = m[k];
+}
+
+function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, raw?: AisBits): void {
+  const data = m['data'] as Uint8Array;
+  const bits = m['dataBits'] as number;
+  const asm = decodeAsm(m.type, m['dac'] as number, m['fid'] as number, data, bits);
+  if (asm === undefined) {
+    // gpsd masks the last byte of message 8 data but not of message 6.
+    o['data'] = m.type === 6 && raw !== undefined ? rawData(raw, 88, bits) : gpsdData(data, bits);
+    return;
+  }
+  asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
+}
+
+function asmView(o: GpsdJson, key: string, f: Fields, elements: readonly Fields[], s: Scaler): void {
+  const n = (k: string): number => f[k] as number;
+  const t = (k: string): string => gpsdText(f[k] as string);
+  const copy = (...keys: string[]): void => {
+    for (const k of keys) o[k] = f[k];
+  };
+  const stamp = (mo: number, d: number, h: number, mi: number): string => `${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}Z`;
+  switch (key) {
+    case '6/1/12':
+      o['lastport'] = t('lastport');
+      o['departure'] = stamp(n('lmonth'), n('lday'), n('lhour'), n('lminute'));
+      o['nextport'] = t('nextport');
+      o['eta'] = stamp(n('nmonth'), n('nday'), n('nhour'), n('nminute'));
+      o['dangerous'] = t('dangerous');
+      o['imdcat'] = t('imdcat');
+      copy('unid', 'amount', 'unit');
+      break;
+    case '6/1/14':
+    case '6/1/32': {
+      copy('month', 'day');
+      o['tidals'] = elements.map((e) => ({
+        lon: s.deg(e['lon'] as number, 60_000, 4),
+        lat: s.deg(e['lat'] as number, 60_000, 4),
+        from_hour: e['from_hour'],
+        from_min: e['from_min'],
+        to_hour: e['to_hour'],
+        to_min: e['to_min'],
+        cdir: e['cdir'],
+        cspeed: s.tenth(e['cspeed'] as number),
+      }));
+      break;
+    }
+    case '6/1/18':
+      copy('linkage');
+      o['arrival'] = stamp(n('month'), n('day'), n('hour'), n('minute'));
+      o['portname'] = t('portname');
+      o['destination'] = t('destination');
+      o['lon'] = s.deg(n('lon'), 60_000, 4);
+      o['lat'] = s.deg(n('lat'), 60_000, 4);
+      break;
+    case '6/1/30':
+      copy('linkage');
+      o['text'] = t('text');
+      break;
+    case '6/200/55':
+      copy('crew', 'passengers', 'personnel');
+      break;
+    case '6/235/10':
+    case '6/250/10':
+      copy('off_pos', 'alarm', 'stat_ext');
+      o['ana_int'] = s.scale(n('ana_int'), 0.05, 2);
+      o['ana_ext1'] = s.scale(n('ana_ext1'), 0.05, 2);
+      o['ana_ext2'] = s.scale(n('ana_ext2'), 0.05, 2);
+      o['racon'] = n('racon');
+      o['racon_text'] = legend('racon', n('racon'));
+      o['light'] = n('light');
+      o['light_text'] = legend('light', n('light'));
+      break;
+    case '8/1/11':
+    case '8/1/31': {
+      const imo289 = key === '8/1/31';
+      o['lat'] = s.deg(n('lat'), 60_000, 4);
+      o['lon'] = s.deg(n('lon'), 60_000, 4);
+      if (imo289) copy('accuracy');
+      o['timestamp'] = `${pad2(n('day'))}T${pad2(n('hour'))}:${pad2(n('minute'))}Z`;
+      copy('wspeed', 'wgust', 'wdir', 'wgustdir', 'humidity');
+      o['airtemp'] = s.offset(n('airtemp'), imo289 ? 0 : -600, 1);
+      o['dewpoint'] = s.offset(n('dewpoint'), imo289 ? 0 : -200, 1);
+      o['pressure'] = s.active ? n('pressure') + (imo289 ? 799 : 800) : n('pressure');
+      o['pressuretend'] = s.active ? legend('trend', n('pressuretend')) : n('pressuretend');
+      if (imo289) copy('visgreater');
+      o['visibility'] = s.tenth(n('visibility'));
+      // gpsd prints both water levels with one decimal, although IMO 289 sends centimetres.
+      o['waterlevel'] = s.active ? round(imo289 ? (n('waterlevel') - 1000) / 100 : (n('waterlevel') - 100) / 10, 1) : n('waterlevel');
+      o['leveltrend'] = s.active ? legend('trend', n('leveltrend')) : n('leveltrend');
+      o['cspeed'] = s.tenth(n('cspeed'));
+      copy('cdir');
+      o['cspeed2'] = s.tenth(n('cspeed2'));
+      copy('cdir2', 'cdepth2');
+      o['cspeed3'] = s.tenth(n('cspeed3'));
+      copy('cdir3', 'cdepth3');
+      o['waveheight'] = s.tenth(n('waveheight'));
+      copy('waveperiod', 'wavedir');
+      o['swellheight'] = s.tenth(n('swellheight'));
+      copy('swellperiod', 'swelldir', 'seastate');
+      o['watertemp'] = s.offset(n('watertemp'), imo289 ? 0 : -100, 1);
+      if (imo289) {
+        o['preciptype'] = s.active ? legend('preciptype', n('preciptype')) : n('preciptype');
+        o['salinity'] = s.tenth(n('salinity'));
+        o['ice'] = s.active ? legend('ice', n('ice')) : n('ice');
+      } else {
+        o['preciptype'] = n('preciptype');
+        o['preciptype_text'] = legend('preciptype', n('preciptype'));
+        o['salinity'] = s.tenth(n('salinity'));
+        o['ice'] = n('ice');
+        o['ice_text'] = legend('ice', n('ice'));
+      }
+      break;
+    }
+    case '8/200/10':
+      o['vin'] = t('vin');
+      // gpsd leaves the inland dimensions in decimetres / centimetres even when scaling.
+      copy('length', 'beam');
+      o['shiptype'] = n('shiptype');
+      o['shiptype_text'] = legend('eri', n('shiptype'));
+      o['hazard'] = n('hazard');
+      o['hazard_text'] = legend('hazard', n('hazard'));
+      copy('draught');
+      o['loaded'] = n('loaded');
+      o['loaded_text'] = legend('loaded', n('loaded'));
+      copy('speed_q', 'course_q', 'heading_q');
+      break;
+  }
+}
+
+/** Unit conversions of the scaled view; identity when unscaled. */
+class Scaler {
+  constructor(readonly active: boolean) {}
+
+  deg(raw: number, perDegree: number, digits: number): FieldValue {
+    return this.active ? round(raw / perDegree, digits) : raw;
+  }
+  tenth(raw: number, notAvailable?: number): FieldValue {
+    if (!this.active) return raw;
+    return raw === notAvailable ? 'nan' : round(raw / 10, 1);
+  }
+  scale(raw: number, factor: number, digits: number): FieldValue {
+    return this.active ? round(raw * factor, digits) : raw;
+  }
+  offset(raw: number, by: number, digits: number): FieldValue {
+    return this.active ? round((raw + by) / 10, digits) : raw;
+  }
+  area(raw: number): FieldValue {
+    return this.active ? (raw / 600).toFixed(6) : raw;
+  }
+  /** Rate of turn: gpsd shows the sentinel values as words and otherwise the ROT indicator itself. */
+  turn(raw: number): FieldValue {
+    if (!this.active) return raw;
+    if (raw === -128) return 'nan';
+    if (raw === -127) return 'fastleft';
+    if (raw === 127) return 'fastright';
+    const rot = (raw / 4.733) ** 2;
+    return Math.round(raw < 0 ? -rot : rot);
+  }
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runDecode } from '../../cli/decode.js';
+import { CORPUS, REPO } from '../corpus.js';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Fields of gpsd's output we deliberately do not reproduce (nmea/gpsd.ts): `device` (gpsd names its input) and
+ * type 26 `radio` (gpsd 3.22 never decodes it and prints 0; we print the real value).
+ */
+function comparable(o: Json): Json {
+  const { device: _device, ...rest } = o;
+  if (rest['type'] === 26) delete rest['radio'];
+  return rest;
+}
+
+/** Runs the real subcommand, `mibc-ais decode [args]`, on `input`. */
+function decodeWithCli(input: string, args: string[]): Json[] {
+  const out = execFileSync('npx', ['tsx', 'cli/main.ts', 'decode', ...args], { cwd: REPO, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+  return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Json);
+}
+
+function expectSameMessages(ours: Json[], expected: Json[]): void {
+  expect(ours.length).toBe(expected.length);
+  ours.forEach((o, i) => expect(comparable(o), `message ${i + 1}`).toEqual(comparable(expected[i]!)));
+}
+
+describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd golden output', () => {
+  const chk = (name: string): Json[] =>
+    readFileSync(resolve(CORPUS!, name), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Json);
+
+  it('agrees with sample.aivdm.ju.chk field by field (all 27 types)', () => {
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled']);
+    expectSameMessages(out, chk('gpsd/sample.aivdm.ju.chk'));
+  });
+
+  it('agrees with ais-nmea-type6-fid55.log.chk field by field (real traffic with type 6 ASMs)', () => {
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled']);
+    expectSameMessages(out, chk('gpsd/ais-nmea-type6-fid55.log.chk'));
+  });
+
+  it('scaled output matches sample.aivdm.js.chk numerically', () => {
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), []);
+    const expected = chk('gpsd/sample.aivdm.js.chk');
+    expect(out.length).toBe(expected.length);
+    const close = (a: unknown, b: unknown, path: string): void => {
+      if (typeof a === 'number' && typeof b === 'number') expect(Math.abs(a - b), path).toBeLessThanOrEqual(Math.abs(b) * 1e-6 + 1e-4);
+      else if (Array.isArray(b)) (b as unknown[]).forEach((x, k) => close((a as unknown[])[k], x, `${path}[${k}]`));
+      else if (typeof b === 'object' && b !== null) for (const k of Object.keys(b)) close((a as Json)[k], (b as Json)[k], `${path}.${k}`);
+      else expect(a, path).toEqual(b);
+    };
+    out.forEach((o, i) => close(comparable(o), comparable(expected[i]!), `message ${i + 1}`));
+  });
+});
+
+describe('mibc-ais decode error reporting', () => {
+  it('reports bad lines on stderr with line number and code, keeps decoding, and counts by code', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const errors = new PassThrough();
+    let out = '';
+    let err = '';
+    output.on('data', (d: Buffer) => (out += d.toString()));
+    errors.on('data', (d: Buffer) => (err += d.toString()));
+    input.end(
+      [
+        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B',
+        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A',
+        '!AIVDM,2,2,1,B,00000000000,2*26',
+        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g2~8CQ,0*4A',
+        '',
+      ].join('\n'),
+    );
+    const counters = await runDecode({ unscaled: true }, { input, output, errors, now: () => 0 });
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(err).toMatch(/^line 1: NMEA_CHECKSUM: /m);
+    expect(err).toMatch(/^line 3: AIS_FRAGMENT_ORDER: /m);
+    expect(err).toMatch(/^line 4: NMEA_CHECKSUM: /m);
+    expect(counters.errors).toEqual({ NMEA_CHECKSUM: 2, AIS_FRAGMENT_ORDER: 1 });
+    expect(counters.messages).toBe(1);
+  });
+});
