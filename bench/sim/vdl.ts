@@ -144,13 +144,15 @@ export function slotAtOrAfter(t: number): number {
 /**
  * Slots a message of `bits` occupies. 'fixed': ceil((bits + 88) / 256) — the 88 bits of ramp, training sequence,
  * flags, FCS and guard around the data of a 256-bit slot (ais-and-nmea.md §2.3); a 168-bit position report is 1 slot,
- * the 424-bit msg 5 is 2. 'binary': M.1371-5 Tables 55/58 for messages 6/8, which also allow for bit stuffing of
- * random-looking data: 168 bits in the first slot, 224 in each further one (136/360/584/808/1008 → 1..5 slots for
- * msg 8). Use 'binary' for ciphertext and signatures.
+ * the 424-bit msg 5 is 2. 'binary': M.1371-5 Tables 55/58 for messages 6/8, which also reserve room for the bit
+ * stuffing of random-looking data: 136 bits in one slot, 224 more per further slot (136/360/584/808/1008 bits →
+ * 1..5 slots). Use 'binary' for ciphertext and signatures. Throws beyond 5 slots.
  */
 export function slotsForBits(bits: number, kind: 'fixed' | 'binary' = 'fixed'): number {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 1064) throw new RangeError(`bits must be an integer in 1..1064, got ${bits}`);
-  return kind === 'fixed' ? Math.ceil((bits + 88) / 256) : bits <= 168 ? 1 : 1 + Math.ceil((bits - 168) / 224);
+  if (!Number.isInteger(bits) || bits < 1) throw new RangeError(`bits must be a positive integer, got ${bits}`);
+  const slots = kind === 'fixed' ? Math.ceil((bits + 88) / 256) : bits <= 136 ? 1 : 1 + Math.ceil((bits - 136) / 224);
+  if (slots > MAX_SLOTS) throw new RangeError(`${bits} bits need ${slots} slots, more than ${MAX_SLOTS}`);
+  return slots;
 }
 
 export class Vdl<T> {
@@ -163,7 +165,6 @@ export class Vdl<T> {
   private readonly lastChannel = new Map<number, Channel>();
   private readonly frames = new Map<number, { A: number; B: number }>();
   private resolvedUntil = -Infinity;
-  private purgedBelow = 0;
   private readonly count: VdlCounters = {
     submitted: 0,
     scheduled: 0,
@@ -386,10 +387,10 @@ export class Vdl<T> {
   /** Forgets slots that every pending and future transmission starts after. */
   private purge(): void {
     // A pending transmission ends after resolvedUntil, so it starts at most MAX_SLOTS slots before it.
+    // The maps only hold slots near the clock, so a scan is cheap and also copes with a jump of the clock.
     const limit = slotAtOrAfter(this.resolvedUntil) - MAX_SLOTS;
-    for (; this.purgedBelow < limit; this.purgedBelow++) {
-      this.occupancy.A.delete(this.purgedBelow);
-      this.occupancy.B.delete(this.purgedBelow);
+    for (const map of [this.occupancy.A, this.occupancy.B]) {
+      for (const slot of map.keys()) if (slot < limit) map.delete(slot);
     }
   }
 }
