@@ -242,6 +242,11 @@ export class Vdl<T> {
     return at;
   }
 
+  /** Transmissions scheduled but not yet settled (waiting for or occupying their slots). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
   /** End time of the earliest transmission still on the air, if any. */
   nextResolveTime(): number | undefined {
     return this.pending.peekTime();
