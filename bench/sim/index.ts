@@ -1,4 +1,4 @@
-/** The bench simulator's public names: traffic (vessels, fleet), the VHF data link model, and the scenario loop. */
+/** The bench simulator's public names: traffic (vessels, fleet, corpus replay), the VHF data link model, the scenario loop. */
 export { createRng, type Rng } from './rng.js';
 export { NM, toGeo, toLocal, distanceM, type GeoPoint, type LocalPoint } from './geo.js';
 export * from './fields.js';
@@ -42,3 +42,4 @@ export {
   type VdlEnvironment,
 } from './vdl.js';
 export { Scenario, plainAis, type OutgoingMessage, type ScenarioContext, type ScenarioHooks, type ScenarioOptions } from './scenario.js';
+export { replaySentences, type ReplayOptions, type ReplayResult, type ReplayedMessage } from './replay.js';
