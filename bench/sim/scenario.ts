@@ -28,7 +28,12 @@ export interface ScenarioContext<T> {
 }
 
 export interface ScenarioHooks<T> {
+  /**
+   * The messages one report becomes, submitted at request.t in the order given. A hook that needs to know where each
+   * went (latency, rejections) sends them itself with ctx.transmit and returns [].
+   */
   onTransmit(request: TransmissionRequest, ctx: ScenarioContext<T>): readonly OutgoingMessage<T>[];
+  /** Called once per receiving station; the payload object is shared between receivers, so treat it as read-only. */
   onReceive?(reception: Reception<T>, ctx: ScenarioContext<T>): void;
 }
 

@@ -38,6 +38,7 @@ export type Access = 'sotdma' | 'cs';
 export interface Transmission<T> {
   /** Earliest time (ms), normally the report's nominal time. */
   readonly t: number;
+  /** The physical transmitter, located through VdlEnvironment.locate; a spoofer's payload may claim another MMSI. */
   readonly sender: number;
   /** 1..5 consecutive slots. */
   readonly slots: number;
