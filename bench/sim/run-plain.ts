@@ -33,4 +33,13 @@ for (const f of scenario.vdl.frameLoads().filter((f) => f.frame < minutes)) {
       `  ${String(f.slotsUsed.B).padStart(7)}  ${f.percent.B.toFixed(2).padStart(5)} %`,
   );
 }
-console.log(scenario.vdl.counters());
+const c = scenario.vdl.counters();
+const inRange = c.receptions + c.lostSlot + c.collisions + c.halfDuplex;
+const pct = (n: number): string => `${((100 * n) / inRange).toFixed(2)} %`;
+console.log(`messages: ${c.scheduled} sent (${c.rejected} rejected, ${c.slotsReused} into reused slots)`);
+console.log(`in-range (message, receiver) pairs: ${inRange}; received ${pct(c.receptions)} (${c.corrupted} corrupted)`);
+console.log(`lost: slot loss ${pct(c.lostSlot)}, collisions ${pct(c.collisions)}, receiver transmitting ${pct(c.halfDuplex)}`);
+if (c.slotsReused === 0 && c.collisions > 0) {
+  console.log('no slot was reused: every collision is between stations out of range of each other (hidden terminals)');
+}
+console.log(c);
