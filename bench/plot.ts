@@ -102,9 +102,15 @@ export function renderLineChart(chart: LineChart): string {
   const n = (v: number): string => v.toFixed(1);
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"` +
+      ' font-family="sans-serif" font-size="12">',
+  );
   out.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
-  out.push(`<text x="${n(MARGIN.left + plotW / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(chart.title)}</text>`);
+  out.push(
+    `<text x="${n(MARGIN.left + plotW / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">` +
+      `${escapeXml(chart.title)}</text>`,
+  );
   // Grid and ticks.
   for (const t of yTicks) {
     if (t < yLo || t > yHi) continue;
@@ -118,9 +124,11 @@ export function renderLineChart(chart: LineChart): string {
     out.push(`<text x="${x}" y="${n(MARGIN.top + plotH + 16)}" text-anchor="middle">${label(t)}</text>`);
   }
   // Axes and their labels.
-  out.push(`<path d="M${MARGIN.left},${MARGIN.top} V${n(MARGIN.top + plotH)} H${n(MARGIN.left + plotW)}" fill="none" stroke="#000000"/>`);
+  const axes = `M${MARGIN.left},${MARGIN.top} V${n(MARGIN.top + plotH)} H${n(MARGIN.left + plotW)}`;
+  out.push(`<path d="${axes}" fill="none" stroke="#000000"/>`);
   out.push(`<text x="${n(MARGIN.left + plotW / 2)}" y="${height - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${n(MARGIN.top + plotH / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
+  const yLabelAt = `translate(16 ${n(MARGIN.top + plotH / 2)}) rotate(-90)`;
+  out.push(`<text transform="${yLabelAt}" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
   // Series and legend.
   chart.series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length] as string;

@@ -51,7 +51,8 @@ function makeStatic(rng: Rng, kind: 'A' | 'B', index: number, epochMs: number): 
   const beam = length / rng.uniform(5, 8);
   const bow = Math.round(length * rng.uniform(0.4, 0.8));
   const port = Math.round(beam / 2);
-  const name = kind === 'A' ? `${rng.choice(NAME_WORDS)} ${rng.choice(NAME_TAILS)} ${index}` : `${rng.choice(NAME_WORDS)} ${index}`;
+  const word = rng.choice(NAME_WORDS);
+  const name = kind === 'A' ? `${word} ${rng.choice(NAME_TAILS)} ${index}` : `${word} ${index}`;
   return {
     shipname: name.slice(0, 20),
     callsign: callsign(rng, kind === 'A' ? 5 : 4),

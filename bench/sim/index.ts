@@ -41,5 +41,12 @@ export {
   type VdlCounters,
   type VdlEnvironment,
 } from './vdl.js';
-export { Scenario, plainAis, type OutgoingMessage, type ScenarioContext, type ScenarioHooks, type ScenarioOptions } from './scenario.js';
+export {
+  Scenario,
+  plainAis,
+  type OutgoingMessage,
+  type ScenarioContext,
+  type ScenarioHooks,
+  type ScenarioOptions,
+} from './scenario.js';
 export { replaySentences, type ReplayOptions, type ReplayResult, type ReplayedMessage } from './replay.js';

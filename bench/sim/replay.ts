@@ -75,7 +75,7 @@ export function replaySentences(text: string, options: ReplayOptions): ReplayRes
       skipped++;
       continue;
     }
-    const [, countS, numberS, seqid, channel, payload, fillS] = m as unknown as [string, string, string, string, string, string, string];
+    const [countS = '', numberS = '', seqid = '', channel = '', payload = '', fillS = ''] = m.slice(1);
     const count = Number(countS);
     const number = Number(numberS);
     const fill = Number(fillS);

@@ -202,8 +202,12 @@ export class Vdl<T> {
    * not go back behind what resolveUntil() has already settled.
    */
   submit(tx: Transmission<T>): Scheduled | undefined {
-    if (tx.t < this.resolvedUntil) throw new RangeError(`transmission at ${tx.t} ms is before the resolved time ${this.resolvedUntil} ms`);
-    if (!Number.isInteger(tx.slots) || tx.slots < 1 || tx.slots > MAX_SLOTS) throw new RangeError(`slots must be 1..${MAX_SLOTS}, got ${tx.slots}`);
+    if (tx.t < this.resolvedUntil) {
+      throw new RangeError(`transmission at ${tx.t} ms is before the resolved time ${this.resolvedUntil} ms`);
+    }
+    if (!Number.isInteger(tx.slots) || tx.slots < 1 || tx.slots > MAX_SLOTS) {
+      throw new RangeError(`slots must be 1..${MAX_SLOTS}, got ${tx.slots}`);
+    }
     this.count.submitted++;
     if (this.pending.size >= this.pending.limit) {
       this.count.rejected++;
@@ -330,7 +334,10 @@ export class Vdl<T> {
     if (tx.access === 'cs') return undefined;
     // Intentional reuse: top the candidate set up with the slots of the most distant stations.
     busy.sort((a, b) => b.nearestM - a.nearestM || a.slot - b.slot);
-    const candidates = [...free.map((slot) => ({ slot, reused: false })), ...busy.slice(0, MIN_CANDIDATES - free.length).map((b) => ({ slot: b.slot, reused: true }))];
+    const candidates = [
+      ...free.map((slot) => ({ slot, reused: false })),
+      ...busy.slice(0, MIN_CANDIDATES - free.length).map((b) => ({ slot: b.slot, reused: true })),
+    ];
     if (candidates.length === 0) return undefined;
     return candidates[rng.int(0, candidates.length)];
   }

@@ -16,6 +16,8 @@ const chart: LineChart = {
   ],
 };
 
+const coordinate = fc.double({ min: -1e6, max: 1e6, noNaN: true });
+
 describe('renderLineChart', () => {
   it('draws one polyline and one legend entry per series, with escaped text', () => {
     const svg = renderLineChart(chart);
@@ -33,7 +35,7 @@ describe('renderLineChart', () => {
   it('keeps every point inside the plot area', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.tuple(coordinate, coordinate), { minLength: 1, maxLength: 20 }),
         (points) => {
           const svg = renderLineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 's', points }], width: 600, height: 400 });
           for (const m of svg.matchAll(/<circle cx="([-\d.]+)" cy="([-\d.]+)"/g)) {

@@ -23,7 +23,9 @@ function plainRun(seed: number, link: VdlConfig = LINK, steps = [120_000]) {
       requests.push(r);
       return plainAis.onTransmit(r, ctx);
     },
-    onReceive: (r) => log.push(`${r.t.toFixed(3)} ${r.sender}>${r.receiver} ${r.channel} ${r.payload.fields.type}${r.corrupted ? '!' : ''}`),
+    onReceive: (r) => {
+      log.push(`${r.t.toFixed(3)} ${r.sender}>${r.receiver} ${r.channel} ${r.payload.fields.type}${r.corrupted ? '!' : ''}`);
+    },
   };
   const scenario = new Scenario({ traffic: fleetTraffic(seed), link, rng: createRng(seed + 1000), hooks });
   for (const t of steps) scenario.runUntil(t);
@@ -50,7 +52,10 @@ describe('Scenario', () => {
   });
 
   it('sends plain AIS as one message per report, 2 slots for msg 5 and 1 for the others', () => {
-    const stations: StationSpec[] = [steady('A', 265000001, 10), { kind: 'base', mmsi: 2650001, position: { x: 1000, y: 0 }, firstReportMs: 5 }];
+    const stations: StationSpec[] = [
+      steady('A', 265000001, 10),
+      { kind: 'base', mmsi: 2650001, position: { x: 1000, y: 0 }, firstReportMs: 5 },
+    ];
     const requests: TransmissionRequest[] = [];
     const scenario = new Scenario({
       traffic: createTraffic(trafficConfig(stations), createRng(1)),
@@ -91,7 +96,10 @@ describe('Scenario', () => {
   it('lets a receiving station answer through the context (e.g. a key request and its reply)', () => {
     const asker = 265000001;
     const server = 2650001;
-    const stations: StationSpec[] = [steady('A', asker, 10), { kind: 'base', mmsi: server, position: { x: 3000, y: 0 }, firstReportMs: 0 }];
+    const stations: StationSpec[] = [
+      steady('A', asker, 10),
+      { kind: 'base', mmsi: server, position: { x: 3000, y: 0 }, firstReportMs: 0 },
+    ];
     type Msg = { kind: 'report' | 'request' | 'reply'; from: number };
     const log: string[] = [];
     const scenario = new Scenario<Msg>({
@@ -99,7 +107,10 @@ describe('Scenario', () => {
       link: { rangeNm: 20, slotLossP: 0, corruptionP: 0 },
       rng: createRng(2),
       hooks: {
-        onTransmit: (r) => [{ slots: 1, payload: { kind: r.mmsi === asker && r.kind === 'position' ? 'request' : 'report', from: r.mmsi } }],
+        onTransmit: (r) => {
+          const kind = r.mmsi === asker && r.kind === 'position' ? 'request' : 'report';
+          return [{ slots: 1, payload: { kind, from: r.mmsi } }];
+        },
         onReceive: (r, ctx) => {
           log.push(`${r.receiver}<${r.payload.kind}`);
           if (r.receiver === server && r.payload.kind === 'request') {
