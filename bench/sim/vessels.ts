@@ -197,6 +197,7 @@ class Track {
     private readonly rng: Rng,
     private readonly turnBackM: number,
   ) {
+    // The ship was already under way at t = 0: its first leg ends anywhere from a minute on.
     const straightMs = spec.manoeuvring ? rng.uniform(60_000, MAX_STRAIGHT_MS) : Infinity;
     this.current = { t0: 0, x0: spec.start.x, y0: spec.start.y, cog0: spec.cogDeg, sogKn: spec.sogKn, rot: 0, t1: straightMs };
   }
