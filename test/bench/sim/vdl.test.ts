@@ -187,6 +187,32 @@ describe('reception', () => {
   });
 });
 
+describe('accounting', () => {
+  it('settles every (message, other station) pair exactly once: received, lost, collided, deaf or out of range', () => {
+    const station = fc.record({ x: fc.integer({ min: -60, max: 60 }), y: fc.integer({ min: -60, max: 60 }) });
+    const tx = fc.record({ t: fc.integer({ min: 0, max: 20_000 }), sender: fc.nat(), slots: fc.integer({ min: 1, max: 5 }) });
+    fc.assert(
+      fc.property(
+        fc.array(station, { minLength: 2, maxLength: 12 }),
+        fc.array(tx, { maxLength: 60 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer(),
+        (places, txs, p, seed) => {
+          const positions = new Map(places.map((q, i) => [i, { x: q.x * NM, y: q.y * NM }]));
+          const { vdl, received, drive } = link(positions, { slotLossP: p, selectionSlots: 10 }, seed);
+          drive(txs.map((x, i) => ({ ...x, sender: x.sender % places.length, payload: i })), Infinity);
+          const c = vdl.counters();
+          expect(c.scheduled + c.rejected).toBe(txs.length);
+          expect(c.receptions).toBe(received.length);
+          expect(c.receptions + c.lostSlot + c.collisions + c.halfDuplex + c.outOfRange).toBe(c.scheduled * (places.length - 1));
+          expect(c.slotsTransmitted.A + c.slotsTransmitted.B).toBeGreaterThanOrEqual(c.scheduled);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('collisions', () => {
   it('appear only as the channel nears saturation', () => {
     // Reuse starts when fewer than 4 candidates are free in the 75-slot interval: seen from ≈ 80 % load.
