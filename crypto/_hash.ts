@@ -6,7 +6,7 @@
  */
 import { expand_message_xmd } from '@noble/curves/abstract/hash-to-curve.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { frFromWide, type Fr } from './_mcl.js';
+import { frFromBE, type Fr } from './_mcl.js';
 
 const PREFIX = 'MIBC-AIS-V1_BLS12381_XMD:SHA-256_';
 
@@ -38,7 +38,7 @@ export function xmd(msg: Uint8Array, dst: string, len: number): Uint8Array {
 
 /** hash_to_field(msg, 1) for Fr: 48 uniform bytes reduced mod r. */
 export function hashToFr(msg: Uint8Array, dst: string): Fr {
-  return frFromWide(xmd(msg, dst, 48));
+  return frFromBE(xmd(msg, dst, 48));
 }
 
 export { sha256 };

@@ -30,7 +30,7 @@ export const GT_BYTES = 576;
 export const FR_BYTES = 32;
 
 /** Group order r and field prime p of BLS12-381 (draft-irtf-cfrg-pairing-friendly-curves §4.2.1). */
-export const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
+const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
 const FIELD_PRIME =
   0x1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaabn;
 
@@ -121,15 +121,11 @@ export function decodeFr(bytes: Uint8Array, title: string, allowZero = false): F
   return x;
 }
 
-/** Scalar from a wide (≥ 48-byte) uniform string: RFC 9380 §5.2 hash_to_field reduction, bias ≤ 2^-128. */
-export function frFromWide(bytes: Uint8Array): Fr {
-  const x = new mcl.Fr();
-  x.setBigEndianMod(bytes);
-  return x;
-}
-
-/** Small scalar below 2^128 (the compact BLMQ challenge), exact. */
-export function frFromShort(bytes: Uint8Array): Fr {
+/**
+ * Big-endian bytes reduced mod r: for 48 uniform bytes this is RFC 9380 §5.2 hash_to_field (bias ≤ 2^-128); for
+ * 16 bytes (the compact BLMQ challenge, < 2^128 < r) it is exact.
+ */
+export function frFromBE(bytes: Uint8Array): Fr {
   const x = new mcl.Fr();
   x.setBigEndianMod(bytes);
   return x;
@@ -153,18 +149,6 @@ export function encodeGT(x: GT): Uint8Array {
     out.set(eth.subarray(i, i + 48), i + 48);
   }
   return out;
-}
-
-export function g1FromBytesTrusted(bytes: Uint8Array): G1 {
-  const p = new mcl.G1();
-  p.deserialize(bytes);
-  return p;
-}
-
-export function g2FromBytesTrusted(bytes: Uint8Array): G2 {
-  const p = new mcl.G2();
-  p.deserialize(bytes);
-  return p;
 }
 
 /**

@@ -35,7 +35,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
-export { concatBytes, randomBytes, bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+export { concatBytes, randomBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
 /** Source of randomness, injectable for KATs (STYLE.md guideline 8). */
 export type RandomSource = (n: number) => Uint8Array;

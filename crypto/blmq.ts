@@ -31,8 +31,8 @@ import { CryptoDecodeError, KeyMismatchError } from './errors.js';
 import { h1Sign } from './extract.js';
 import { DST, hashToFr, xmd } from './_hash.js';
 import {
-  decodeFr, decodeG1, encodeGT, frFromShort, frFromWide, frToBytes, G1Comb, mcl,
-  type Fr, type G1, type GT, type PrecomputedG2,
+  decodeFr, decodeG1, encodeGT, frFromBE, frToBytes, G1Comb, mcl,
+  type G1, type GT, type PrecomputedG2,
 } from './_mcl.js';
 import type { PublicParams } from './params.js';
 import { abytes, concatBytes, equalBytes, randomBytes, uintBE, type RandomSource } from './_utils.js';
@@ -60,7 +60,7 @@ function formOf(opts: SignOptions | undefined): ChallengeForm {
 function challenge(pp: PublicParams, id: Uint8Array, u: GT, msg: Uint8Array, form: ChallengeForm): Uint8Array {
   const input = concatBytes(pp.fingerprint, uintBE(id.length, 2), id, encodeGT(u), msg);
   if (form === 'compact') return xmd(input, DST.h2Compact, 16);
-  return frToBytes(frFromWide(xmd(input, DST.h2Full, 48)));
+  return frToBytes(frFromBE(xmd(input, DST.h2Full, 48)));
 }
 
 function signWith(
@@ -80,7 +80,7 @@ function signWith(
     const u = pp.gComb.pow(rb);
     rb.fill(0);
     const h = challenge(pp, id, u, msg, form);
-    const t = mcl.add(r, form === 'compact' ? frFromShort(h) : frFromWide(h));
+    const t = mcl.add(r, frFromBE(h));
     r.clear();
     // r + h = 0 would give S = O (probability 2^-255): draw a fresh nonce rather than emit a degenerate signature.
     if (t.isZero()) continue;
@@ -142,7 +142,7 @@ export function prepareSigner(pp: PublicParams, signingKey: Uint8Array, identity
 }
 
 /** Splits and strictly decodes σ = h ‖ S; throws CryptoDecodeError for anything malformed. */
-function decodeSignature(sig: Uint8Array): { form: ChallengeForm; hb: Uint8Array; h: Fr; S: G1 } {
+function decodeSignature(sig: Uint8Array): { form: ChallengeForm; hb: Uint8Array; S: G1 } {
   abytes(sig, 'signature');
   let form: ChallengeForm;
   if (sig.length === SIGNATURE_BYTES.full) form = 'full';
@@ -154,9 +154,10 @@ function decodeSignature(sig: Uint8Array): { form: ChallengeForm; hb: Uint8Array
     );
   const hl = CHALLENGE_BYTES[form];
   const hb = sig.subarray(0, hl);
-  const h = form === 'compact' ? frFromShort(hb) : decodeFr(hb, 'signature h', true);
+  // A 16-byte h is < 2^128 < r by construction; a 32-byte h must be a canonical scalar (h < r).
+  if (form === 'full') decodeFr(hb, 'signature h', true);
   const S = decodeG1(sig.subarray(hl), 'signature S');
-  return { form, hb, h, S };
+  return { form, hb, S };
 }
 
 /**

@@ -121,8 +121,8 @@ export function decodePublicParams(bytes: Uint8Array): PublicParams {
   return new PublicParams(Uint8Array.from(bytes), P1, P2, sP1, sP2, g);
 }
 
-/** @internal Master secret scalar from its encoding. */
-export function decodeMasterSecret(bytes: Uint8Array): Fr {
+/** Master secret scalar from its encoding. */
+function decodeMasterSecret(bytes: Uint8Array): Fr {
   abytes(bytes, 'master secret');
   checkHeader(bytes, MAGIC_MASTER, MASTER_SECRET_BYTES, 'master secret');
   return decodeFr(bytes.subarray(8, 40), 'master secret s');

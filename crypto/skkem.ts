@@ -17,7 +17,9 @@
 import { CryptoDecodeError, KemRejectedError, KeyMismatchError } from './errors.js';
 import { h1Decrypt } from './extract.js';
 import { DST, hashToFr, xmd } from './_hash.js';
-import { decodeG1, decodeG2, encodeGT, frToBytes, G1_BYTES, mcl, type Fr, type G1, type PrecomputedG2 } from './_mcl.js';
+import {
+  decodeG1, decodeG2, encodeGT, frToBytes, G1_BYTES, mcl, type Fr, type G1, type GT, type PrecomputedG2,
+} from './_mcl.js';
 import type { PublicParams } from './params.js';
 import { abytes, concatBytes, equalBytes, randomBytes, uintBE, type RandomSource } from './_utils.js';
 
@@ -66,7 +68,7 @@ export function encapsulate(
 }
 
 function decapsulateWith(
-  pp: PublicParams, pairWithKey: (U: G1) => ReturnType<typeof mcl.finalExp>, id: Uint8Array, h1: Fr,
+  pp: PublicParams, pairWithKey: (U: G1) => GT, id: Uint8Array, h1: Fr,
   ciphertext: Uint8Array,
 ): Uint8Array {
   abytes(ciphertext, 'KEM ciphertext');
