@@ -7,7 +7,7 @@ export {
   type CryptoErrorCode, type MrnErrorCode,
 } from './errors.js';
 export {
-  setup, decodePublicParams, checkMasterSecret, PublicParams,
+  setup, decodePublicParams, checkMasterSecret, type PublicParams,
   PARAMS_BYTES, MASTER_SECRET_BYTES, PARAMS_VERSION, SUITE_CURVE_BLS12_381, SUITE_HASH_XMD_SHA256,
 } from './params.js';
 export {
