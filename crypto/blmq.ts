@@ -76,6 +76,8 @@ function signWith(
       DST.nonce,
     );
     noise.fill(0);
+    // r = 0 would make S = h·SKs and hand out the key (probability 2^-255): never sign with it.
+    if (r.isZero()) continue;
     const rb = frToBytes(r);
     const u = pp.gComb.pow(rb);
     rb.fill(0);
