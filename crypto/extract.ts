@@ -1,5 +1,5 @@
 /**
- * Key extraction by the PKG (paper §4.2; Sakai–Kasahara key construction as in IEEE 1363.3 and RFC 6508 §6.1.2),
+ * Key extraction by the PKG (paper §4.2; Sakai–Kasahara key construction as in IEEE 1363.3 and RFC 6508 §6.1.1),
  * Type-3 form fixed in DESIGN.md §3:
  *
  *   SKs = (H1s(ID) + s)^-1 · P1 ∈ G1   (BLMQ signing key, 48 B)

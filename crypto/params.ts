@@ -1,5 +1,6 @@
 /**
- * mIBC public parameters and master secret (paper §4.1; IEEE 1363.3 §… "setup"; DESIGN.md §3).
+ * mIBC public parameters and master secret (paper §4.1; the "setup" of IEEE Std 1363.3-2013 and
+ * RFC 6508 §6.1; DESIGN.md §3).
  *
  * Type-3 BLS12-381: PP = (P1 ∈ G1, P2 ∈ G2, s·P1, s·P2), g = e(P1, P2) recomputed on load (never read from bytes:
  * GT elements are not membership-checked by mcl). Encodings are versioned and name the curve and hash suite:
