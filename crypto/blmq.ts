@@ -1,6 +1,7 @@
 /**
- * BLMQ identity-based signatures (Barreto–Libert–McCullagh–Quisquater, ASIACRYPT 2005; the BLMQ signature
- * of IEEE Std 1363.3-2013, whose clause numbers are not cited because its text was not accessible, pairing-crypto.md §4; paper §4.3.1 modes 2/3), Type-3 form of DESIGN.md §3 (Chatterjee–Menezes 2011):
+ * BLMQ identity-based signatures (Barreto–Libert–McCullagh–Quisquater, ASIACRYPT 2005; paper §4.3.1, modes 2/3)
+ * as in IEEE Std 1363.3-2013 (clause numbers not cited: its text was not accessible, pairing-crypto.md §4), in the
+ * Type-3 form of DESIGN.md §3 (Chatterjee–Menezes 2011):
  *
  *   sign:    r hedged, u = g^r, h = H2(PP, ID, u, M), S = (r + h)·SKs            σ = h ‖ S
  *   verify:  u' = e(S, H1(ID)·P2 + s·P2) · g^-h,  accept iff h = H2(PP, ID, u', M)
