@@ -232,3 +232,32 @@ export function decodeKem(body: Uint8Array): KemBody {
     signature: c.take(signatureBytes(compact)),
   };
 }
+
+/** What a mode-4 group-key hand-out seals: key id, validity (UTC seconds) and the 16-byte key. */
+export interface GroupKeyGrant {
+  readonly keyId: number;
+  readonly notBefore: number;
+  readonly notAfter: number;
+  readonly key: Uint8Array;
+}
+
+export const GROUP_KEY_GRANT_BYTES = 28;
+
+export function encodeGroupKeyGrant(g: GroupKeyGrant): Uint8Array {
+  bytesOf('key', g.key, 16);
+  const out = new Uint8Array(GROUP_KEY_GRANT_BYTES);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, uint('keyId', g.keyId, 32));
+  dv.setUint32(4, uint('notBefore', g.notBefore, 32));
+  dv.setUint32(8, uint('notAfter', g.notAfter, 32));
+  out.set(g.key, 12);
+  return out;
+}
+
+export function decodeGroupKeyGrant(b: Uint8Array): GroupKeyGrant {
+  if (b.length !== GROUP_KEY_GRANT_BYTES) throw new EnvelopeError('ENVELOPE_FORMAT', `group-key grant of ${b.length} bytes, expected ${GROUP_KEY_GRANT_BYTES}`);
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const g = { keyId: dv.getUint32(0), notBefore: dv.getUint32(4), notAfter: dv.getUint32(8), key: b.slice(12) };
+  if (g.notAfter <= g.notBefore) throw new EnvelopeError('ENVELOPE_FORMAT', 'group-key grant ends before it begins');
+  return g;
+}
