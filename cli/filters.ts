@@ -1,0 +1,193 @@
+/**
+ * `mibc-ais tx` and `mibc-ais rx` (DESIGN.md §4): the secure pipeline as stdin→stdout filters of NMEA lines.
+ *   tx: own-ship sentences in → secured sentences out (BBM/ABM for a transponder, or with `--emit vdm` what a
+ *       receiver hears); everything else passes unaltered.
+ *   rx: received sentences in → the original messages as VDM plus `$PMIBV` status sentences out.
+ * Key files are those of firmware/keyfile.ts (`mibc-ais pkg` writes them). Summary counters go to stderr.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import {
+  GroupKeyFileSchema, IdentityKeyFileSchema, KeyFileError, ParamsFileSchema, parseKeyFile,
+} from '../firmware/keyfile.js';
+import { GroupKeyRing, loadSystemParams, OwnIdentity, type SystemParams } from '../firmware/keyring.js';
+import type { Mode } from '../firmware/pipeline.js';
+import { SecureRx } from '../firmware/secure-rx.js';
+import { SecureTx, type TxOptions } from '../firmware/secure-tx.js';
+
+export interface FilterIo {
+  readonly input: Readable;
+  readonly output: Writable;
+  readonly errors: Writable;
+  /** Milliseconds since 1970 (UTC) for each line. */
+  readonly now: () => number;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new KeyFileError(what, `cannot read ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+export function loadParams(path: string): SystemParams {
+  return loadSystemParams(parseKeyFile(ParamsFileSchema, readText(path, 'params'), `params ${path}`));
+}
+
+export function loadIdentity(params: SystemParams, path: string): OwnIdentity {
+  return OwnIdentity.fromFile(params, parseKeyFile(IdentityKeyFileSchema, readText(path, 'key'), `key ${path}`));
+}
+
+export function loadGroupKeys(path: string): GroupKeyRing {
+  return GroupKeyRing.fromFile(parseKeyFile(GroupKeyFileSchema, readText(path, 'group keys'), `group keys ${path}`));
+}
+
+async function eachLine(io: FilterIo, handle: (line: string, now: number) => string[]): Promise<void> {
+  const lines = createInterface({ input: io.input, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    for (const out of handle(line, io.now())) {
+      // Respect back-pressure so a slow consumer cannot make us buffer the whole input.
+      if (!io.output.write(`${out}\r\n`)) await once(io.output, 'drain');
+    }
+  }
+}
+
+const int = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
+  return n;
+};
+
+export interface TxCliOptions {
+  mode: number;
+  params: string;
+  key?: string;
+  pseudoKey?: string;
+  groupKeys?: string;
+  to?: number;
+  topology: 'inline' | 'attached';
+  emit: 'bbm' | 'vdm';
+  signature: 'compact' | 'full';
+  dac: number;
+  fi: number;
+  own: 'vdo' | 'any';
+  maxSlots: number;
+}
+
+export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
+  const params = loadParams(o.params);
+  const options: Partial<TxOptions> = {
+    mode: o.mode as Mode, topology: o.topology, emit: o.emit, signatureForm: o.signature, dac: o.dac, fi: o.fi,
+    ownShip: o.own, maxSlotsPerMessage: o.maxSlots, ...(o.to === undefined ? {} : { to: o.to }),
+  };
+  const tx = new SecureTx(options, {
+    params,
+    ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
+    ...(o.pseudoKey ? { pseudo: loadIdentity(params, o.pseudoKey) } : {}),
+    ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
+  });
+  await eachLine(io, (line, now) => tx.push(line, now).map((l) => l.line));
+  const c = tx.counters;
+  io.errors.write(`tx: ${c.secured} secured into ${c.messages} messages, ${c.passed} passed unaltered, ${c.failed} sent plain after a failure\n`);
+  return tx;
+}
+
+export interface RxCliOptions {
+  params: string;
+  key?: string;
+  groupKeys?: string;
+  policy: 'flag' | 'drop';
+  window: number;
+  dac: number;
+  fi: number;
+}
+
+export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
+  const params = loadParams(o.params);
+  const rx = new SecureRx(
+    { policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi },
+    {
+      params,
+      ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
+      ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
+    },
+  );
+  await eachLine(io, (line, now) => rx.push(line, now));
+  const c = rx.counters;
+  const rejected = Object.entries(c.rejected).map(([k, v]) => `${k}=${v}`).join(' ');
+  io.errors.write(
+    `rx: ${c.verified} verified, ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
+      (rejected ? `; rejected: ${rejected}` : '') + '\n',
+  );
+  return rx;
+}
+
+function clockOption(): Option {
+  return new Option('--now <time>', 'fixed UTC time for every line (ISO 8601 or ms since 1970); default: the system clock');
+}
+
+function nowFrom(v: string | undefined): () => number {
+  if (v === undefined) return () => Date.now();
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`--now: not a time: ${v}`);
+  return () => ms;
+}
+
+async function guarded(run: () => Promise<unknown>): Promise<void> {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof Error && 'code' in e) {
+      process.stderr.write(`mibc-ais: ${(e as { code: string }).code}: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+export function txCommand(): Command {
+  return new Command('tx')
+    .description('secure own-ship AIS sentences (stdin) for transmission (stdout)')
+    .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('mode', 1, 5))
+    .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
+    .option('--key <file>', 'this vessel\'s identity keys (modes 2, 4)')
+    .option('--pseudo-key <file>', 'pseudo-MMSI keys (mode 3)')
+    .option('--group-keys <file>', 'group keys (mode 5)')
+    .option('--to <mmsi>', 'destination vessel (mode 4)', int('--to', 0, 999_999_999))
+    .addOption(new Option('--topology <t>', 'inline: replace own-ship messages; attached: add signatures beside them').choices(['inline', 'attached']).default('inline'))
+    .addOption(new Option('--emit <form>', 'bbm: BBM/ABM for a transponder; vdm: what receivers hear').choices(['bbm', 'vdm']).default('bbm'))
+    .addOption(new Option('--signature <form>', 'BLMQ challenge length').choices(['compact', 'full']).default('compact'))
+    .addOption(new Option('--own <which>', 'own-ship sentences: vdo (a transponder port) or any AIS sentence').choices(['vdo', 'any']).default('any'))
+    .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
+    .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
+    .option('--max-slots <n>', 'largest message in slots (3 for a mobile station)', int('--max-slots', 1, 5), 3)
+    .addOption(clockOption())
+    .action(async (o: TxCliOptions & { now?: string }) =>
+      guarded(() => runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),
+    );
+}
+
+export function rxCommand(): Command {
+  return new Command('rx')
+    .description('verify/decrypt received AIS sentences (stdin); originals and $PMIBV status sentences out (stdout)')
+    .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
+    .option('--key <file>', 'this vessel\'s identity keys (to decrypt mode 4)')
+    .option('--group-keys <file>', 'group keys (mode 5)')
+    .addOption(new Option('--policy <p>', 'plain traffic: flag (forward with a U status) or drop').choices(['flag', 'drop']).default('flag'))
+    .option('--window <s>', 'freshness window in seconds', int('--window', 0, 31), 30)
+    .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
+    .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
+    .addOption(clockOption())
+    .action(async (o: RxCliOptions & { now?: string }) =>
+      guarded(() => runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),
+    );
+}

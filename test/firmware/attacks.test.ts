@@ -1,0 +1,205 @@
+/**
+ * Issue 4 acceptance, attacks: none accepted, none crashes, each reported with a reason (`$PMIBV,F,…,<reason>`).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeAis, encodeAis, encodeVdm, parseSentence, parseVdm, unarmour, type AisMessage } from '../../nmea/index.js';
+import { decodeEnvelopeMessage, encodeEnvelopeMessage } from '../../firmware/envelope.js';
+import type { OwnIdentity } from '../../firmware/keyring.js';
+import { SecureRx } from '../../firmware/secure-rx.js';
+import { SecureTx } from '../../firmware/secure-tx.js';
+import { parseStatus, type Status } from '../../firmware/status.js';
+import { NOW_MS, epochAt, groupRing, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+
+const ALICE = 244_123_456;
+const MALLORY = 244_666_666;
+const BOB = 211_000_001;
+
+const report = (mmsi: number, second = 12): AisMessage => ({
+  type: 1, repeat: 0, mmsi, status: 0, turn: -128, speed: 123, accuracy: true, lon: 2_400_000, lat: 31_800_000,
+  course: 2240, heading: 215, second, maneuver: 0, spare: 0, raim: false, radio: 34017,
+});
+
+let pkg: TestPkg;
+let alice: OwnIdentity;
+let mallory: OwnIdentity;
+let bob: OwnIdentity;
+
+beforeAll(() => {
+  pkg = testPkg('attacks');
+  const e = epochAt(NOW_MS, pkg.params);
+  alice = pkg.identity(ALICE, [e]);
+  mallory = pkg.identity(MALLORY, [e]);
+  bob = pkg.identity(BOB, [e]);
+});
+
+function txFor(id: OwnIdentity, extra: Partial<ConstructorParameters<typeof SecureTx>[0]> = {}) {
+  return new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any', ...extra }, { params: pkg.params, identity: id }, seededRandom(`tx ${id.mmsi}`));
+}
+
+function rxNew() {
+  return new SecureRx({}, { params: pkg.params, identity: bob });
+}
+
+function feed(rx: SecureRx, lines: readonly string[], now = NOW_MS): { statuses: Status[]; vdm: string[] } {
+  const out = lines.flatMap((l) => rx.push(l, now));
+  return { statuses: out.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!), vdm: out.filter((l) => l.startsWith('!')) };
+}
+
+function secured(id: OwnIdentity, m: AisMessage, now = NOW_MS, extra = {}): string[] {
+  return txFor(id, extra).secure(encodeAis(m), m.mmsi, m.type, now);
+}
+
+/** The sentences of each AIS message in `lines`, in order. */
+function byMessage(lines: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (const l of lines) {
+    const v = parseVdm(parseSentence(l));
+    if (v.index === 1) out.push([]);
+    out[out.length - 1]!.push(l);
+  }
+  return out;
+}
+
+let seq = 0;
+/** Rewrites the application data (and optionally the header) of one secured message given as its sentences. */
+function mutateData(sentences: readonly string[], f: (data: Uint8Array) => Uint8Array, g: (m: AisMessage) => AisMessage = (m) => m): string[] {
+  const vs = sentences.map((l) => parseVdm(parseSentence(l)));
+  const m = decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)) as AisMessage & { data: Uint8Array; dataBits: number };
+  const data = f(m.data.slice());
+  return encodeVdm(encodeAis(g({ ...m, data, dataBits: data.length * 8 })), { channel: 'A', seqId: seq++ % 10 });
+}
+
+describe('attacks on the secure envelope', () => {
+  it('accepts the genuine message (baseline)', () => {
+    const { statuses, vdm } = feed(rxNew(), secured(alice, report(ALICE)));
+    expect(statuses.map((s) => s.result)).toEqual(['V']);
+    expect(vdm.length).toBe(1);
+  });
+
+  it('rejects a forged signature: a flipped bit anywhere in the body', () => {
+    const msgs = byMessage(secured(alice, report(ALICE)));
+    expect(msgs.length).toBe(2); // a signed position report travels as two messages 8
+    let checked = 0;
+    for (let k = 0; k < msgs.length; k++) {
+      const vs = msgs[k]!.map((l) => parseVdm(parseSentence(l)));
+      const size = decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)).dataBits as number;
+      for (let bit = 16; bit < size; bit += 5) {
+        const forged = msgs.map((m, i) => (i === k ? mutateData(m, (d) => ((d[bit >> 3] = (d[bit >> 3] as number) ^ (0x80 >> (bit & 7))), d)) : m));
+        const { statuses, vdm } = feed(rxNew(), forged.flat());
+        expect(vdm).toEqual([]);
+        expect(statuses.length).toBeGreaterThan(0);
+        expect(statuses.every((s) => s.result === 'F')).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
+  });
+
+  it('rejects a report of one ship signed by another', () => {
+    // Mallory signs a report claiming to be Alice and sends it as Alice: Alice's identity does not verify it.
+    expect(feed(rxNew(), secured(mallory, report(ALICE))).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'BAD_SIGNATURE']]);
+    // Sent under his own MMSI with a valid signature of his own, the report still names Alice.
+    const own = txFor(mallory).secure(encodeAis(report(ALICE)), MALLORY, 1, NOW_MS);
+    expect(feed(rxNew(), own).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'WRONG_SENDER']]);
+  });
+
+  it('rejects a genuine signature replayed under another source MMSI', () => {
+    const lines = secured(alice, report(ALICE));
+    const moved = byMessage(lines).flatMap((m) => mutateData(m, (d) => d, (x) => ({ ...x, mmsi: MALLORY })));
+    const { statuses, vdm } = feed(rxNew(), moved);
+    expect(vdm).toEqual([]);
+    expect(statuses.map((s) => s.result)).toEqual(['F']);
+    expect(['WRONG_SENDER', 'BAD_SIGNATURE']).toContain(statuses[0]!.reason);
+  });
+
+  it('rejects a replay of an old valid message, and a second copy of a fresh one', () => {
+    const lines = secured(alice, report(ALICE));
+    const rx = rxNew();
+    expect(feed(rx, lines).statuses.map((s) => s.result)).toEqual(['V']);
+    expect(feed(rx, lines, NOW_MS + 5_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'REPLAY']]);
+    expect(feed(rxNew(), lines, NOW_MS + 31_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'STALE']]);
+    // 64 s later the time residue repeats: the reconstructed second differs from the signed one.
+    expect(feed(rxNew(), lines, NOW_MS + 64_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'BAD_SIGNATURE']]);
+  });
+
+  it('reassembles reordered and duplicated fragments once; a missing fragment is released and reported', () => {
+    const msgs = byMessage(secured(alice, report(ALICE)));
+    const rx = rxNew();
+    const reordered = [...msgs].reverse();
+    const { statuses } = feed(rx, [...reordered, ...reordered.slice(0, 1)].flat());
+    expect(statuses.map((s) => s.result)).toEqual(['V']);
+    const rx2 = rxNew();
+    expect(feed(rx2, msgs[0]!).statuses).toEqual([]);
+    const later = rx2.tick(NOW_MS + 31_000).map((l) => parseStatus(l)!);
+    expect(later.map((s) => [s.result, s.reason])).toEqual([['F', 'FRAGMENT_EXPIRED']]);
+    expect(rx2.tick(NOW_MS + 62_000)).toEqual([]);
+  });
+
+  it('keeps fragments of two senders apart when they interleave', () => {
+    const a = byMessage(secured(alice, report(ALICE)));
+    const m = byMessage(secured(mallory, report(MALLORY)));
+    const { statuses, vdm } = feed(rxNew(), [a[0]!, m[0]!, a[1]!, m[1]!].flat());
+    expect(statuses.map((s) => [s.result, s.identity])).toEqual([
+      ['V', ALICE],
+      ['V', MALLORY],
+    ]);
+    expect(vdm.length).toBe(2);
+  });
+
+  it('rejects impossible fragment counts and foreign application data with typed reasons', () => {
+    const msgs = byMessage(secured(alice, report(ALICE)));
+    // Claim index 3 of a 2-fragment group: header byte 1 = group|index|last.
+    const bad = mutateData(msgs[0]!, (d) => ((d[1] = ((d[1] as number) & 0xf0) | (3 << 2) | 1), d));
+    const { statuses } = feed(rxNew(), bad);
+    expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'FRAGMENT_COUNT']]);
+    const junk = mutateData(msgs[0]!, () => Uint8Array.of(0x7c, 0xff, 0xff));
+    expect(feed(rxNew(), junk).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'ENVELOPE_KIND']]);
+  });
+
+  it('never lets a flood of incomplete groups grow memory past the cap', () => {
+    const rx = new SecureRx({ reassembler: { maxPendingGroups: 32 } }, { params: pkg.params });
+    const first = byMessage(secured(alice, report(ALICE)))[0]!;
+    const env = decodeEnvelopeMessage(decodeAis(unarmour(first.map((l) => parseVdm(parseSentence(l)).payload).join(''), 0)).data as Uint8Array);
+    let failures = 0;
+    for (let i = 0; i < 2000; i++) {
+      const data = encodeEnvelopeMessage({ ...env, fragment: { ...env.fragment!, group: i % 16 } });
+      const lines = encodeVdm(encodeAis({ type: 8, repeat: 0, mmsi: 200_000_000 + i, dac: 0, fid: 58, data, dataBits: data.length * 8 }), { channel: 'A', seqId: 1 });
+      failures += feed(rx, lines).statuses.filter((s) => s.result === 'F').length;
+    }
+    expect((rx as unknown as { reassembler: { pendingGroups: number } }).reassembler.pendingGroups).toBeLessThanOrEqual(32);
+    expect(failures).toBe(2000 - 32);
+    expect(rx.counters.rejected['FRAGMENT_EVICTED']).toBe(2000 - 32);
+  });
+
+  it('mode 5: rejects a report encrypted under an unknown key, a tampered tag and a member posing as another', () => {
+    const second = NOW_MS / 1000;
+    const ring = groupRing(5, 'fleet', second - 60, second + 3600);
+    const other = groupRing(5, 'not the fleet', second - 60, second + 3600);
+    const rx = new SecureRx({}, { params: pkg.params, groupKeys: ring });
+    const txOther = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: other });
+    const m = report(ALICE);
+    expect(feed(rx, txOther.secure(encodeAis(m), ALICE, 1, NOW_MS)).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
+    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: ring });
+    const good = tx.secure(encodeAis(m), ALICE, 1, NOW_MS);
+    const tampered = mutateData(good, (d) => ((d[d.length - 1] = (d[d.length - 1] as number) ^ 1), d));
+    expect(feed(rx, tampered).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
+    const posing = mutateData(good, (d) => d, (x) => ({ ...x, mmsi: MALLORY }));
+    expect(feed(rx, posing).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
+    expect(feed(rx, good).statuses.map((s) => s.result)).toEqual(['D']);
+  });
+
+  it('mode 4: a group key hand-out from an untrusted or forged sender is refused', () => {
+    const rx = new SecureRx({ groupKeyIssuers: [ALICE] }, { params: pkg.params, identity: bob });
+    const txM = txFor(mallory, { mode: 4, to: BOB });
+    const grant = new Uint8Array(28);
+    new DataView(grant.buffer).setUint32(4, NOW_MS / 1000);
+    new DataView(grant.buffer).setUint32(8, NOW_MS / 1000 + 3600);
+    const fromMallory = txM.sealToVessel(BOB, 1, { bytes: grant, fill: 0 }, MALLORY, NOW_MS / 1000);
+    expect(feed(rx, fromMallory).statuses.map((s) => s.reason)).toEqual(['UNTRUSTED_KEY_ISSUER']);
+    const txA = txFor(alice, { mode: 4, to: BOB });
+    const fromAlice = txA.sealToVessel(BOB, 1, { bytes: grant, fill: 0 }, ALICE, NOW_MS / 1000);
+    const spoofed = byMessage(fromAlice).flatMap((m) => mutateData(m, (d) => d, (x) => ({ ...x, mmsi: MALLORY })));
+    expect(feed(new SecureRx({}, { params: pkg.params, identity: bob }), spoofed).statuses.map((s) => s.reason)).toEqual(['BAD_SIGNATURE']);
+    expect(feed(rx, fromAlice).statuses.map((s) => s.result)).toEqual(['K']);
+  });
+});
