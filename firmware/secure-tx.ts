@@ -13,7 +13,7 @@ import {
   encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, groupHeader, kemSignedPart,
   KemPurpose, signatureBytes, AEAD_TAG_BYTES,
 } from './bodies.js';
-import type { BinaryMessageType } from './capacity.js';
+import { slotsFor, type BinaryMessageType } from './capacity.js';
 import { epochOf } from './epoch.js';
 import { Kind } from './envelope.js';
 import { fragmentBody } from './fragmenter.js';
@@ -101,7 +101,7 @@ function packBits(bits: NmeaBits): { bytes: Uint8Array; fill: number } {
 }
 
 export class SecureTx {
-  readonly options: TxOptions;
+  private opts: TxOptions;
   readonly counters: TxCounters = { secured: 0, passed: 0, failed: 0, slots: 0, messages: 0 };
   private readonly assembler = new VdmAssembler({ maxPending: 16, timeoutMs: 5_000 });
   private readonly vdmSeq = new SequentialId();
@@ -116,12 +116,21 @@ export class SecureTx {
     private readonly keys: TxKeys,
     random?: RandomSource,
   ) {
-    this.options = { ...DEFAULT_TX_OPTIONS, ...options };
+    this.opts = { ...DEFAULT_TX_OPTIONS, ...options };
     this.random = random;
   }
 
+  get options(): TxOptions {
+    return this.opts;
+  }
+
   get mode(): Mode {
-    return this.options.mode;
+    return this.opts.mode;
+  }
+
+  /** Switches mode without losing sequence numbers or group-nonce state (mode switch, config reload). */
+  setMode(mode: Mode): void {
+    this.opts = { ...this.opts, mode };
   }
 
   /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
@@ -297,6 +306,7 @@ export class SecureTx {
     const out: string[] = [];
     for (const data of datas) {
       this.counters.messages++;
+      this.counters.slots += slotsFor(type, data.length) as number;
       const app = { dac: this.options.dac, fid: this.options.fi, data, dataBits: data.length * 8 };
       if (this.options.emit === 'vdm') {
         const bits =
