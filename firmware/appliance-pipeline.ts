@@ -1,0 +1,61 @@
+/**
+ * The real Pipeline (firmware/pipeline.ts): ship-side lines go through SecureTx to the radio side, radio-side lines
+ * through SecureRx to the ship side. One instance per appliance; the daemon, the bench and the filters share it.
+ */
+import type { Mode, Pipeline, PipelineCounters, PipelineOutput } from './pipeline.js';
+import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
+import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
+
+export interface AppliancePipelineConfig {
+  readonly tx: Partial<TxOptions>;
+  readonly rx: Partial<RxOptions>;
+}
+
+export interface ApplianceKeys extends TxKeys, RxKeys {}
+
+export class AppliancePipeline implements Pipeline {
+  readonly tx: SecureTx;
+  readonly rx: SecureRx;
+
+  constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
+    this.tx = new SecureTx(config.tx, keys, random);
+    this.rx = new SecureRx(config.rx, keys);
+  }
+
+  get mode(): Mode {
+    return this.tx.mode;
+  }
+
+  setMode(mode: Mode): void {
+    this.tx.setMode(mode);
+  }
+
+  fromShip(line: string, nowMs: number): PipelineOutput[] {
+    return this.tx.push(line, nowMs).map((l) => ({ side: 'radio', line: l.line, priority: l.priority }));
+  }
+
+  fromRadio(line: string, nowMs: number): PipelineOutput[] {
+    // Received traffic is shown as it comes; own-ship safety priority applies to the transmit side only.
+    return this.rx.push(line, nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
+  }
+
+  tick(nowMs: number): PipelineOutput[] {
+    return this.rx.tick(nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
+  }
+
+  bypass(line: string): PipelineOutput[] {
+    return [{ side: 'radio', line, priority: 'safety' }];
+  }
+
+  counters(): PipelineCounters {
+    const t = this.tx.counters;
+    const r = this.rx.counters;
+    const out: Record<string, number> = {
+      'tx.secured': t.secured, 'tx.passed': t.passed, 'tx.failed': t.failed, 'tx.messages': t.messages, 'tx.slots': t.slots,
+      'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.decrypted': r.decrypted,
+      'rx.keysInstalled': r.keysInstalled, 'rx.malformedLines': r.malformedLines, 'rx.notForUs': r.notForUs, 'rx.droppedUnverified': r.droppedUnverified,
+    };
+    for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
+    return out;
+  }
+}
