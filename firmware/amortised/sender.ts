@@ -34,7 +34,10 @@ export interface SenderConfig {
    * reaches receivers (RATDMA access within ≈ 4 s, receiver skew tolerance) while still safe. Default 7 s.
    */
   readonly batchMarginS?: number;
-  /** Largest batch body: beyond it the oldest re-tagged entries are dropped (default: one 3-slot message 8). */
+  /**
+   * Largest batch body: beyond it the oldest re-tagged entries are dropped. Default 128 B, two 3-slot fragments:
+   * only fast reporters (2 s) need the second one, and they have the load budget for it.
+   */
   readonly maxBatchBodyBytes?: number;
   readonly epochSeconds?: number;
 }
@@ -51,6 +54,7 @@ export interface Emission {
 export const MAX_OWN_REPORTS = 1024;
 export const DEFAULT_ANCHOR_PERIOD_S = 300;
 export const DEFAULT_BATCH_MARGIN_S = 7;
+export const DEFAULT_MAX_BATCH_BODY_BYTES = 2 * (maxSingleMessageBody(3) - 1);
 
 export class AmortisedSender {
   readonly #cfg: Required<Omit<SenderConfig, 'chainIntervals'>> & { chainIntervals: number };
@@ -69,7 +73,7 @@ export class AmortisedSender {
     this.#cfg = {
       anchorPeriodS: DEFAULT_ANCHOR_PERIOD_S,
       batchMarginS: DEFAULT_BATCH_MARGIN_S,
-      maxBatchBodyBytes: maxSingleMessageBody(3),
+      maxBatchBodyBytes: DEFAULT_MAX_BATCH_BODY_BYTES,
       epochSeconds: DEFAULT_EPOCH_SECONDS,
       ...cfg,
       chainIntervals: aint(cfg.chainIntervals ?? Math.min(dayIntervals, MAX_CHAIN_LENGTH), 'chainIntervals', 3, MAX_CHAIN_LENGTH),
