@@ -11,6 +11,7 @@ import {
   type ReceiverEvent,
   type ReceiverLimits,
   type Report,
+  type SenderConfig,
   type TeslaParams,
 } from '../../../firmware/amortised/index.js';
 
@@ -52,10 +53,15 @@ export interface Link {
   readonly ids: Map<number, number>;
 }
 
-export function link(params: TeslaParams = PARAMS, limits: Partial<ReceiverLimits> = {}, mmsi = MMSI): Link {
-  const sender = new AmortisedSender({ mmsi, params, sign: fakeSign(mmsi), randomSeed: seeds(`chain/${mmsi}`) });
+export function link(
+  params: TeslaParams = PARAMS,
+  limits: Partial<ReceiverLimits> = {},
+  mmsi = MMSI,
+  sender: Partial<SenderConfig> = {},
+): Link {
+  const tx = new AmortisedSender({ mmsi, params, sign: fakeSign(mmsi), randomSeed: seeds(`chain/${mmsi}`), ...sender });
   const receiver = new AmortisedReceiver({ verify: fakeVerify, limits });
-  return { sender, receiver, events: [], emissions: [], ids: new Map() };
+  return { sender: tx, receiver, events: [], emissions: [], ids: new Map() };
 }
 
 export interface RunOptions {
