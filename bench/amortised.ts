@@ -54,8 +54,11 @@ export interface Result {
   readonly authenticatedShare: number;
   readonly received: number;
   readonly failed: Record<string, number>;
+  /** Mean wait of a receiver that starts listening at a random time for its first anchor: A/2 + A·(1−q)/q. */
+  readonly joinWaitMeanS: number;
 }
 
+/** Reports are counted from 10 min after start and once the receiver holds an anchor (steady state). */
 const WARMUP_S = 600;
 
 function quantile(sorted: number[], q: number): number {
@@ -75,6 +78,7 @@ export function simulate(scheme: Scheme, reportEveryS: number, loss: number, dur
   });
   const receiver = new AmortisedReceiver({ verify });
   let bodySlots = 0;
+  let anchorFragments = 0;
   let reportSlots = 0;
   const recvAt = new Map<number, number>();
   const counted = new Set<number>();
@@ -82,8 +86,10 @@ export function simulate(scheme: Scheme, reportEveryS: number, loss: number, dur
   const failed: Record<string, number> = {};
   let authenticated = 0;
   const inbox: { at: number; kind: 5 | 6; body: Uint8Array }[] = [];
+  let anchoredAt: number | undefined;
   const handle = (evs: ReturnType<AmortisedReceiver['tick']>): void => {
     for (const ev of evs) {
+      if (ev.type === 'notice' && ev.code === 'anchor-accepted') anchoredAt ??= ev.atS;
       if (ev.type !== 'report' || !counted.has(ev.id)) continue;
       if (ev.status === 'authenticated') {
         authenticated++;
@@ -108,7 +114,7 @@ export function simulate(scheme: Scheme, reportEveryS: number, loss: number, dur
         const at = t + 0.05;
         const evs = receiver.onReport(MMSI, r, at);
         const first = evs[0];
-        if (first?.type === 'report' && t >= t0 + WARMUP_S) {
+        if (first?.type === 'report' && t >= t0 + WARMUP_S && anchoredAt !== undefined) {
           counted.add(first.id);
           recvAt.set(first.id, at);
         }
@@ -119,6 +125,7 @@ export function simulate(scheme: Scheme, reportEveryS: number, loss: number, dur
       for (const e of sender.poll(t)) {
         const frags = messageSlotsForBody(e.body.length);
         if (t < end) for (const s of frags) bodySlots += s;
+        if (e.kind === 5) anchorFragments = frags.length;
         if (frags.every(() => draw() >= loss)) inbox.push({ at: t + 0.5 + draw() * 3.5, kind: e.kind, body: e.body });
       }
     }
@@ -144,6 +151,10 @@ export function simulate(scheme: Scheme, reportEveryS: number, loss: number, dur
     authenticatedShare: counted.size === 0 ? Number.NaN : authenticated / counted.size,
     received: counted.size,
     failed,
+    joinWaitMeanS: (() => {
+      const q = (1 - loss) ** anchorFragments;
+      return scheme.anchorPeriodS / 2 + (scheme.anchorPeriodS * (1 - q)) / q;
+    })(),
   };
 }
 
@@ -154,82 +165,123 @@ const label = (s: Scheme): string => {
   return `P=${p.intervalS}s d=${p.disclosureDelayS}s τ=${p.tagBytes}B key=${p.keyBytes}B W=${p.window} A=${s.anchorPeriodS}s`;
 };
 
+type Point = { readonly scheme: Scheme; readonly label: string; readonly at5: Result };
+
 function main(): void {
   const durationS = Number(process.env.AMORTISED_BENCH_S ?? 7200);
+  const sweepS = Number(process.env.AMORTISED_SWEEP_S ?? 14_400);
   const seed = 8;
   const LOSSES = [0, 0.05, 0.2];
   const RATES = [2, 6, 10];
+  // Sim noise: ≈ 1,400 counted reports per sweep point at R = 10 s → ±0.6 % (1σ) on a 95 % share, so a
+  // configuration is only called "≥ 95 %" when it measured ≥ 97 %.
+  const SHARE_MARGIN = 0.97;
 
-  // The trade-off curve at R = 10 s: interval P, disclosure (with the next batch, d = P, or a 1-slot bare key after
-  // d = 8 s), redundancy W, tag length τ, key length, anchor period.
+  // The trade-off curve at R = 10 s, 5 % loss, over interval P, disclosure (with the next batch, d = P, or in a 1-slot
+  // bare key d = 8 s after the interval), re-tagging window W and anchor period A; τ = 4 B and 8-byte keys (their
+  // effect is swept separately below).
   const sweep: Scheme[] = [];
-  for (const P of [10, 15, 20, 30, 40, 60]) {
-    for (const d of [P, 8].filter((x, i, a) => x <= P && a.indexOf(x) === i)) {
+  for (const P of [10, 15, 20, 25, 30, 40, 60]) {
+    for (const d of [P, 8]) {
       for (const W of [1, 2]) {
-        for (const tagBytes of [2, 3, 4]) {
-          for (const keyBytes of [8, 10]) {
-            for (const anchorPeriodS of [300, 900]) {
-              if (W * P > 256) continue;
-              sweep.push({ params: { intervalS: P, disclosureDelayS: d, tagBytes, keyBytes, window: W }, anchorPeriodS });
-            }
-          }
+        for (const anchorPeriodS of [300, 600, 900]) {
+          if (W * P > 256) continue;
+          sweep.push({ params: { intervalS: P, disclosureDelayS: d, tagBytes: 4, keyBytes: 8, window: W }, anchorPeriodS });
         }
       }
     }
   }
-  const curve = sweep.map((s) => {
-    const r5 = simulate(s, 10, 0.05, durationS, seed);
-    return { scheme: s, label: label(s), at5: r5 };
-  });
-  const meetsQuality = (c: (typeof curve)[number]): boolean =>
-    c.at5.latencyP99S <= 60 && c.at5.authenticatedShare >= 0.95;
-  // Security floor for the default: τ ≥ 3 (2^-24 per guess) and keys ≥ 8 B.
-  const secure = curve.filter((c) => c.scheme.params.tagBytes >= 3);
-  const byLoad = (a: (typeof curve)[number], b: (typeof curve)[number]): number =>
-    a.at5.loadRatio - b.at5.loadRatio || a.at5.latencyP99S - b.at5.latencyP99S;
-  const chosen = [...secure].filter(meetsQuality).sort(byLoad)[0] ?? [...secure].sort(byLoad)[0];
-  if (chosen === undefined) throw new Error('empty sweep');
+  const curve: Point[] = sweep.map((s) => ({ scheme: s, label: label(s), at5: simulate(s, 10, 0.05, sweepS, seed) }));
+  const byLoad = (a: Point, b: Point): number => a.at5.loadRatio - b.at5.loadRatio || a.at5.latencyP99S - b.at5.latencyP99S;
+  const byP99 = (a: Point, b: Point): number => a.at5.latencyP99S - b.at5.latencyP99S || a.at5.loadRatio - b.at5.loadRatio;
+  const solid = curve.filter((c) => c.at5.authenticatedShare >= SHARE_MARGIN);
+  const latencyPreset = [...solid].filter((c) => c.at5.latencyP99S <= 60).sort(byLoad)[0];
+  const loadPreset = [...solid].filter((c) => c.at5.loadRatio <= 1.5).sort(byP99)[0];
+  const goal = solid.filter((c) => c.at5.latencyP99S <= 60 && c.at5.loadRatio <= 1.5);
 
-  // Pareto front (load vs p99 at 5 % loss, share ≥ 95 %), per tag length.
-  const front = (tagBytes: number): (typeof curve)[number][] => {
-    const pts = curve.filter((c) => c.scheme.params.tagBytes === tagBytes && c.at5.authenticatedShare >= 0.95).sort(byLoad);
-    const out: (typeof curve)[number][] = [];
-    let best = Number.POSITIVE_INFINITY;
-    for (const c of pts) {
-      if (c.at5.latencyP99S < best) {
-        out.push(c);
-        best = c.at5.latencyP99S;
+  const front: Point[] = [];
+  let best = Number.POSITIVE_INFINITY;
+  for (const c of [...solid].sort(byLoad)) {
+    if (c.at5.latencyP99S < best) {
+      front.push(c);
+      best = c.at5.latencyP99S;
+    }
+  }
+
+  console.log(
+    `amortised authentication — table: ${durationS / 3600} h simulated per point, sweep: ${sweepS / 3600} h per point, seed ${seed}`,
+  );
+  console.log(`counted: received reports ≥ ${WARMUP_S} s after start, once the receiver holds an anchor`);
+  console.log(`goal (R = 10 s, 5 % loss: ≤ 1.5× plain, p99 ≤ 60 s, ≥ 95 % authenticated): ${goal.length === 0 ? 'NOT met by any swept point' : `met by ${goal.map((g) => g.label).join('; ')}`}`);
+
+  const tables: Record<string, Result[]> = {};
+  for (const [name, preset] of [
+    ['latency', latencyPreset],
+    ['load', loadPreset],
+  ] as const) {
+    if (preset === undefined) continue;
+    const rows: Result[] = [];
+    for (const R of RATES) for (const loss of LOSSES) rows.push(simulate(preset.scheme, R, loss, durationS, seed + R));
+    tables[name] = rows;
+    console.log('');
+    console.log(
+      name === 'latency'
+        ? `preset "latency" (lowest load with p99 ≤ 60 s and ≥ 97 % at R = 10 s, 5 % loss): ${preset.label}`
+        : `preset "load" (lowest p99 with ≤ 1.5× and ≥ 97 % at R = 10 s, 5 % loss): ${preset.label}`,
+    );
+    console.log('| report every | loss | plain slots/min | with auth slots/min | × plain | latency p50 | p99 | authenticated | late joiner waits (mean) |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(
+        `| ${r.reportEveryS} s | ${pct(r.loss)} | ${fmt(r.plainSlotsPerMin, 1)} | ${fmt(r.slotsPerMin, 1)} | ${fmt(r.loadRatio)} | ${fmt(r.latencyP50S, 1)} s | ${fmt(r.latencyP99S, 1)} s | ${pct(r.authenticatedShare)} | ${fmt(r.joinWaitMeanS / 60, 1)} min |`,
+      );
+    }
+  }
+
+  console.log('');
+  console.log('trade-off curve, R = 10 s, 5 % loss (Pareto front of load vs p99 among points with ≥ 97 % authenticated)');
+  console.log('| parameters | × plain | p50 | p99 | authenticated |');
+  console.log('|---|---|---|---|---|');
+  for (const c of front) {
+    console.log(`| ${c.label} | ${fmt(c.at5.loadRatio)} | ${fmt(c.at5.latencyP50S, 1)} s | ${fmt(c.at5.latencyP99S, 1)} s | ${pct(c.at5.authenticatedShare)} |`);
+  }
+
+  // Tag and key length: what they cost in load at the latency preset.
+  const sensitivity: { label: string; R: number; loadRatio: number }[] = [];
+  if (latencyPreset !== undefined) {
+    console.log('');
+    console.log(`tag and key length at the latency preset (load × plain, 5 % loss)`);
+    console.log('| τ | key | R = 2 s | R = 10 s |');
+    console.log('|---|---|---|---|');
+    for (const tagBytes of [2, 3, 4]) {
+      for (const keyBytes of [8, 10, 16]) {
+        const s: Scheme = { ...latencyPreset.scheme, params: { ...latencyPreset.scheme.params, tagBytes, keyBytes } };
+        const r2 = simulate(s, 2, 0.05, 3600, seed);
+        const r10 = simulate(s, 10, 0.05, 3600, seed);
+        sensitivity.push({ label: label(s), R: 2, loadRatio: r2.loadRatio }, { label: label(s), R: 10, loadRatio: r10.loadRatio });
+        console.log(`| ${tagBytes} B | ${keyBytes} B | ${fmt(r2.loadRatio)} | ${fmt(r10.loadRatio)} |`);
       }
     }
-    return out;
-  };
-
-  const table: Result[] = [];
-  for (const R of RATES) for (const loss of LOSSES) table.push(simulate(chosen.scheme, R, loss, durationS, seed + R));
-
-  console.log(`amortised authentication — ${durationS / 3600} h simulated per point, seed ${seed}, warm-up ${WARMUP_S} s excluded`);
-  console.log(`chosen (lowest load with p99 ≤ 60 s and ≥ 95 % at 5 % loss, τ ≥ 3 B; else lowest load): ${chosen.label}`);
-  console.log('');
-  console.log('| report every | loss | plain slots/min | with auth slots/min | × plain | latency p50 | p99 | authenticated |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const r of table) {
-    console.log(
-      `| ${r.reportEveryS} s | ${pct(r.loss)} | ${fmt(r.plainSlotsPerMin, 1)} | ${fmt(r.slotsPerMin, 1)} | ${fmt(r.loadRatio)} | ${fmt(r.latencyP50S, 1)} s | ${fmt(r.latencyP99S, 1)} s | ${pct(r.authenticatedShare)} |`,
-    );
   }
-  for (const tb of [2, 3, 4]) {
-    console.log('');
-    console.log(`trade-off curve, R = 10 s, 5 % loss, τ = ${tb} B (Pareto front: load vs p99, share ≥ 95 %)`);
-    console.log('| parameters | × plain | p50 | p99 | authenticated |');
-    console.log('|---|---|---|---|---|');
-    for (const c of front(tb)) {
-      console.log(`| ${c.label} | ${fmt(c.at5.loadRatio)} | ${fmt(c.at5.latencyP50S, 1)} s | ${fmt(c.at5.latencyP99S, 1)} s | ${pct(c.at5.authenticatedShare)} |`);
-    }
-  }
+
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/amortised.json',
-    `${JSON.stringify({ durationS, seed, chosen: chosen.label, chosenScheme: chosen.scheme, table, sweep: curve }, null, 1)}\n`,
+    `${JSON.stringify(
+      {
+        durationS,
+        sweepS,
+        seed,
+        presets: { latency: latencyPreset?.scheme, load: loadPreset?.scheme },
+        goalMetBy: goal.map((g) => g.label),
+        tables,
+        front: front.map((c) => ({ label: c.label, ...c.at5 })),
+        sweep: curve.map((c) => ({ label: c.label, scheme: c.scheme, ...c.at5 })),
+        sensitivity,
+      },
+      null,
+      1,
+    )}\n`,
   );
   console.log('\nwrote bench/results/amortised.json');
 }

@@ -8,14 +8,17 @@
  * byte 1   gen (1) | keyCode (2) | tagBytes−1 (2) | window−1 (2) | (intervalS−1) bit 5
  * byte 2   (intervalS−1) bits 4..0 (5) | (disclosureDelayS−1) bits 5..3 (3)
  * byte 3   (disclosureDelayS−1) bits 2..0 (3) | back (5)
+ * salt     8 B, the chain's salt (input of the chain function F)
  * key      K_c, keyBytes (8/10/12/16 per keyCode 0..3), c = ⌊s / intervalS⌋ − back
  * sig      BLMQ h ‖ S: 64 B when compact, 80 B otherwise
  * ```
- * Signed message: "mibc-ais/v1/tesla-anchor" ‖ source MMSI (u32) ‖ full UTC second s (u32) ‖ bytes 0..3 ‖ K_c.
+ * Signed message: "mibc-ais/v1/tesla-anchor" ‖ source MMSI (u32) ‖ full UTC second s (u32) ‖ bytes 0..3 (compact
+ * bit clear) ‖ salt ‖ K_c. With an 8-byte key and a compact signature the body is 84 B: a 3-slot and a 2-slot message 8.
  * The signer is the source MMSI of the AIS message (ext = 0 in the fragment header).
  */
 import { aint, concatBytes, u32be, utf8 } from './_bytes.js';
 import { AmortisedError, AmortisedErrorCode } from './errors.js';
+import { CHAIN_SALT_BYTES } from './chain.js';
 import { KEY_BYTES_CODES, checkParams, type TeslaParams } from './params.js';
 
 const ANCHOR_DST = utf8('mibc-ais/v1/tesla-anchor');
@@ -32,6 +35,7 @@ export interface AnchorFields {
   readonly params: TeslaParams;
   /** c = ⌊s / P⌋ − back. */
   readonly back: number;
+  readonly salt: Uint8Array;
   readonly key: Uint8Array;
 }
 
@@ -45,6 +49,7 @@ export function encodeAnchorUnsigned(a: AnchorFields): Uint8Array {
   aint(a.t6, 't6', 0, 63);
   aint(a.back, 'back', 0, MAX_ANCHOR_BACK);
   if (a.key.length !== p.keyBytes) throw new RangeError(`key: expected ${p.keyBytes} bytes`);
+  if (a.salt.length !== CHAIN_SALT_BYTES) throw new RangeError(`salt: expected ${CHAIN_SALT_BYTES} bytes`);
   const keyCode = (KEY_BYTES_CODES as readonly number[]).indexOf(p.keyBytes);
   const iv = p.intervalS - 1;
   const dd = p.disclosureDelayS - 1;
@@ -54,7 +59,7 @@ export function encodeAnchorUnsigned(a: AnchorFields): Uint8Array {
     ((iv & 0x1f) << 3) | (dd >> 3),
     ((dd & 0x07) << 5) | a.back,
   );
-  return concatBytes(head, a.key);
+  return concatBytes(head, a.salt, a.key);
 }
 
 export function encodeAnchorBody(a: Anchor): Uint8Array {
@@ -75,11 +80,9 @@ export function decodeAnchorBody(body: Uint8Array): Anchor {
   const dd = ((b2 & 0x07) << 3) | (b3 >> 5);
   const compact = (b0 & 0x01) === 1;
   const sigBytes = compact ? COMPACT_SIGNATURE_BYTES : FULL_SIGNATURE_BYTES;
-  if (body.length !== ANCHOR_HEADER_BYTES + keyBytes + sigBytes) {
-    throw new AmortisedError(
-      AmortisedErrorCode.BodyLength,
-      `anchor body: ${body.length} bytes, expected ${ANCHOR_HEADER_BYTES + keyBytes + sigBytes}`,
-    );
+  const keyAt = ANCHOR_HEADER_BYTES + CHAIN_SALT_BYTES;
+  if (body.length !== keyAt + keyBytes + sigBytes) {
+    throw new AmortisedError(AmortisedErrorCode.BodyLength, `anchor body: ${body.length} bytes, expected ${keyAt + keyBytes + sigBytes}`);
   }
   let params: TeslaParams;
   try {
@@ -99,8 +102,9 @@ export function decodeAnchorBody(body: Uint8Array): Anchor {
     gen: (b1 >> 7) as 0 | 1,
     params,
     back: b3 & 0x1f,
-    key: body.slice(ANCHOR_HEADER_BYTES, ANCHOR_HEADER_BYTES + keyBytes),
-    signature: body.slice(ANCHOR_HEADER_BYTES + keyBytes),
+    salt: body.slice(ANCHOR_HEADER_BYTES, keyAt),
+    key: body.slice(keyAt, keyAt + keyBytes),
+    signature: body.slice(keyAt + keyBytes),
   };
 }
 

@@ -2,9 +2,10 @@
  * One-way key chain (TESLA, Perrig et al. 2002 §2; RFC 4082 §3.2): K_{i−1} = F_i(K_i), generated backwards from a
  * random seed, used forwards. Anybody can hash a disclosed key down to one they already trust; nobody can go up.
  *
- * F_i(K) = SHA-256("mibc-ais/v1/tesla-chain" ‖ MMSI ‖ gen ‖ i ‖ K) truncated to the key length. Putting the sender,
- * the chain generation and the interval index into F makes every step a separate target: a table precomputed for
- * one ship or one interval is useless for any other (no multi-target or time–memory shortcut across steps).
+ * F_i(K) = SHA-256("mibc-ais/v1/tesla-chain" ‖ MMSI ‖ gen ‖ salt ‖ i ‖ K) truncated to the key length. Putting the
+ * sender, a random per-chain salt (published in the anchor) and the interval index into F makes every step of every
+ * chain a separate target: no multi-target gain, and no time–memory table can be built before the chain's anchor is
+ * on air.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { abytes, aint, concatBytes, equalBytes, u32be, utf8 } from './_bytes.js';
@@ -12,6 +13,8 @@ import { AmortisedError, AmortisedErrorCode } from './errors.js';
 
 const CHAIN_DST = utf8('mibc-ais/v1/tesla-chain');
 const SEED_DST = utf8('mibc-ais/v1/tesla-seed');
+const SALT_DST = utf8('mibc-ais/v1/tesla-salt');
+export const CHAIN_SALT_BYTES = 8;
 
 /** Longest chain a sender builds (a day of 10-s intervals, 86 KB of 10-byte keys). */
 export const MAX_CHAIN_LENGTH = 8640;
@@ -21,11 +24,13 @@ export interface ChainId {
   /** Generation bit: consecutive chains of one sender alternate 0/1 so batches say which chain they use. */
   readonly gen: 0 | 1;
   readonly keyBytes: number;
+  /** Random per chain (derived from the seed), sent in every anchor. */
+  readonly salt: Uint8Array;
 }
 
 /** F_i: from K_i to K_{i−1}. */
 export function chainStep(id: ChainId, index: number, key: Uint8Array): Uint8Array {
-  return sha256(concatBytes(CHAIN_DST, u32be(id.mmsi), Uint8Array.of(id.gen), u32be(index), key)).subarray(
+  return sha256(concatBytes(CHAIN_DST, u32be(id.mmsi), Uint8Array.of(id.gen), id.salt, u32be(index), key)).subarray(
     0,
     id.keyBytes,
   );
@@ -74,8 +79,9 @@ export class KeyChain {
   }
 
   /** Builds the chain from a 32-byte random seed (from the injected RNG); the seed itself never goes on air. */
-  static generate(id: ChainId, seed: Uint8Array, start: number, length: number): KeyChain {
+  static generate(base: Omit<ChainId, 'salt'>, seed: Uint8Array, start: number, length: number): KeyChain {
     abytes(seed, 'seed', 32);
+    const id: ChainId = { ...base, salt: sha256(concatBytes(SALT_DST, seed)).slice(0, CHAIN_SALT_BYTES) };
     aint(length, 'length', 1, MAX_CHAIN_LENGTH);
     aint(start, 'start', 1, 0xffffffff - length);
     const keys = new Array<Uint8Array>(length + 1);

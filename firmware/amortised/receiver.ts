@@ -253,7 +253,7 @@ export class AmortisedReceiver {
       return this.#notice(st, NoticeCode.AnchorBadSignature, recvS, out);
     }
     const c = intervalOf(a.params, s) - a.back;
-    const id: ChainId = { mmsi: st.mmsi, gen: a.gen, keyBytes: a.params.keyBytes };
+    const id: ChainId = { mmsi: st.mmsi, gen: a.gen, keyBytes: a.params.keyBytes, salt: a.salt };
     const cur = st.chains[a.gen];
     const fresh = (): ChainState => ({
       id,
@@ -263,12 +263,12 @@ export class AmortisedReceiver {
       history: [{ index: c, atS: recvS }],
       batchesSeen: new Set(),
     });
-    if (cur === undefined || !sameParams(cur.params, a.params)) {
+    if (cur === undefined || !sameParams(cur.params, a.params) || !equalBytes(cur.id.salt, a.salt)) {
       st.chains[a.gen] = fresh();
       st.tags = st.tags.filter((t) => t.gen !== a.gen);
     } else {
       const verdict = this.#offerKey(st, cur, c, a.key, recvS, out, false);
-      // A signed commitment that is not on the chain we follow starts the sender's next chain of this generation.
+      // A signed commitment that is not on the chain we follow starts a new chain (a sender restart, say).
       if (verdict !== 'ok') {
         st.chains[a.gen] = fresh();
         st.tags = st.tags.filter((t) => t.gen !== a.gen);

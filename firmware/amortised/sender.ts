@@ -178,6 +178,7 @@ export class AmortisedSender {
       gen: chain.id.gen,
       params: this.#p,
       back: intervalOf(this.#p, s) - c,
+      salt: chain.id.salt,
       key: chain.key(c),
     };
     const signature = this.#cfg.sign(anchorSignedMessage(this.#cfg.mmsi, s, fields));

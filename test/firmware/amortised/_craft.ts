@@ -40,6 +40,7 @@ export class Crafter {
       gen: this.gen,
       params: this.params,
       back: intervalOf(this.params, s) - c,
+      salt: this.chain.id.salt,
       key: this.chain.key(c),
     };
     return encodeAnchorBody({ ...fields, signature: sign(anchorSignedMessage(this.mmsi, s, fields)) });

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { KeyChain, chainStep, deriveKey, verifyDisclosedKey } from '../../../firmware/amortised/index.js';
 import { seeds } from './_harness.js';
 
-const id = { mmsi: 235_009_876, gen: 0 as const, keyBytes: 8 };
+const base = { mmsi: 235_009_876, gen: 0 as const, keyBytes: 8 };
 
 describe('key chain', () => {
-  const chain = KeyChain.generate(id, seeds('chain-test')(), 1000, 100);
+  const chain = KeyChain.generate(base, seeds('chain-test')(), 1000, 100);
+  const id = chain.id;
 
   it('links every key to the previous one by F_i', () => {
     for (let i = 1000; i < 1100; i++) expect(chainStep(id, i, chain.key(i))).toEqual(chain.key(i - 1));
@@ -26,6 +27,7 @@ describe('key chain', () => {
     expect(verifyDisclosedKey(id, 1012, chain.key(1011), trusted, 8)).toBe(false);
     expect(verifyDisclosedKey({ ...id, mmsi: id.mmsi + 1 }, 1011, chain.key(1011), trusted, 8)).toBe(false);
     expect(verifyDisclosedKey({ ...id, gen: 1 }, 1011, chain.key(1011), trusted, 8)).toBe(false);
+    expect(verifyDisclosedKey({ ...id, salt: new Uint8Array(8) }, 1011, chain.key(1011), trusted, 8)).toBe(false);
     expect(verifyDisclosedKey(id, 1010, chain.key(1010), trusted, 8)).toBe(false);
   });
 
@@ -36,7 +38,7 @@ describe('key chain', () => {
   });
 
   it('is a function of the seed and wipes on retirement', () => {
-    const again = KeyChain.generate(id, seeds('chain-test')(), 1000, 100);
+    const again = KeyChain.generate(base, seeds('chain-test')(), 1000, 100);
     expect(again.key(1042)).toEqual(chain.key(1042));
     again.wipe();
     expect(again.key(1042).every((b) => b === 0)).toBe(true);

@@ -36,9 +36,9 @@ describe('anchor body (kind 5)', () => {
         fc.boolean(),
         fc.uint8Array({ minLength: 16, maxLength: 16 }),
         (params, t6, epochParity, gen, back, compact, keySrc) => {
-          const a = { t6, epochParity, gen, params, back, key: keySrc.slice(0, params.keyBytes), signature: new Uint8Array(compact ? 64 : 80).fill(7) };
+          const a = { t6, epochParity, gen, params, back, salt: keySrc.slice(8), key: keySrc.slice(0, params.keyBytes), signature: new Uint8Array(compact ? 64 : 80).fill(7) };
           const body = encodeAnchorBody(a);
-          expect(body.length).toBe(4 + params.keyBytes + (compact ? 64 : 80));
+          expect(body.length).toBe(4 + 8 + params.keyBytes + (compact ? 64 : 80));
           expect(decodeAnchorBody(body)).toEqual(a);
         },
       ),
@@ -52,6 +52,7 @@ describe('anchor body (kind 5)', () => {
       gen: 1,
       params: { intervalS: 30, disclosureDelayS: 8, tagBytes: 3, keyBytes: 10, window: 2 },
       back: 2,
+      salt: new Uint8Array(8),
       key: new Uint8Array(10),
       signature: new Uint8Array(64),
     });
@@ -67,6 +68,7 @@ describe('anchor body (kind 5)', () => {
       gen: 0,
       params: { intervalS: 10, disclosureDelayS: 10, tagBytes: 3, keyBytes: 8, window: 2 },
       back: 1,
+      salt: new Uint8Array(8),
       key: new Uint8Array(8),
       signature: new Uint8Array(64),
     });
@@ -119,8 +121,9 @@ describe('slots (envelope table)', () => {
     expect(messageSlotsForBody(10)).toEqual([2]);
     expect(messageSlotsForBody(37)).toEqual([2]);
     expect(messageSlotsForBody(65)).toEqual([3]);
-    // 76-byte anchor: 64 B in a 3-slot fragment, 12 B in a 2-slot one.
-    expect(messageSlotsForBody(76)).toEqual([3, 2]);
+    // 84-byte anchor (8-byte key, compact signature): 64 B in a 3-slot fragment, 20 B in a 2-slot one.
+    expect(messageSlotsForBody(84)).toEqual([3, 2]);
+    expect(messageSlotsForBody(100)).toEqual([3, 2]);
     expect(messageSlotsForBody(72)).toEqual([3, 1]);
   });
 });
