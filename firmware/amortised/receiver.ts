@@ -25,7 +25,7 @@ export type ReportStatus = 'pending' | 'authenticated' | 'failed';
 export const FailReason = {
   /** A safe tag for this second exists under an authenticated key but does not match: altered or forged report. */
   TagMismatch: 'tag-mismatch',
-  /** The sender's batch for the report's interval names no report at this second: the sender never sent it. */
+  /** A batch of the sender lists its reports around this second and this one is not among them: never sent. */
   NoTag: 'no-tag',
   /** Two reports match one tag: one of them is forged, so neither is believed. */
   Collision: 'collision',
@@ -112,8 +112,11 @@ interface ChainState {
   key: Uint8Array;
   /** When each authenticated key index first became known here (for the "no key ≥ m seen yet" rule). */
   history: { index: number; atS: number }[];
-  /** Intervals whose batch carried a verified key (so its list of entries is the sender's). */
-  batchesSeen: Set<number>;
+  /**
+   * Second spans [first, last] of the entries of batch bodies whose disclosed key verified. A body's entries are a
+   * contiguous run of the sender's own reports, so a report inside a span that the body does not name was never sent.
+   */
+  spans: { from: number; to: number; atS: number }[];
 }
 
 interface TagRecord {
@@ -261,7 +264,7 @@ export class AmortisedReceiver {
       keyIndex: c,
       key: a.key,
       history: [{ index: c, atS: recvS }],
-      batchesSeen: new Set(),
+      spans: [],
     });
     if (cur === undefined || !sameParams(cur.params, a.params) || !equalBytes(cur.id.salt, a.salt)) {
       st.chains[a.gen] = fresh();
@@ -311,8 +314,12 @@ export class AmortisedReceiver {
     if (!safe) return this.#notice(st, NoticeCode.BatchUnsafe, nowS, out);
     // A batch whose disclosed key is provably wrong did not come from the sender: none of its tags are kept.
     if (verdict === 'rejected') return;
-    if (verdict === 'ok') chain.batchesSeen.add(m);
     const base = (m - p.window + 1) * p.intervalS;
+    const first = b.entries[0];
+    const last = b.entries[b.entries.length - 1];
+    if (verdict === 'ok' && first !== undefined && last !== undefined) {
+      chain.spans.push({ from: base + first.offset, to: base + last.offset, atS: recvS });
+    }
     for (const e of b.entries) {
       const second = base + e.offset;
       const dup = st.tags.some(
@@ -427,7 +434,7 @@ export class AmortisedReceiver {
       if (chain === undefined) continue;
       const last = chain.history[chain.history.length - 1];
       chain.history = chain.history.filter((h) => h.atS >= horizon || h === last);
-      for (const m of chain.batchesSeen) if ((m + 1) * chain.params.intervalS < horizon) chain.batchesSeen.delete(m);
+      chain.spans = chain.spans.filter((sp) => sp.atS >= horizon);
     }
   }
 
@@ -440,7 +447,7 @@ export class AmortisedReceiver {
     const chains = st.chains.filter((c): c is ChainState => c !== undefined);
     if (chains.length === 0) return undefined;
     let anyTag = false;
-    let primarySeen = false;
+    let named = false;
     for (const chain of chains) {
       const p = chain.params;
       const mr = intervalOf(p, r.report.second);
@@ -452,10 +459,10 @@ export class AmortisedReceiver {
         if (t.interval > chain.keyIndex) return undefined;
         anyTag = true;
       }
-      if (chain.batchesSeen.has(mr)) primarySeen = true;
+      if (chain.spans.some((sp) => sp.from <= r.report.second && r.report.second <= sp.to)) named = true;
     }
     if (anyTag) return FailReason.TagMismatch;
-    return primarySeen ? FailReason.NoTag : FailReason.Unverifiable;
+    return named ? FailReason.NoTag : FailReason.Unverifiable;
   }
 }
 

@@ -12,7 +12,7 @@ import { anchorSignedMessage, encodeAnchorBody, type AnchorFields } from './anch
 import { batchBodyLength, encodeBatchBody, type BatchEntry } from './batch.js';
 import { KeyChain, MAX_CHAIN_LENGTH } from './chain.js';
 import { checkParams, disclosureTimeOf, intervalOf, type TeslaParams } from './params.js';
-import { maxSingleMessageBody } from './slots.js';
+import { maxSingleMessageBody, messageSlotsForBody } from './slots.js';
 import { checkReport, computeTag, macKeyOf, type Report } from './tag.js';
 import { DEFAULT_EPOCH_SECONDS, epochParityOf, t6Of } from './time.js';
 
@@ -35,10 +35,11 @@ export interface SenderConfig {
    */
   readonly batchMarginS?: number;
   /**
-   * Largest batch body: beyond it the oldest re-tagged entries are dropped. Default 128 B, two 3-slot fragments:
-   * only fast reporters (2 s) need the second one, and they have the load budget for it.
+   * Re-tags of earlier intervals (W > 1) may make a batch ⌊share × s⌋ slots longer than the s slots the interval's own
+   * tags need; the oldest re-tags are dropped first. 0.25: a 2-slot batch (10 s reporting) gets no extra slot and only
+   * fills its spare room, a 5-slot batch (2 s reporting) gets one (measured: bench/amortised.ts). Default 0.25.
    */
-  readonly maxBatchBodyBytes?: number;
+  readonly retagExtraShare?: number;
   readonly epochSeconds?: number;
 }
 
@@ -54,7 +55,7 @@ export interface Emission {
 export const MAX_OWN_REPORTS = 1024;
 export const DEFAULT_ANCHOR_PERIOD_S = 300;
 export const DEFAULT_BATCH_MARGIN_S = 7;
-export const DEFAULT_MAX_BATCH_BODY_BYTES = 2 * (maxSingleMessageBody(3) - 1);
+export const DEFAULT_RETAG_EXTRA_SHARE = 0.25;
 
 export class AmortisedSender {
   readonly #cfg: Required<Omit<SenderConfig, 'chainIntervals'>> & { chainIntervals: number };
@@ -73,12 +74,13 @@ export class AmortisedSender {
     this.#cfg = {
       anchorPeriodS: DEFAULT_ANCHOR_PERIOD_S,
       batchMarginS: DEFAULT_BATCH_MARGIN_S,
-      maxBatchBodyBytes: DEFAULT_MAX_BATCH_BODY_BYTES,
+      retagExtraShare: DEFAULT_RETAG_EXTRA_SHARE,
       epochSeconds: DEFAULT_EPOCH_SECONDS,
       ...cfg,
       chainIntervals: aint(cfg.chainIntervals ?? Math.min(dayIntervals, MAX_CHAIN_LENGTH), 'chainIntervals', 3, MAX_CHAIN_LENGTH),
     };
-    if (this.#cfg.maxBatchBodyBytes < batchBodyLength(this.#p, 1)) throw new RangeError('maxBatchBodyBytes: too small for one entry');
+    const share = this.#cfg.retagExtraShare;
+    if (!(share >= 0 && share <= 4)) throw new RangeError(`retagExtraShare: expected 0..4, got ${share}`);
   }
 
   get params(): TeslaParams {
@@ -115,7 +117,7 @@ export class AmortisedSender {
     const m = mNow - 1;
     if (m >= this.#nextBatch) {
       const chain = this.#chainFor(m);
-      if (chain !== undefined && s + this.#cfg.batchMarginS <= disclosureTimeOf(p, m)) out.push(this.#batch(s, chain, m));
+      if (chain !== undefined && s + this.#cfg.batchMarginS <= disclosureTimeOf(p, m)) out.push(...this.#batch(s, chain, m));
       this.#nextBatch = m + 1;
     }
 
@@ -185,25 +187,42 @@ export class AmortisedSender {
     return { kind: AMORTISED_KIND.anchor, what: 'anchor', interval: c, body: encodeAnchorBody({ ...fields, signature }) };
   }
 
-  #batch(s: number, chain: KeyChain, m: number): Emission {
+  /**
+   * The batch for interval m, as one or more bodies that each fit one unfragmented message of ≤ 3 slots: a lost
+   * message then loses only its own entries, and re-tags in the next batch cover them (a fragmented body would be
+   * lost whole when any fragment is).
+   */
+  #batch(s: number, chain: KeyChain, m: number): Emission[] {
     const p = this.#p;
     const base = (m - p.window + 1) * p.intervalS;
     const end = (m + 1) * p.intervalS;
     const mine = this.#reports.filter((r) => r.second >= base && r.second < end).sort((a, b) => a.second - b.second);
     const primaryFrom = m * p.intervalS;
-    // Oldest re-tagged copies go first when the body would not fit one message; the interval's own reports stay.
+    const primary = mine.filter((r) => r.second >= primaryFrom).length;
+    const perBody = Math.floor((maxSingleMessageBody(3) - batchBodyLength(p, 0)) / (1 + p.tagBytes));
+    const split = (n: number): number[] => {
+      const k = Math.max(1, Math.ceil(n / perBody));
+      return Array.from({ length: k }, (_, i) => Math.floor((n + i) / k));
+    };
+    const slots = (n: number): number =>
+      split(n).reduce((sum, size) => sum + (messageSlotsForBody(batchBodyLength(p, size))[0] ?? 0), 0);
+    const budget = slots(primary) + Math.floor(slots(primary) * this.#cfg.retagExtraShare);
+    // Oldest re-tags go first when the batch would exceed its slot budget; the interval's own reports always stay.
     let entriesFrom = 0;
-    while (
-      batchBodyLength(p, mine.length - entriesFrom) > this.#cfg.maxBatchBodyBytes &&
-      (mine[entriesFrom]?.second ?? end) < primaryFrom
-    ) {
-      entriesFrom++;
-    }
+    while (entriesFrom < mine.length - primary && slots(mine.length - entriesFrom) > budget) entriesFrom++;
     const macKey = macKeyOf(chain.key(m));
     const ctx = { mmsi: this.#cfg.mmsi, gen: chain.id.gen, interval: m, tagBytes: p.tagBytes };
     const entries: BatchEntry[] = mine.slice(entriesFrom).map((r) => ({ offset: r.second - base, tag: computeTag(macKey, ctx, r) }));
     macKey.fill(0);
-    const body = encodeBatchBody(p, { keyOnly: false, t6: t6Of(s), gen: chain.id.gen, key: chain.key(m - 1), entries });
-    return { kind: AMORTISED_KIND.batch, what: 'batch', interval: m, body };
+    const out: Emission[] = [];
+    let at = 0;
+    for (const size of split(entries.length)) {
+      const part = entries.slice(at, at + size);
+      at += size;
+      const body = encodeBatchBody(p, { keyOnly: false, t6: t6Of(s), gen: chain.id.gen, key: chain.key(m - 1), entries: part });
+      out.push({ kind: AMORTISED_KIND.batch, what: 'batch', interval: m, body });
+    }
+    return out;
   }
+
 }

@@ -30,6 +30,21 @@ describe('sender schedule', () => {
   }
 });
 
+describe('fast reporters', () => {
+  it('split a batch into unfragmented bodies of ≤ 3 slots, each verified on its own', () => {
+    const l = link(PARAMS, {}, undefined, { retagExtraShare: 1 });
+    let dropped = 0;
+    // The first part of one batch is lost; its reports are re-tagged in the next batch.
+    const dropBody = (at: number, e: { what: string }): boolean => e.what === 'batch' && at === T + 120 && dropped++ === 0;
+    run(l, { from: T, to: T + 600, reportEveryS: 2, dropBody });
+    expect(dropped).toBeGreaterThan(1);
+    const batches = l.emissions.filter(({ e }) => e.what === 'batch');
+    for (const { e } of batches) expect(messageSlotsForBody(e.body.length)).toHaveLength(1);
+    expect(batches.filter(({ at }) => at === T + 120).length).toBeGreaterThan(1);
+    expect(authenticatedShare(l, T, T + 480)).toBe(1);
+  });
+});
+
 describe('receiver on a clean link', () => {
   it('authenticates every report, and only once its key is out', () => {
     const l = link();
