@@ -27,7 +27,7 @@ export interface SenderConfig {
   readonly randomSeed: () => Uint8Array;
   /** Intervals per chain (default: a day's worth, capped at MAX_CHAIN_LENGTH). */
   readonly chainIntervals?: number;
-  /** Anchor repetition for receivers that join late (default 300 s). */
+  /** Anchor repetition for receivers that join late (default 600 s: a 5-slot anchor is 0.5 slot/min). */
   readonly anchorPeriodS?: number;
   /**
    * A batch is built only while at least this many seconds remain before its key's disclosure time, so that it
@@ -53,7 +53,7 @@ export interface Emission {
 
 /** Own reports kept for re-tagging: W·P ≤ 256 s of reports at ≤ 2 per second, with room to spare. */
 export const MAX_OWN_REPORTS = 1024;
-export const DEFAULT_ANCHOR_PERIOD_S = 300;
+export const DEFAULT_ANCHOR_PERIOD_S = 600;
 export const DEFAULT_BATCH_MARGIN_S = 7;
 export const DEFAULT_RETAG_EXTRA_SHARE = 0.25;
 

@@ -1,6 +1,14 @@
 /** Sender and receiver together: schedule, losses, late joiners, chain changes. */
 import { describe, expect, it } from 'vitest';
-import { disclosureTimeOf, intervalOf, messageSlotsForBody, type TeslaParams } from '../../../firmware/amortised/index.js';
+import {
+  TESLA_PRESETS,
+  checkParams,
+  disclosureTimeOf,
+  displayStatus,
+  intervalOf,
+  messageSlotsForBody,
+  type TeslaParams,
+} from '../../../firmware/amortised/index.js';
 import { T } from './_craft.js';
 import { PARAMS, finalStatus, link, notices, run } from './_harness.js';
 
@@ -106,5 +114,22 @@ describe('late joiners and chain changes', () => {
     run(a, { from: T, to: T + 300, reportEveryS: 10, mmsi: 211_000_002 });
     const statuses = [...a.ids.values()].map((id) => finalStatus(a, id).status);
     expect(statuses.includes('authenticated')).toBe(false);
+  });
+});
+
+describe('presets and display', () => {
+  it('both measured presets are valid parameter sets and authenticate a clean link', () => {
+    for (const params of Object.values(TESLA_PRESETS)) {
+      checkParams(params);
+      const l = link(params);
+      run(l, { from: T, to: T + 900, reportEveryS: 10 });
+      expect(authenticatedShare(l, T, T + 700)).toBe(1);
+    }
+  });
+
+  it('says which state a report is in', () => {
+    expect(displayStatus('authenticated')).toBe('AUTH');
+    expect(displayStatus('pending')).toBe('PEND');
+    expect(displayStatus('failed', 'tag-mismatch')).toBe('FAIL(tag-mismatch)');
   });
 });
