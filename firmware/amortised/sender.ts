@@ -79,6 +79,10 @@ export class AmortisedSender {
       ...cfg,
       chainIntervals: aint(cfg.chainIntervals ?? Math.min(dayIntervals, MAX_CHAIN_LENGTH), 'chainIntervals', 3, MAX_CHAIN_LENGTH),
     };
+    if (this.#p.disclosureDelayS <= this.#cfg.batchMarginS) {
+      // Every batch would be built too late to be safe at the receivers: nothing would ever authenticate.
+      throw new RangeError(`disclosureDelayS ${this.#p.disclosureDelayS} must exceed batchMarginS ${this.#cfg.batchMarginS}`);
+    }
     const share = this.#cfg.retagExtraShare;
     if (!(share >= 0 && share <= 4)) throw new RangeError(`retagExtraShare: expected 0..4, got ${share}`);
   }
