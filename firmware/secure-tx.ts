@@ -5,7 +5,7 @@
  */
 import { encapsulate, groupSeal, nextGroupSequence, type RandomSource } from '../crypto/index.js';
 import {
-  encodeAbm, encodeAis, encodeBbm, encodeVdm, joinApplicationData, parseSentence, parseVdm, isVdm,
+  encodeAbm, encodeAis, encodeBbm, replaceMmsi, encodeVdm, joinApplicationData, parseSentence, parseVdm, isVdm,
   SequentialId, VdmAssembler, decodeAis, NmeaError,
   type AisBits as NmeaBits, type NmeaSentence,
 } from '../nmea/index.js';
@@ -228,7 +228,7 @@ export class SecureTx {
     const epoch = epochOf(second, this.keys.params.epochSeconds);
     let report = bits;
     // Mode 3 shows the pseudo-MMSI in the report itself, not only in the signature.
-    if (this.options.mode === 3) report = encodeAis({ ...decodeAis(bits), mmsi: id.mmsi });
+    if (this.options.mode === 3) report = replaceMmsi(bits, id.mmsi);
     const packed = packBits(report);
     const source = this.sourceMmsi(mmsi);
     const ext = this.options.mode === 3;

@@ -96,3 +96,16 @@ export function isAddressedBinary(m: AisMessage): m is AisAddressedBinary {
 export function isBroadcastBinary(m: AisMessage): m is AisBroadcastBinary {
   return m.type === 8;
 }
+
+/**
+ * The same message with its source MMSI (bits 8–37, common to all 27 types) replaced and every other bit kept —
+ * including tails that a decode/encode round trip would normalise — so other decoders read it exactly as before.
+ */
+export function replaceMmsi(bits: AisBits, mmsi: number): AisBits {
+  if (bits.bitLength < 38) throw new AisLengthError(-1, bits.bitLength, 'at least 38 bits');
+  const r = new BitReader(bits.bytes, bits.bitLength);
+  const rest = bits.bitLength - 38;
+  const w = new BitWriter(bits.bitLength);
+  w.bits(r.slice(0, 8), 8, 'header').u(mmsi, 30, 'mmsi').bits(r.slice(38, rest), rest, 'body');
+  return w.finish();
+}

@@ -5,7 +5,7 @@ export { parseTagBlock, formatTagBlock, type TagBlock, type TagGroup } from './t
 export { parseSentence, formatSentence, MAX_SENTENCE_LENGTH, type NmeaSentence } from './sentence.js';
 export { armour, unarmour, type AisBits } from './sixbit.js';
 export { BitReader, BitWriter } from './bits.js';
-export { decodeAis, encodeAis, isAddressedBinary, isBroadcastBinary, type AisMessage, type AisAddressedBinary, type AisBroadcastBinary } from './ais.js';
+export { decodeAis, encodeAis, replaceMmsi, isAddressedBinary, isBroadcastBinary, type AisMessage, type AisAddressedBinary, type AisBroadcastBinary } from './ais.js';
 export { parseVdm, encodeVdm, isVdm, SequentialId, type VdmFragment, type VdmEncodeOptions } from './vdm.js';
 export { FragmentAssembler, VdmAssembler, type Assembled, type AssembledVdm, type AssemblerOptions, type Fragment } from './assembler.js';
 export { toGpsdJson, type GpsdJson, type GpsdJsonOptions } from './gpsd.js';
