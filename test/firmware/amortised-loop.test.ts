@@ -1,0 +1,201 @@
+/**
+ * Issue 8 end to end: own-ship reports of several ships through SecureTx (mode 2, amortised authentication, real BLMQ
+ * anchors) → the air → SecureRx, second by simulated second. Every report ends `V` with mode `A`, none before its key
+ * is disclosed; forged reports and replayed batches are rejected.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AisLineDecoder, encodeAis, encodeVdm, SequentialId, type AisMessage } from '../../nmea/index.js';
+import { TESLA_PRESETS, disclosureTimeOf, intervalOf } from '../../firmware/amortised/index.js';
+import { decodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
+import type { OwnIdentity } from '../../firmware/keyring.js';
+import { SecureRx } from '../../firmware/secure-rx.js';
+import { SecureTx, TxError, type Topology } from '../../firmware/secure-tx.js';
+import { parseStatus, type Status } from '../../firmware/status.js';
+import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+
+const SHIPS = [244_100_001, 244_100_002, 244_100_003];
+const MALLORY = 244_666_666;
+const RECEIVER = 211_000_001;
+const TESLA = TESLA_PRESETS.latency;
+/** Not aligned to an interval: the first chain starts mid-interval, as it would at power-up. */
+const T0 = NOW_MS / 1000 + 7;
+const REPORT_EVERY_S = 10;
+/** Reports for 200 s (≥ 3 minutes), then 60 s more for the last batches and keys. */
+const LAST_REPORT_S = T0 + 200;
+const END_S = LAST_REPORT_S + 60;
+
+let pkg: TestPkg;
+const ids = new Map<number, OwnIdentity>();
+
+beforeAll(() => {
+  pkg = testPkg('amortised loop');
+  const e = epochAt(NOW_MS, pkg.params);
+  for (const mmsi of [...SHIPS, MALLORY, RECEIVER]) ids.set(mmsi, pkg.identity(mmsi, [e]));
+});
+
+/** A corpus-like Class A position report; `k` moves the ship along. */
+function positionReport(mmsi: number, t: number, k: number): AisMessage {
+  return {
+    type: 1, repeat: 0, mmsi, status: 0, turn: -128, speed: 123, accuracy: true, lon: 2_400_000 + 37 * k, lat: 31_800_000 - 11 * k,
+    course: 2240, heading: 215, second: t % 60, maneuver: 0, spare: 0, raim: false, radio: 34017,
+  };
+}
+
+const vdmSeq = new SequentialId();
+const vdm = (m: AisMessage): string[] => encodeVdm(encodeAis(m), { channel: 'A', seqId: vdmSeq.next() });
+
+interface Heard {
+  readonly atS: number;
+  readonly status: Status;
+}
+
+interface AirMessage {
+  readonly atS: number;
+  readonly source: number;
+  readonly lines: string[];
+  readonly batch: boolean;
+}
+
+interface Run {
+  readonly rx: SecureRx;
+  readonly heard: Heard[];
+  readonly air: AirMessage[];
+  /** Sender second of every genuine report, per ship. */
+  readonly sent: Map<number, number[]>;
+}
+
+/**
+ * One second at a time: ships report every 10 s (phases 0, 3, 6 s), every tx ticks, everything sent reaches the
+ * receiver half a second later; `inject(t, run)` returns lines another station puts on air at t.
+ */
+function simulate(topology: Topology, inject: (t: number, run: Run) => string[] = () => []): Run {
+  const txs = SHIPS.map(
+    (mmsi) =>
+      new SecureTx(
+        { mode: 2, auth: 'amortised', topology, emit: 'vdm', ownShip: 'any' },
+        { params: pkg.params, identity: ids.get(mmsi) as OwnIdentity },
+        seededRandom(`loop ${topology} ${mmsi}`),
+      ),
+  );
+  const run: Run = { rx: new SecureRx({}, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity }), heard: [], air: [], sent: new Map() };
+  const decoder = new AisLineDecoder({ mergeType24: false });
+  let pending: string[] = [];
+  const receive = (lines: readonly string[], atS: number) => {
+    for (const line of lines) {
+      for (const out of run.rx.push(line, atS * 1000)) if (out.startsWith('$PMIBV')) run.heard.push({ atS, status: parseStatus(out) as Status });
+    }
+  };
+  for (let t = T0; t <= END_S; t++) {
+    const onAir: string[] = [];
+    SHIPS.forEach((mmsi, i) => {
+      const tx = txs[i] as SecureTx;
+      const phase = t - T0 - 3 * i;
+      if (phase >= 0 && phase % REPORT_EVERY_S === 0 && t <= LAST_REPORT_S) {
+        run.sent.set(mmsi, [...(run.sent.get(mmsi) ?? []), t]);
+        for (const line of vdm(positionReport(mmsi, t, phase / REPORT_EVERY_S))) onAir.push(...tx.push(line, t * 1000).map((l) => l.line));
+      }
+      onAir.push(...tx.tick(t * 1000).map((l) => l.line));
+    });
+    for (const line of onAir) {
+      pending.push(line);
+      for (const d of decoder.push(line, 0).messages) {
+        const data = d.message.type === 8 ? (d.message.data as Uint8Array) : undefined;
+        const env = data === undefined ? undefined : decodeEnvelopeMessage(data);
+        const batch = env !== undefined && env.kind === Kind.ChainBatch && env.fragment === undefined && ((env.chunk[0] ?? 1) & 1) === 0;
+        run.air.push({ atS: t, source: d.message.mmsi, lines: pending, batch });
+        pending = [];
+      }
+    }
+    receive(onAir, t + 0.5);
+    receive(inject(t, run), t + 0.6);
+    for (const out of run.rx.tick((t + 0.9) * 1000)) if (out.startsWith('$PMIBV')) run.heard.push({ atS: t + 0.9, status: parseStatus(out) as Status });
+  }
+  return run;
+}
+
+/** The statuses shown for one report (source, type 1, second), in order. */
+const about = (run: Run, mmsi: number, second: number) =>
+  run.heard.filter((h) => h.status.source === mmsi && h.status.messageType === 1 && h.status.second === second);
+
+describe('amortised authentication through SecureTx → SecureRx (real BLMQ anchors)', () => {
+  it.each<Topology>(['inline', 'attached'])('%s: every report ends V (mode A) without loss, none before its key is disclosed', (topology) => {
+    const run = simulate(topology);
+    let reports = 0;
+    for (const mmsi of SHIPS) {
+      for (const second of run.sent.get(mmsi) ?? []) {
+        reports++;
+        const shown = about(run, mmsi, second);
+        const results = shown.map((h) => h.status.result);
+        // The very first report reaches the receiver before the anchor that makes its sender known: U, then P.
+        expect(results.filter((r) => r !== 'U')).toEqual(['P', 'V']);
+        const pendingAt = shown.find((h) => h.status.result === 'P') as Heard;
+        const v = shown.find((h) => h.status.result === 'V') as Heard;
+        expect(pendingAt.status.mode).toBe('A');
+        expect(v.status).toMatchObject({ mode: 'A', source: mmsi, identity: mmsi });
+        expect(pendingAt.atS).toBeLessThan(v.atS);
+        expect(v.atS).toBeGreaterThanOrEqual(disclosureTimeOf(TESLA, intervalOf(TESLA, second)));
+      }
+    }
+    expect(reports).toBeGreaterThanOrEqual(SHIPS.length * 18);
+    expect(run.heard.filter((h) => h.status.result === 'F')).toEqual([]);
+    expect(run.rx.counters.rejected).toEqual({});
+    expect(run.rx.counters.verified).toBe(reports);
+    // A BLMQ-signed anchor per ship is what made the chain trusted.
+    expect(run.rx.counters.notices['anchor-accepted']).toBe(SHIPS.length);
+  });
+
+  it('a report forged under a ship\'s MMSI by another station fails; the ship\'s own reports still authenticate', () => {
+    const victim = SHIPS[0] as number;
+    const between = T0 + 105; // the victim reports at T0 + 10k
+    const same = T0 + 120;
+    const run = simulate('inline', (t) => {
+      if (t === between) return vdm({ ...positionReport(victim, t, 50), lat: 31_000_000 });
+      if (t === same) return vdm({ ...positionReport(victim, t, 12), lat: 31_000_000 });
+      return [];
+    });
+    const forged = about(run, victim, between).map((h) => h.status);
+    expect(forged.map((s) => s.result)).toEqual(['P', 'F']);
+    expect(forged[1]).toMatchObject({ mode: 'A', reason: 'NO_TAG' });
+    // At the second of a genuine report, the genuine one is authenticated when its key is out; the altered copy fails
+    // once no tag for that second is left unchecked.
+    expect(about(run, victim, same).map((h) => [h.status.result, h.status.reason])).toEqual([
+      ['P', undefined],
+      ['P', undefined],
+      ['V', undefined],
+      ['F', 'TAG_MISMATCH'],
+    ]);
+    expect(run.rx.counters.verified).toBe([...run.sent.values()].flat().length);
+    expect(run.heard.filter((h) => h.status.result === 'F').length).toBe(2);
+  });
+
+  it('a replayed batch is rejected: within the freshness window as a replay, 64 s later by its disclosed key', () => {
+    const source = SHIPS[1] as number;
+    let original: AirMessage | undefined;
+    const replays: number[] = [];
+    const run = simulate('inline', (t, r) => {
+      original ??= r.air.find((m) => m.source === source && m.batch && m.atS >= T0 + 60);
+      if (original === undefined) return [];
+      if (t === original.atS + 5 || t === original.atS + 64) {
+        replays.push(t);
+        return original.lines;
+      }
+      return [];
+    });
+    expect(replays).toHaveLength(2);
+    const rejected = (t: number) =>
+      run.heard.filter((h) => h.atS === t + 0.6 && h.status.source === source).map((h) => [h.status.result, h.status.mode, h.status.reason]);
+    expect(rejected(replays[0] as number)).toEqual([['F', 0, 'REPLAY']]);
+    expect(rejected(replays[1] as number)).toEqual([['F', 'A', 'KEY_REJECTED']]);
+    // Nothing else is disturbed: every genuine report still ends authenticated, and only once.
+    expect(run.rx.counters.verified).toBe([...run.sent.values()].flat().length);
+    expect(run.heard.filter((h) => h.status.result === 'V').length).toBe(run.rx.counters.verified);
+  });
+
+  it('mode 3 with amortised authentication is refused, at construction and on a mode switch', () => {
+    const keys = { params: pkg.params, identity: ids.get(SHIPS[0] as number) as OwnIdentity };
+    expect(() => new SecureTx({ mode: 3, auth: 'amortised' }, keys)).toThrow(expect.objectContaining({ name: 'TxError', code: 'UNSUPPORTED' }));
+    const tx = new SecureTx({ mode: 2, auth: 'amortised' }, keys);
+    expect(() => tx.setMode(3)).toThrow(TxError);
+    expect(tx.mode).toBe(2);
+  });
+});
