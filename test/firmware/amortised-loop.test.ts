@@ -3,7 +3,15 @@
  * anchors) → the air → SecureRx, second by simulated second. Every report ends `V` with mode `A`, none before its key
  * is disclosed; forged reports and replayed batches are rejected.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runRx, runTx, type TxCliOptions } from '../../cli/filters.js';
+import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
+import { bytesToHex } from '../../firmware/keyfile.js';
+import { identityOf } from '../../firmware/keyring.js';
 import { AisLineDecoder, encodeAis, encodeVdm, SequentialId, type AisMessage } from '../../nmea/index.js';
 import { TESLA_PRESETS, disclosureTimeOf, intervalOf } from '../../firmware/amortised/index.js';
 import { decodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
@@ -197,5 +205,57 @@ describe('amortised authentication through SecureTx → SecureRx (real BLMQ anch
     const tx = new SecureTx({ mode: 2, auth: 'amortised' }, keys);
     expect(() => tx.setMode(3)).toThrow(TxError);
     expect(tx.mode).toBe(2);
+  });
+});
+
+describe('mibc-ais tx --auth amortised | rx (the filters in process)', () => {
+  const mmsi = SHIPS[0] as number;
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mibc-amortised-'));
+    const epoch = epochAt(NOW_MS, pkg.params);
+    writeFileSync(join(dir, 'params.json'), JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
+    const id = identityOf('mmsi', mmsi, epoch);
+    writeFileSync(
+      join(dir, 'key.json'),
+      JSON.stringify({
+        format: 'mibc-ais-identity-keys', version: 1, identity: { kind: 'mmsi', mmsi },
+        keys: [{ epoch, signingKey: bytesToHex(extractSigningKey(pkg.params.pp, pkg.masterSecret, id)), decryptionKey: bytesToHex(extractDecryptionKey(pkg.params.pp, pkg.masterSecret, id)) }],
+      }),
+    );
+  });
+
+  async function filter(run: (io: Parameters<typeof runRx>[1]) => Promise<unknown>, input: readonly string[]): Promise<string[]> {
+    const output = new PassThrough();
+    const chunks: string[] = [];
+    output.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    await run({ input: Readable.from([input.join('\n')]), output, errors: new PassThrough(), now: () => T0 * 1000 });
+    return chunks.join('').split('\r\n').filter((l) => l !== '');
+  }
+
+  const txOptions = (mode: number): TxCliOptions => ({
+    mode, params: join(dir, 'params.json'), key: join(dir, 'key.json'), topology: 'inline', emit: 'vdm', signature: 'compact',
+    dac: 0, fi: 58, own: 'any', maxSlots: 3, auth: 'amortised', tesla: 'latency',
+  });
+
+  it('sends the report plain with the signed anchor after it; rx shows it pending under mode A', async () => {
+    const sent = await filter((io) => runTx(txOptions(2), io), vdm(positionReport(mmsi, T0, 0)));
+    const dec = new AisLineDecoder({ mergeType24: false });
+    const messages = sent.flatMap((l) => dec.push(l, 0).messages.map((d) => d.message));
+    expect(messages[0]).toMatchObject({ type: 1, mmsi });
+    expect(messages.slice(1).map((m) => [m.type, decodeEnvelopeMessage(m.data as Uint8Array).kind])).toEqual([
+      [8, Kind.ChainAnchor],
+      [8, Kind.ChainAnchor],
+    ]);
+    const shown = await filter((io) => runRx({ params: join(dir, 'params.json'), policy: 'flag', window: 30, dac: 0, fi: 58 }, io), sent);
+    expect(shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l))).toEqual([
+      { result: 'U', mode: 1, source: mmsi, messageType: 1 },
+      { result: 'P', mode: 'A', source: mmsi, messageType: 1, second: T0 },
+    ]);
+  });
+
+  it.each([3, 5])('refuses --auth amortised with mode %i', async (mode) => {
+    await expect(filter((io) => runTx(txOptions(mode), io), [])).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 });
