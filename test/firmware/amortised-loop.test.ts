@@ -16,7 +16,7 @@ import { AisLineDecoder, encodeAis, encodeVdm, SequentialId, type AisMessage } f
 import { TESLA_PRESETS, disclosureTimeOf, intervalOf } from '../../firmware/amortised/index.js';
 import { decodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
 import type { OwnIdentity } from '../../firmware/keyring.js';
-import { SecureRx } from '../../firmware/secure-rx.js';
+import { SecureRx, type RxOptions } from '../../firmware/secure-rx.js';
 import { SecureTx, TxError, type Topology } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
@@ -67,6 +67,8 @@ interface AirMessage {
 interface Run {
   readonly rx: SecureRx;
   readonly heard: Heard[];
+  /** Everything the receiver sent to the display, in order. */
+  readonly display: string[];
   readonly air: AirMessage[];
   /** Sender second of every genuine report, per ship. */
   readonly sent: Map<number, number[]>;
@@ -76,7 +78,7 @@ interface Run {
  * One second at a time: ships report every 10 s (phases 0, 3, 6 s), every tx ticks, everything sent reaches the
  * receiver half a second later; `inject(t, run)` returns lines another station puts on air at t.
  */
-function simulate(topology: Topology, inject: (t: number, run: Run) => string[] = () => []): Run {
+function simulate(topology: Topology, inject: (t: number, run: Run) => string[] = () => [], rxOptions: Partial<RxOptions> = {}): Run {
   const txs = SHIPS.map(
     (mmsi) =>
       new SecureTx(
@@ -85,12 +87,17 @@ function simulate(topology: Topology, inject: (t: number, run: Run) => string[] 
         seededRandom(`loop ${topology} ${mmsi}`),
       ),
   );
-  const run: Run = { rx: new SecureRx({}, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity }), heard: [], air: [], sent: new Map() };
+  const rx = new SecureRx(rxOptions, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity });
+  const run: Run = { rx, heard: [], display: [], air: [], sent: new Map() };
+  const shown = (out: string, atS: number) => {
+    run.display.push(out);
+    if (out.startsWith('$PMIBV')) run.heard.push({ atS, status: parseStatus(out) as Status });
+  };
   const decoder = new AisLineDecoder({ mergeType24: false });
   let pending: string[] = [];
   const receive = (lines: readonly string[], atS: number) => {
     for (const line of lines) {
-      for (const out of run.rx.push(line, atS * 1000)) if (out.startsWith('$PMIBV')) run.heard.push({ atS, status: parseStatus(out) as Status });
+      for (const out of rx.push(line, atS * 1000)) shown(out, atS);
     }
   };
   for (let t = T0; t <= END_S; t++) {
@@ -116,7 +123,7 @@ function simulate(topology: Topology, inject: (t: number, run: Run) => string[] 
     }
     receive(onAir, t + 0.5);
     receive(inject(t, run), t + 0.6);
-    for (const out of run.rx.tick((t + 0.9) * 1000)) if (out.startsWith('$PMIBV')) run.heard.push({ atS: t + 0.9, status: parseStatus(out) as Status });
+    for (const out of rx.tick((t + 0.9) * 1000)) shown(out, t + 0.9);
   }
   return run;
 }
@@ -150,6 +157,21 @@ describe('amortised authentication through SecureTx → SecureRx (real BLMQ anch
     expect(run.rx.counters.verified).toBe(reports);
     // A BLMQ-signed anchor per ship is what made the chain trusted.
     expect(run.rx.counters.notices['anchor-accepted']).toBe(SHIPS.length);
+  });
+
+  it('with the drop policy a report is shown only together with its V, and no P is sent', () => {
+    const run = simulate('inline', () => [], { policy: 'drop' });
+    const reports = [...run.sent.values()].flat().length;
+    expect(run.heard.map((h) => h.status.result).filter((r) => r !== 'V')).toEqual([]);
+    expect(run.heard).toHaveLength(reports);
+    const dec = new AisLineDecoder({ mergeType24: false });
+    run.display.forEach((line, i) => {
+      if (!line.startsWith('!')) return;
+      const [m] = dec.push(line, 0).messages;
+      // Each single-sentence report is followed at once by its own V.
+      expect(parseStatus(run.display[i + 1] as string)).toMatchObject({ result: 'V', mode: 'A', source: m?.message.mmsi, messageType: 1 });
+    });
+    expect(run.display.filter((l) => l.startsWith('!'))).toHaveLength(reports);
   });
 
   it('a report forged under a ship\'s MMSI by another station fails; the ship\'s own reports still authenticate', () => {
