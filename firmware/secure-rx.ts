@@ -169,7 +169,8 @@ export class SecureRx {
   /**
    * Senders heard sending kind 5/6 bodies → receiver second of the last one, least recent first; bounded by the
    * receiver's `maxSenders`, expiring after its `pendingExpiryS`. Only their plain reports are fed to the amortised
-   * receiver: a ship that never amortises stays `U`, and cannot be turned into `F` by an anchorless stranger.
+   * receiver, so a ship that never amortises stays `U` instead of ending pending and failed, and does not take a
+   * place in the receiver's sender table.
    */
   private readonly amortisers = new Map<number, number>();
   /**
@@ -467,9 +468,8 @@ export class SecureRx {
     if (first?.type === 'report') {
       // With the flag policy a report is shown on arrival (pending, or earlier as U); with drop only once authenticated.
       const flag = this.options.policy === 'flag';
-      const shownNow = fresh && flag;
       this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: flag ? [] : h.lines });
-      if (shownNow) {
+      if (fresh && flag) {
         this.counters.forwarded++;
         out.push(...h.lines);
       }
@@ -504,6 +504,7 @@ export class SecureRx {
         if (r.lines.length > 0) this.counters.forwarded++;
         out.push(...r.lines, formatStatus({ result: Result.Verified, identity: ev.mmsi, ...about }));
       } else {
+        // The receiver gives every failure a reason; the type leaves it optional only for the other statuses.
         const reason = AMORTISED_FAIL[ev.reason ?? FailReason.Expired];
         this.count(reason);
         out.push(formatStatus({ result: Result.Failed, ...about, reason }));
