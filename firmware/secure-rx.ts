@@ -113,6 +113,8 @@ interface HeldReport {
   verified: boolean;
   /** Handed to the amortised receiver, which now decides its status. */
   fed: boolean;
+  /** The amortised receiver's id for it, while its final status is awaited. */
+  amortisedId?: number;
 }
 
 /** What a `$PMIBV` line about an amortised report names, and the report's lines for the drop policy. */
@@ -360,6 +362,8 @@ export class SecureRx {
       if (!this.verify(ext ? 'pseudo-mmsi' : 'mmsi', signer, epoch, msg, b.signature)) continue;
       this.replay.accept(source, Kind.SignedAttached, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));
       h.verified = true;
+      // A sender that just left amortised mode: its signature settles the report, so no later amortised F follows.
+      if (h.amortisedId !== undefined) this.shown.delete(h.amortisedId);
       this.counters.verified++;
       const status: Status = { result: Result.Verified, mode: ext ? 3 : 2, source, identity: signer, messageType: h.message.type, second };
       // With the drop policy the report was held back until now; with flag it went out already, marked U.
@@ -469,6 +473,7 @@ export class SecureRx {
       // With the flag policy a report is shown on arrival (pending, or earlier as U); with drop only once authenticated.
       const flag = this.options.policy === 'flag';
       this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: flag ? [] : h.lines });
+      h.amortisedId = first.id;
       if (fresh && flag) {
         this.counters.forwarded++;
         out.push(...h.lines);

@@ -19,7 +19,7 @@ import { decodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
 import type { OwnIdentity } from '../../firmware/keyring.js';
 import { AppliancePipeline } from '../../firmware/appliance-pipeline.js';
 import type { PipelineOutput } from '../../firmware/pipeline.js';
-import type { SecureRx, RxOptions } from '../../firmware/secure-rx.js';
+import { SecureRx, type RxOptions } from '../../firmware/secure-rx.js';
 import { SecureTx, TxError, type Topology } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
@@ -277,6 +277,29 @@ describe('amortised authentication through SecureTx → SecureRx (real BLMQ anch
     // Nothing else is disturbed: every genuine report still ends authenticated, and only once.
     expect(run.rx.counters.verified).toBe([...run.sent.values()].flat().length);
     expect(run.heard.filter((h) => h.status.result === 'V').length).toBe(run.rx.counters.verified);
+  });
+
+  it('a ship that leaves amortised mode: its attached signature settles a pending report, no amortised F follows', () => {
+    const mmsi = SHIPS[2] as number;
+    const keys = { params: pkg.params, identity: ids.get(mmsi) as OwnIdentity };
+    const amortised = new SecureTx({ mode: 2, auth: 'amortised', topology: 'attached', emit: 'vdm', ownShip: 'any' }, keys, seededRandom('leave a'));
+    const signed = new SecureTx({ mode: 2, topology: 'attached', emit: 'vdm', ownShip: 'any' }, keys, seededRandom('leave s'));
+    const rx = new SecureRx({}, { params: pkg.params });
+    const heard: Status[] = [];
+    const hear = (lines: readonly string[], atS: number) => {
+      for (const l of lines) for (const out of rx.push(l, atS * 1000)) if (out.startsWith('$PMIBV')) heard.push(parseStatus(out) as Status);
+    };
+    for (let t = T0; t < T0 + 40; t++) {
+      if ((t - T0) % REPORT_EVERY_S === 0) hear(vdm(positionReport(mmsi, t, t - T0)).flatMap((l) => amortised.push(l, t * 1000).map((x) => x.line)), t + 0.5);
+      hear(amortised.tick(t * 1000).map((x) => x.line), t + 0.5);
+    }
+    const at = T0 + 40;
+    hear(vdm(positionReport(mmsi, at, 99)).flatMap((l) => signed.push(l, at * 1000).map((x) => x.line)), at + 0.5);
+    for (let t = at + 1; t < at + 240; t++) for (const out of rx.tick(t * 1000)) if (out.startsWith('$PMIBV')) heard.push(parseStatus(out) as Status);
+    expect(heard.filter((h) => h.second === at || (h.result === 'V' && h.mode === 2)).map((h) => [h.result, h.mode])).toEqual([
+      ['P', 'A'],
+      ['V', 2],
+    ]);
   });
 
   it('mode 3 with amortised authentication is refused, at construction and on a mode switch', () => {
