@@ -16,7 +16,8 @@ import {
 import { GroupKeyRing, loadSystemParams, OwnIdentity, type SystemParams } from '../firmware/keyring.js';
 import type { Mode } from '../firmware/pipeline.js';
 import { SecureRx } from '../firmware/secure-rx.js';
-import { SecureTx, type TxOptions } from '../firmware/secure-tx.js';
+import { TESLA_PRESETS } from '../firmware/amortised/index.js';
+import { SecureTx, TxError, type Auth, type TxOptions } from '../firmware/secure-tx.js';
 
 export interface FilterIo {
   readonly input: Readable;
@@ -46,14 +47,26 @@ export function loadGroupKeys(path: string): GroupKeyRing {
   return GroupKeyRing.fromFile(parseKeyFile(GroupKeyFileSchema, readText(path, 'group keys'), `group keys ${path}`));
 }
 
-async function eachLine(io: FilterIo, handle: (line: string, now: number) => string[]): Promise<void> {
+/**
+ * Runs `handle` on every input line and `tick` once a second while input is open: amortised authentication sends its
+ * batches and keys, and closes pending reports, when time passes, not only when a line arrives.
+ */
+async function eachLine(io: FilterIo, handle: (line: string, now: number) => string[], tick: (now: number) => string[]): Promise<void> {
   const lines = createInterface({ input: io.input, crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line.trim() === '') continue;
-    for (const out of handle(line, io.now())) {
-      // Respect back-pressure so a slow consumer cannot make us buffer the whole input.
-      if (!io.output.write(`${out}\r\n`)) await once(io.output, 'drain');
+  const ticker = setInterval(() => {
+    for (const out of tick(io.now())) io.output.write(`${out}\r\n`);
+  }, 1000);
+  try {
+    for await (const line of lines) {
+      if (line.trim() === '') continue;
+      const now = io.now();
+      for (const out of [...handle(line, now), ...tick(now)]) {
+        // Respect back-pressure so a slow consumer cannot make us buffer the whole input.
+        if (!io.output.write(`${out}\r\n`)) await once(io.output, 'drain');
+      }
     }
+  } finally {
+    clearInterval(ticker);
   }
 }
 
@@ -77,13 +90,18 @@ export interface TxCliOptions {
   fi: number;
   own: 'vdo' | 'any';
   maxSlots: number;
+  auth: Auth;
+  tesla: keyof typeof TESLA_PRESETS;
 }
 
 export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
+  if (o.auth === 'amortised' && o.mode !== 2 && o.mode !== 3) {
+    throw new TxError('UNSUPPORTED', `--auth amortised authenticates modes 2 and 3, not mode ${o.mode}`);
+  }
   const params = loadParams(o.params);
   const options: Partial<TxOptions> = {
     mode: o.mode as Mode, topology: o.topology, emit: o.emit, signatureForm: o.signature, dac: o.dac, fi: o.fi,
-    ownShip: o.own, maxSlotsPerMessage: o.maxSlots, ...(o.to === undefined ? {} : { to: o.to }),
+    ownShip: o.own, maxSlotsPerMessage: o.maxSlots, auth: o.auth, tesla: TESLA_PRESETS[o.tesla], ...(o.to === undefined ? {} : { to: o.to }),
   };
   const tx = new SecureTx(options, {
     params,
@@ -91,7 +109,11 @@ export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
     ...(o.pseudoKey ? { pseudo: loadIdentity(params, o.pseudoKey) } : {}),
     ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
   });
-  await eachLine(io, (line, now) => tx.push(line, now).map((l) => l.line));
+  await eachLine(
+    io,
+    (line, now) => tx.push(line, now).map((l) => l.line),
+    (now) => tx.tick(now).map((l) => l.line),
+  );
   const c = tx.counters;
   io.errors.write(`tx: ${c.secured} secured into ${c.messages} messages, ${c.passed} passed unaltered, ${c.failed} sent plain after a failure\n`);
   return tx;
@@ -117,11 +139,11 @@ export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
       ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
     },
   );
-  await eachLine(io, (line, now) => rx.push(line, now));
+  await eachLine(io, (line, now) => rx.push(line, now), (now) => rx.tick(now));
   const c = rx.counters;
   const rejected = Object.entries(c.rejected).map(([k, v]) => `${k}=${v}`).join(' ');
   io.errors.write(
-    `rx: ${c.verified} verified, ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
+    `rx: ${c.verified} verified, ${c.pending} shown pending, ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
       (rejected ? `; rejected: ${rejected}` : '') + '\n',
   );
   return rx;
@@ -170,6 +192,12 @@ export function txCommand(): Command {
     .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
     .option('--max-slots <n>', 'largest message in slots (3 for a mobile station)', int('--max-slots', 1, 5), 3)
+    .addOption(
+      new Option('--auth <a>', 'per-message: a signature per report; amortised: plain reports, TESLA batches under a signed anchor (mode 2)')
+        .choices(['per-message', 'amortised'])
+        .default('per-message'),
+    )
+    .addOption(new Option('--tesla <preset>', 'amortised chain parameters (docs/amortised-auth.md §2)').choices(['latency', 'load']).default('latency'))
     .addOption(clockOption())
     .action(async (o: TxCliOptions & { now?: string }) =>
       guarded(() => runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),

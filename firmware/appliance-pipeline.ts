@@ -39,8 +39,12 @@ export class AppliancePipeline implements Pipeline {
     return this.rx.push(line, nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
   }
 
+  /** Received reports that time out go to the display; due amortised-authentication bodies go to the radio. */
   tick(nowMs: number): PipelineOutput[] {
-    return this.rx.tick(nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
+    return [
+      ...this.rx.tick(nowMs).map((l): PipelineOutput => ({ side: 'ship', line: l, priority: 'normal' })),
+      ...this.tx.tick(nowMs).map((l): PipelineOutput => ({ side: 'radio', line: l.line, priority: l.priority })),
+    ];
   }
 
   bypass(line: string): PipelineOutput[] {
@@ -52,10 +56,11 @@ export class AppliancePipeline implements Pipeline {
     const r = this.rx.counters;
     const out: Record<string, number> = {
       'tx.secured': t.secured, 'tx.passed': t.passed, 'tx.failed': t.failed, 'tx.messages': t.messages, 'tx.slots': t.slots,
-      'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.decrypted': r.decrypted,
+      'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.pending': r.pending, 'rx.decrypted': r.decrypted,
       'rx.keysInstalled': r.keysInstalled, 'rx.malformedLines': r.malformedLines, 'rx.notForUs': r.notForUs, 'rx.droppedUnverified': r.droppedUnverified,
     };
     for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
+    for (const [code, n] of Object.entries(r.notices)) out[`rx.notices.${code}`] = n;
     return out;
   }
 }

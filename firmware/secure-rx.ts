@@ -3,6 +3,8 @@
  * messages 6/8 reassembled, verified or decrypted, and the original message handed to the display as an ordinary
  * VDM followed by a `$PMIBV` status (firmware/status.ts). Plain traffic is forwarded flagged (default) or dropped.
  * Nothing that fails a check is ever shown as content; every rejection is reported with a stable reason code.
+ * Plain reports of senders that use amortised authentication (kinds 5/6, docs/amortised-auth.md) are shown pending
+ * (`P`) and later authenticated (`V`, mode `A`) or failed (`F`), never authenticated before their key is verified.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError, groupOpen } from '../crypto/index.js';
@@ -14,6 +16,9 @@ import {
   AEAD_TAG_BYTES, decodeGroup, decodeGroupKeyGrant, decodeKem, decodeSignedAttached, decodeSignedInline,
   groupHeader, kemSignedPart, KemPurpose, type AisBits,
 } from './bodies.js';
+import {
+  aisChannelOf, AmortisedReceiver, FailReason, NoticeCode, reportFromBits, type ReceiverEvent, type ReceiverLimits,
+} from './amortised/index.js';
 import { decodeEnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 import { epochForParity } from './epoch.js';
@@ -37,6 +42,8 @@ export interface RxOptions {
   readonly attachedSenders: number;
   /** Accept group keys only from these MMSIs (a fleet's key issuers); undefined accepts any verified sender. */
   readonly groupKeyIssuers?: readonly number[];
+  /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
+  readonly amortised: Partial<ReceiverLimits>;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -47,6 +54,7 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   reassembler: {},
   attachedPerSender: 4,
   attachedSenders: 4096,
+  amortised: {},
 };
 
 export interface RxKeys {
@@ -67,7 +75,33 @@ export type RejectReason =
   | 'NO_KEY'
   | 'UNTRUSTED_KEY_ISSUER'
   | 'UNSUPPORTED_KIND'
+  | AmortisedReason
   | EnvelopeError['code'];
+
+/** `$PMIBV,F` reasons of amortised authentication: a report's failure, or a rejected kind 5/6 body. */
+const AMORTISED_FAIL = {
+  [FailReason.TagMismatch]: 'TAG_MISMATCH',
+  [FailReason.NoTag]: 'NO_TAG',
+  [FailReason.Collision]: 'TAG_COLLISION',
+  [FailReason.Unverifiable]: 'UNVERIFIABLE',
+  [FailReason.Expired]: 'AUTH_EXPIRED',
+  [FailReason.Stale]: 'STALE',
+  [FailReason.Flood]: 'FLOOD',
+  [FailReason.Evicted]: 'EVICTED',
+} as const satisfies Record<FailReason, string>;
+
+/** Notices that reject a body; the others (anchor accepted, buffer full, sender evicted) are only counted. */
+const AMORTISED_REJECT: Partial<Record<NoticeCode, string>> = {
+  [NoticeCode.AnchorBadSignature]: 'BAD_SIGNATURE',
+  [NoticeCode.AnchorStale]: 'STALE',
+  [NoticeCode.BodyMalformed]: 'MALFORMED',
+  [NoticeCode.BatchUnsafe]: 'BATCH_UNSAFE',
+  [NoticeCode.KeyRejected]: 'KEY_REJECTED',
+  [NoticeCode.KeyTooFar]: 'KEY_TOO_FAR',
+  [NoticeCode.EarlyDisclosure]: 'EARLY_DISCLOSURE',
+};
+
+type AmortisedReason = (typeof AMORTISED_FAIL)[FailReason] | 'BATCH_UNSAFE' | 'KEY_REJECTED' | 'KEY_TOO_FAR' | 'EARLY_DISCLOSURE';
 
 interface HeldReport {
   readonly bits: NmeaBits;
@@ -75,7 +109,19 @@ interface HeldReport {
   readonly lines: readonly string[];
   readonly channel: string;
   readonly receivedSecond: number;
+  readonly receivedMs: number;
   verified: boolean;
+  /** Handed to the amortised receiver, which now decides its status. */
+  fed: boolean;
+  /** The amortised receiver's id for it, while its final status is awaited. */
+  amortisedId?: number;
+}
+
+/** What a `$PMIBV` line about an amortised report names, and the report's lines for the drop policy. */
+interface ShownReport {
+  readonly type: number;
+  readonly second: number;
+  readonly lines: readonly string[];
 }
 
 export interface RxCounters {
@@ -83,12 +129,16 @@ export interface RxCounters {
   forwarded: number;
   plain: number;
   verified: number;
+  /** Plain reports of amortising senders shown pending. */
+  pending: number;
   decrypted: number;
   keysInstalled: number;
   rejected: Record<string, number>;
   malformedLines: number;
   notForUs: number;
   droppedUnverified: number;
+  /** Notices of the amortised receiver by code (firmware/amortised NoticeCode). */
+  notices: Record<string, number>;
 }
 
 type Channel = '' | 'A' | 'B' | '1' | '2';
@@ -105,7 +155,8 @@ class Reject extends Error {
 export class SecureRx {
   readonly options: RxOptions;
   readonly counters: RxCounters = {
-    lines: 0, forwarded: 0, plain: 0, verified: 0, decrypted: 0, keysInstalled: 0, rejected: {}, malformedLines: 0, notForUs: 0, droppedUnverified: 0,
+    lines: 0, forwarded: 0, plain: 0, verified: 0, pending: 0, decrypted: 0, keysInstalled: 0, rejected: {}, malformedLines: 0, notForUs: 0,
+    droppedUnverified: 0, notices: {},
   };
   /** Told of every group key installed from a mode-4 hand-out. */
   onGroupKey: ((key: GroupKey, from: number) => void) | undefined;
@@ -116,6 +167,22 @@ export class SecureRx {
   private readonly groupKeys: GroupKeyRing;
   private readonly held = new Map<number, HeldReport[]>();
   private readonly seq = new SequentialId();
+  private readonly amortised: AmortisedReceiver;
+  /**
+   * Senders heard sending kind 5/6 bodies → receiver second of the last one, least recent first; bounded by the
+   * receiver's `maxSenders`, expiring after its `pendingExpiryS`. Only their plain reports are fed to the amortised
+   * receiver, so a ship that never amortises stays `U` instead of ending pending and failed, and does not take a
+   * place in the receiver's sender table.
+   */
+  private readonly amortisers = new Map<number, number>();
+  /**
+   * Amortised reports awaiting their final status, by receiver id. Bounded by the receiver's own limits: it holds at
+   * most maxSenders × maxPendingReportsPerSender reports and ends each in exactly one final event.
+   */
+  private readonly shown = new Map<number, ShownReport>();
+  /** The reconstructed second of the body being handled: the anchor's key epoch follows from it. */
+  private bodySecond = 0;
+  private lastAmortisedTickS = Number.NEGATIVE_INFINITY;
 
   constructor(
     options: Partial<RxOptions>,
@@ -126,6 +193,11 @@ export class SecureRx {
     this.replay = new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS });
     this.verifiers = new VerifierCache(keys.params);
     this.groupKeys = keys.groupKeys ?? new GroupKeyRing();
+    this.amortised = new AmortisedReceiver({
+      limits: this.options.amortised,
+      // The anchor is signed by its source MMSI (ext = 0), with the key of the epoch its second falls in.
+      verify: (mmsi, parity, msg, sig) => this.verify('mmsi', mmsi, epochForParity(this.bodySecond, parity, keys.params.epochSeconds), msg, sig),
+    });
   }
 
   /** One line from the radio side; returns the lines for the display side. */
@@ -157,20 +229,29 @@ export class SecureRx {
     }
     const channel = assembled.fragments[assembled.fragments.length - 1]?.channel ?? '';
     const lines = assembled.fragments.map((f) => f.sentence.raw);
-    const nowSecond = Math.floor(nowMs / 1000);
     if ((message.type === 8 || message.type === 6) && message.dac === this.options.dac && message.fid === this.options.fi) {
       this.secured(message, channel, nowMs, out);
     } else {
-      this.plainMessage(assembled.bits, message, lines, channel, nowSecond, out);
+      this.plainMessage(assembled.bits, message, lines, channel, nowMs, out);
     }
     this.expire(nowMs, out);
     return out;
   }
 
-  /** Time passes: incomplete groups and held plain reports expire. */
+  /**
+   * Time passes: incomplete groups and held plain reports expire; amortised reports whose evidence can no longer
+   * arrive fail (evaluated at most once per second: it costs a pass over every amortising sender's reports and tags).
+   */
   tick(nowMs: number): string[] {
     const out: string[] = [];
     this.expire(nowMs, out);
+    const second = Math.floor(nowMs / 1000);
+    if (second > this.lastAmortisedTickS) {
+      this.lastAmortisedTickS = second;
+      this.amortisedEvents(this.amortised.tick(nowMs / 1000), out);
+      const horizon = nowMs / 1000 - this.amortised.limits.pendingExpiryS;
+      for (const [mmsi, lastS] of this.amortisers) if (lastS < horizon) this.amortisers.delete(mmsi);
+    }
     return out;
   }
 
@@ -179,15 +260,17 @@ export class SecureRx {
     const horizon = Math.floor(nowMs / 1000) - this.options.freshnessWindowS;
     for (const [mmsi, list] of this.held) {
       const keep = list.filter((h) => h.receivedSecond >= horizon);
-      if (this.options.policy === 'drop') this.counters.droppedUnverified += list.filter((h) => h.receivedSecond < horizon && !h.verified).length;
+      if (this.options.policy === 'drop') this.counters.droppedUnverified += list.filter((h) => h.receivedSecond < horizon && !h.verified && !h.fed).length;
       if (keep.length === 0) this.held.delete(mmsi);
       else if (keep.length !== list.length) this.held.set(mmsi, keep);
     }
   }
 
-  private plainMessage(bits: NmeaBits, message: AisMessage, lines: readonly string[], channel: string, nowSecond: number, out: string[]): void {
+  private plainMessage(bits: NmeaBits, message: AisMessage, lines: readonly string[], channel: string, nowMs: number, out: string[]): void {
     this.counters.plain++;
-    this.hold({ bits, message, lines, channel, receivedSecond: nowSecond, verified: false });
+    const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, verified: false, fed: false };
+    this.hold(h);
+    if (this.amortisers.has(message.mmsi) && this.feedAmortised(h, true, out)) return;
     if (this.options.policy === 'drop') return;
     this.counters.forwarded++;
     out.push(...lines, formatStatus({ result: Result.Unverified, mode: 1, source: message.mmsi, messageType: message.type }));
@@ -233,6 +316,9 @@ export class SecureRx {
           return this.group(source, r.body, second, channel, nowMs, out);
         case Kind.Kem:
           return this.kem(source, destination, r.body, second, channel, nowMs, out);
+        case Kind.ChainAnchor:
+        case Kind.ChainBatch:
+          return this.amortisedBody(source, r.kind, r.ext, r.body, second, nowMs, out);
         default:
           throw new Reject('UNSUPPORTED_KIND', `envelope kind ${r.kind} is not handled by this receiver`);
       }
@@ -276,6 +362,8 @@ export class SecureRx {
       if (!this.verify(ext ? 'pseudo-mmsi' : 'mmsi', signer, epoch, msg, b.signature)) continue;
       this.replay.accept(source, Kind.SignedAttached, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));
       h.verified = true;
+      // A sender that just left amortised mode: its signature settles the report, so no later amortised F follows.
+      if (h.amortisedId !== undefined) this.shown.delete(h.amortisedId);
       this.counters.verified++;
       const status: Status = { result: Result.Verified, mode: ext ? 3 : 2, source, identity: signer, messageType: h.message.type, second };
       // With the drop policy the report was held back until now; with flag it went out already, marked U.
@@ -347,6 +435,86 @@ export class SecureRx {
     const message = decodeReport(report);
     this.counters.decrypted++;
     this.emit(report, channel, { result: Result.Decrypted, mode: 4, source, identity: source, messageType: message.type, second }, out);
+  }
+
+  /**
+   * A kind 5/6 body. The sender becomes an amortising one, and the plain reports already held from it are handed to
+   * the amortised receiver with their own receive times (a late joiner loses none of the reports heard before).
+   */
+  private amortisedBody(source: number, kind: number, ext: boolean, body: Uint8Array, second: number, nowMs: number, out: string[]): void {
+    // Anchors are verified under the source MMSI; a body naming another signer is not part of this scheme.
+    if (ext) throw new Reject('MALFORMED', `kind ${kind} with a signer field (ext = 1)`);
+    // Nothing in a batch can be verified on arrival. Recording it unverified cannot crowd out other entries: the VDL
+    // carries ≈ 4,500 messages per 30-s window on both channels, far below the guard's 65,536.
+    this.replay.accept(source, kind, second, sha256(body).subarray(0, 16), Math.floor(nowMs / 1000));
+    const known = this.amortisers.has(source);
+    this.amortisers.delete(source);
+    if (this.amortisers.size >= this.amortised.limits.maxSenders) {
+      const oldest = this.amortisers.keys().next().value as number;
+      this.amortisers.delete(oldest);
+    }
+    this.amortisers.set(source, nowMs / 1000);
+    if (!known) for (const h of this.held.get(source) ?? []) if (!h.fed) this.feedAmortised(h, false, out);
+    this.bodySecond = second;
+    this.amortisedEvents(this.amortised.onBody(source, kind, body, nowMs / 1000), out);
+  }
+
+  /**
+   * Hands a plain report to the amortised receiver; false when its channel is unknown (the tag binds it), so that it
+   * stays an ordinary unverified report. `fresh`: the report's lines have not been shown yet.
+   */
+  private feedAmortised(h: HeldReport, fresh: boolean, out: string[]): boolean {
+    const ch = aisChannelOf(h.channel);
+    if (ch === undefined) return false;
+    const report = reportFromBits(h.message.type, h.receivedSecond, ch, h.bits.bytes, h.bits.bitLength);
+    const events = this.amortised.onReport(h.message.mmsi, report, h.receivedMs / 1000);
+    const first = events[0];
+    if (first?.type === 'report') {
+      // With the flag policy a report is shown on arrival (pending, or earlier as U); with drop only once authenticated.
+      const flag = this.options.policy === 'flag';
+      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: flag ? [] : h.lines });
+      h.amortisedId = first.id;
+      if (fresh && flag) {
+        this.counters.forwarded++;
+        out.push(...h.lines);
+      }
+    }
+    h.fed = true;
+    this.amortisedEvents(events, out);
+    return true;
+  }
+
+  private amortisedEvents(events: readonly ReceiverEvent[], out: string[]): void {
+    for (const ev of events) {
+      if (ev.type === 'notice') {
+        this.counters.notices[ev.code] = (this.counters.notices[ev.code] ?? 0) + 1;
+        const reason = AMORTISED_REJECT[ev.code];
+        if (reason !== undefined) {
+          this.count(reason);
+          out.push(formatStatus({ result: Result.Failed, mode: 'A', source: ev.mmsi, reason }));
+        }
+        continue;
+      }
+      const r = this.shown.get(ev.id);
+      if (r === undefined) continue;
+      const about = { mode: 'A' as const, source: ev.mmsi, messageType: r.type, second: r.second };
+      if (ev.status === 'pending') {
+        this.counters.pending++;
+        if (this.options.policy === 'flag') out.push(formatStatus({ result: Result.Pending, ...about }));
+        continue;
+      }
+      this.shown.delete(ev.id);
+      if (ev.status === 'authenticated') {
+        this.counters.verified++;
+        if (r.lines.length > 0) this.counters.forwarded++;
+        out.push(...r.lines, formatStatus({ result: Result.Verified, identity: ev.mmsi, ...about }));
+      } else {
+        // The receiver gives every failure a reason; the type leaves it optional only for the other statuses.
+        const reason = AMORTISED_FAIL[ev.reason ?? FailReason.Expired];
+        this.count(reason);
+        out.push(formatStatus({ result: Result.Failed, ...about, reason }));
+      }
+    }
   }
 
   private emit(report: NmeaBits, channel: string, status: Status, out: string[]): void {

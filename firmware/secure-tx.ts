@@ -3,6 +3,7 @@
  * secured messages 8/6 out — as BBM/ABM sentences for a transponder or radio module, or as the VDM a receiver would
  * hear. Mode 1 and everything that is not own-ship traffic pass unaltered (ECDIS→transponder sentences included).
  */
+import { randomBytes } from '@noble/hashes/utils.js';
 import { encapsulate, groupSeal, nextGroupSequence, type RandomSource } from '../crypto/index.js';
 import {
   encodeAbm, encodeAis, encodeBbm, replaceMmsi, encodeVdm, joinApplicationData, parseSentence, parseVdm, isVdm,
@@ -13,18 +14,21 @@ import {
   encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, groupHeader, kemSignedPart,
   KemPurpose, signatureBytes, AEAD_TAG_BYTES,
 } from './bodies.js';
+import { aisChannelOf, AmortisedSender, reportFromBits, TESLA_PRESETS, type AisChannel, type TeslaParams } from './amortised/index.js';
 import { slotsFor, type BinaryMessageType } from './capacity.js';
 import { epochOf } from './epoch.js';
 import { Kind } from './envelope.js';
 import { fragmentBody } from './fragmenter.js';
 import { timeResidue } from './freshness.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from './keyring.js';
-import { identityOf } from './keyring.js';
+import { identityOf, KeyUnavailableError } from './keyring.js';
 import type { Mode, Priority } from './pipeline.js';
 import { signedMessage } from './signed-message.js';
 
 export type Topology = 'inline' | 'attached';
 export type Emit = 'bbm' | 'vdm';
+/** Modes 2/3: a signature per message (kinds 1/2), or one anchor signature amortised over a TESLA chain (kinds 5/6). */
+export type Auth = 'per-message' | 'amortised';
 
 export interface TxOptions {
   readonly mode: Mode;
@@ -43,6 +47,13 @@ export interface TxOptions {
   readonly ownShip: 'vdo' | 'any';
   /** Mode 4: the vessel to encrypt to. */
   readonly to?: number;
+  /**
+   * Mode 2: 'amortised' sends own-ship reports plain and authenticates them with TESLA batches and keys (kind 6)
+   * under a BLMQ-signed chain anchor (kind 5), docs/amortised-auth.md. Not available in mode 3 (see `TxError`).
+   */
+  readonly auth: Auth;
+  /** Chain parameters of amortised authentication, announced in the signed anchor. */
+  readonly tesla: TeslaParams;
 }
 
 export const DEFAULT_TX_OPTIONS: TxOptions = {
@@ -56,6 +67,8 @@ export const DEFAULT_TX_OPTIONS: TxOptions = {
   vdmChannel: 'A',
   radioChannel: 0,
   ownShip: 'vdo',
+  auth: 'per-message',
+  tesla: TESLA_PRESETS.latency,
 };
 
 export interface TxKeys {
@@ -74,12 +87,25 @@ export interface TxLine {
 
 export class TxError extends Error {
   constructor(
-    readonly code: 'NO_KEY' | 'NO_DESTINATION' | 'TX_FAILED',
+    readonly code: 'NO_KEY' | 'NO_DESTINATION' | 'TX_FAILED' | 'UNSUPPORTED',
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'TxError';
+  }
+}
+
+/**
+ * Amortised authentication is refused in mode 3. The anchor (kind 5) is verified under the source MMSI with ext = 0:
+ * it has no field saying whether that number is an MMSI or a pseudo-MMSI identity, and the two kinds share the
+ * numbers (crypto/identity.ts), so a receiver that tried both would let the holder of pseudonym N anchor a chain for
+ * the ship whose MMSI is N. And with a transponder (BBM) or the attached topology the plain reports go out under
+ * the real MMSI, which the pseudonym is meant to hide.
+ */
+function checkAuth(mode: Mode, auth: Auth): void {
+  if (auth === 'amortised' && mode === 3) {
+    throw new TxError('UNSUPPORTED', 'amortised authentication is not available in mode 3: the anchor cannot name a pseudo-MMSI identity (docs/amortised-auth.md §8)');
   }
 }
 
@@ -110,6 +136,10 @@ export class SecureTx {
   private groupIds = 0;
   private lastGroup: { utcSeconds: number; counter: number } | undefined;
   private readonly random: RandomSource | undefined;
+  /** The TESLA sender while amortised mode 2 runs; a mode switch drops it, so a return starts a fresh chain. */
+  private amortised: AmortisedSender | undefined;
+  /** The UTC second of the poll in progress: the anchor is signed with that second's key epoch. */
+  private pollSecond = 0;
 
   constructor(
     options: Partial<TxOptions>,
@@ -117,6 +147,7 @@ export class SecureTx {
     random?: RandomSource,
   ) {
     this.opts = { ...DEFAULT_TX_OPTIONS, ...options };
+    checkAuth(this.opts.mode, this.opts.auth);
     this.random = random;
   }
 
@@ -130,7 +161,26 @@ export class SecureTx {
 
   /** Switches mode without losing sequence numbers or group-nonce state (mode switch, config reload). */
   setMode(mode: Mode): void {
+    checkAuth(mode, this.opts.auth);
+    if (mode !== this.opts.mode) this.amortised = undefined;
     this.opts = { ...this.opts, mode };
+  }
+
+  /**
+   * Time passes: the kind 5/6 bodies of amortised authentication that are due now (anchors, batches, bare keys),
+   * as message 8. Call at least once per second; they are not safety traffic and queue behind own-ship reports.
+   */
+  tick(nowMs: number): TxLine[] {
+    if (this.amortised === undefined || !this.amortisedActive()) return [];
+    try {
+      return this.pollAmortised(this.amortised, nowMs).map((line) => ({ line, priority: 'normal' }));
+    } catch (e) {
+      // No key for this epoch: the anchor cannot be signed, so the poll is retried next second; the reports meanwhile
+      // go out plain and show as unverified, as without the appliance.
+      if (!(e instanceof KeyUnavailableError)) throw e;
+      this.counters.failed++;
+      return [];
+    }
   }
 
   /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
@@ -169,8 +219,9 @@ export class SecureTx {
       return originals.map((l) => ({ line: l, priority: 'normal' as const }));
     }
     const priority: Priority = SAFETY_TYPES.has(message.type) ? 'safety' : 'normal';
+    const channel = aisChannelOf(assembled.fragments[assembled.fragments.length - 1]?.channel ?? '');
     try {
-      return this.secure(assembled.bits, message.mmsi, message.type, nowMs).map((l) => ({ line: l, priority }));
+      return this.secure(assembled.bits, message.mmsi, message.type, nowMs, { originals, ...(channel ? { channel } : {}) }).map((l) => ({ line: l, priority }));
     } catch {
       // Fail open: a message that cannot be secured still goes out plain, and the failure is counted.
       this.counters.failed++;
@@ -184,8 +235,11 @@ export class SecureTx {
     return encodeVdm(bits, { channel: this.options.vdmChannel, seqId: this.vdmSeq.next() });
   }
 
-  /** Lines carrying one own-ship message secured in the configured mode. */
-  secure(bits: NmeaBits, mmsi: number, type: number, nowMs: number): string[] {
+  /**
+   * Lines carrying one own-ship message secured in the configured mode. `originals` are the sentences it came in
+   * (a transponder's own form, forwarded when sending plain to BBM); `channel` the one it goes out on, when known.
+   */
+  secure(bits: NmeaBits, mmsi: number, type: number, nowMs: number, from: { originals?: readonly string[]; channel?: AisChannel } = {}): string[] {
     const second = Math.floor(nowMs / 1000);
     switch (this.options.mode) {
       case 1:
@@ -193,6 +247,11 @@ export class SecureTx {
         return this.plain(bits, []);
       case 2:
       case 3: {
+        if (this.options.auth === 'amortised') {
+          const out = this.amortise(bits, mmsi, type, nowMs, from.originals ?? [], from.channel);
+          this.counters.secured++;
+          return out;
+        }
         const out = this.options.topology === 'attached' ? [...this.plainForAttached(bits), ...this.signAttached(bits, mmsi, second)] : this.signInline(bits, mmsi, second);
         this.counters.secured++;
         return out;
@@ -210,6 +269,46 @@ export class SecureTx {
         return out;
       }
     }
+  }
+
+  private amortisedActive(): boolean {
+    return this.options.auth === 'amortised' && this.options.mode === 2;
+  }
+
+  /**
+   * Amortised mode 2: the report goes out plain, as it would without the appliance, and is recorded for the next
+   * batches' tags. The bodies go out from `tick`, at normal priority: they never hold up own-ship safety traffic.
+   */
+  private amortise(bits: NmeaBits, mmsi: number, type: number, nowMs: number, originals: readonly string[], heard: AisChannel | undefined): string[] {
+    const id = this.signerIdentity();
+    // A ship tags only its own reports: receivers match tags to reports by the report's MMSI.
+    if (mmsi !== id.mmsi) throw new TxError('NO_KEY', `report of ${mmsi}, but the identity key is for ${id.mmsi}`);
+    const sender = (this.amortised ??= this.newSender(id));
+    // A radio we drive sends on the configured channel; a transponder says in its VDO which channel it used.
+    const channel = this.options.emit === 'vdm' ? this.options.vdmChannel : heard;
+    if (channel === undefined) throw new TxError('TX_FAILED', 'channel of the own-ship report unknown: its tag could not be checked');
+    const plain = this.options.topology === 'attached' ? this.plainForAttached(bits) : this.plain(bits, originals);
+    sender.addReport(reportFromBits(type, Math.floor(nowMs / 1000), channel, bits.bytes, bits.bitLength));
+    return plain;
+  }
+
+  private newSender(id: OwnIdentity): AmortisedSender {
+    const epochSeconds = this.keys.params.epochSeconds;
+    const random = this.random ?? randomBytes;
+    return new AmortisedSender({
+      mmsi: id.mmsi,
+      params: this.options.tesla,
+      epochSeconds,
+      randomSeed: () => random(32),
+      sign: (message) =>
+        id.signer(epochOf(this.pollSecond, epochSeconds)).sign(message, { form: this.options.signatureForm, ...(this.random ? { random: this.random } : {}) }),
+    });
+  }
+
+  private pollAmortised(sender: AmortisedSender, nowMs: number): string[] {
+    this.pollSecond = Math.floor(nowMs / 1000);
+    const source = this.signerIdentity().mmsi;
+    return sender.poll(this.pollSecond).flatMap((e) => this.emitBinary(e.kind === 5 ? Kind.ChainAnchor : Kind.ChainBatch, false, e.body, 8, source));
   }
 
   private plainForAttached(bits: NmeaBits): string[] {

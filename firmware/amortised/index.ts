@@ -2,7 +2,7 @@
 export { AmortisedError, AmortisedErrorCode } from './errors.js';
 export { TESLA_PRESETS, checkParams, disclosureTimeOf, intervalOf, type TeslaParams } from './params.js';
 export { KeyChain, MAX_CHAIN_LENGTH, chainStep, deriveKey, verifyDisclosedKey, type ChainId } from './chain.js';
-export { AIS_CHANNEL, computeTag, macKeyOf, type AisChannel, type Report } from './tag.js';
+export { AIS_CHANNEL, aisChannelOf, computeTag, macKeyOf, reportFromBits, type AisChannel, type Report } from './tag.js';
 export {
   anchorSignedMessage,
   decodeAnchorBody,

@@ -16,6 +16,13 @@ const TAG_DST = utf8('mibc-ais/v1/tesla-tag');
 export const AIS_CHANNEL = { A: 0, B: 1 } as const;
 export type AisChannel = keyof typeof AIS_CHANNEL;
 
+/** The channel field of a VDM/VDO sentence ('1'/'2' are the numeric forms some transponders use); none if unknown. */
+export function aisChannelOf(field: string): AisChannel | undefined {
+  if (field === 'A' || field === '1') return 'A';
+  if (field === 'B' || field === '2') return 'B';
+  return undefined;
+}
+
 /** A plain AIS message as sent (sender) or heard (receiver). */
 export interface Report {
   /** AIS message id (1–27). */
@@ -36,6 +43,20 @@ export function checkReport(r: Report): Report {
   aint(r.bitLength, 'bitLength', 1, Math.min(r.bits.length * 8, 0xffff));
   if (r.bits.length !== Math.ceil(r.bitLength / 8)) throw new RangeError('bits: length does not match bitLength');
   return r;
+}
+
+/**
+ * The Report for an AIS message's bits as sent or heard: trimmed to whole bytes with the pad bits zeroed, so that
+ * sender and receiver tag the same bytes whatever fill bits the 6-bit armour carried (IEC 61162-1 §7.3.3 fill bits
+ * are not part of the message).
+ */
+export function reportFromBits(msgType: number, second: number, channel: AisChannel, bytes: Uint8Array, bitLength: number): Report {
+  const n = Math.ceil(bitLength / 8);
+  if (!(bytes.length >= n)) throw new RangeError(`bits: ${bytes.length} bytes cannot hold ${bitLength} bits`);
+  const bits = bytes.slice(0, n);
+  const spare = n * 8 - bitLength;
+  if (spare > 0) bits[n - 1] = (bits[n - 1] ?? 0) & ((0xff << spare) & 0xff);
+  return checkReport({ msgType, second, channel, bits, bitLength });
 }
 
 export function macKeyOf(chainKey: Uint8Array): Uint8Array {
