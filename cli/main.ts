@@ -2,6 +2,7 @@
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
 import { decodeCommand } from './decode.js';
+import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
 
 const program = new Command()
@@ -9,6 +10,7 @@ const program = new Command()
   .description('Secure AIS appliance (identity-based authentication and encryption) and authority key tools')
   .version('0.1.0')
   .addCommand(decodeCommand())
+  .addCommand(pkgCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
 await program.parseAsync(process.argv);
