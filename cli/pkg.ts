@@ -30,6 +30,8 @@ export interface PkgCliIo {
   readonly err: Writable;
   /** Waits up to `waitMs` for a card in a reader matching `reader`. */
   readonly openCard: (reader: RegExp | undefined, waitMs: number) => Promise<CardReader>;
+  /** Records the exit status of a failed command (process.exitCode; tests capture it instead). */
+  readonly fail: (status: number) => void;
 }
 
 async function openPcscCard(reader: RegExp | undefined, waitMs: number): Promise<CardReader> {
@@ -56,6 +58,9 @@ export const DEFAULT_PKG_CLI_IO: PkgCliIo = {
   out: process.stdout,
   err: process.stderr,
   openCard: openPcscCard,
+  fail: (status) => {
+    process.exitCode = status;
+  },
 };
 
 export const PASSPHRASE_ENV = 'MIBC_PKG_PASSPHRASE';
@@ -92,7 +97,7 @@ function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A
       if (err instanceof PkgError || err instanceof TokenError || err instanceof KeyFileError) {
         const code = err.code;
         io.err.write(`mibc-ais pkg ${name}: ${err.message.startsWith(code) ? err.message : `${code}: ${err.message}`}\n`);
-        process.exitCode = 1;
+        io.fail(1);
         return;
       }
       throw err;
@@ -157,8 +162,8 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .requiredOption('--out <file>', 'identity key file to write')
     .action(
       action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string }) => {
-        if ((o.mmsi === undefined) === (o.pseudo === undefined)) throw new PkgError('PKG_INPUT', 'give exactly one of --mmsi and --pseudo');
         if (o.mrn !== undefined && o.mmsi === undefined) throw new PkgError('PKG_INPUT', '--mrn needs --mmsi: the MMSI it is bound to');
+        if ((o.mmsi === undefined) === (o.pseudo === undefined)) throw new PkgError('PKG_INPUT', 'give exactly one of --mmsi and --pseudo');
         await withPkg(o.dir, o, io, async (p) => {
           const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
           const target = o.mmsi !== undefined

@@ -115,6 +115,7 @@ describe('e2e: PKG CLI → card → appliance → mode 2 → receiver with publi
       out: new Writable({ write: (c: Buffer, _e, cb) => (out.push(c.toString()), cb()) }),
       err: new Writable({ write: (c: Buffer, _e, cb) => (out.push(c.toString()), cb()) }),
       openCard: async () => ({ transmit: token.transmit, close: async () => undefined }),
+      fail: (status) => out.push(`exit ${status}`),
     };
     await pkgCommand(io).parseAsync(['card-write', '--permit', permitFile, '--admin-pin-file', adminPinFile], { from: 'user' });
     expect(JSON.parse(out.join(''))).toEqual({ command: 'card-write', bytes: permit.length, verified: true });
