@@ -13,7 +13,7 @@ import { PcscKeyToken } from '../hal/token-pcsc.js';
 import { TokenError, type Transmit } from '../hal/token.js';
 import { writePermitToCard } from '../provisioning/card-writer.js';
 import {
-  DEFAULT_PKG_ENV, DEFAULT_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
+  DEFAULT_PKG_ENV, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
   writeFileAtomic, type PkgEnv,
 } from '../provisioning/pkg/index.js';
 
@@ -135,7 +135,7 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .option('--issuer-id <id>', 'issuer id in the issuer certificate (A-Z, 0-9, -)', 'PKG-1')
     .option('--issuer-days <n>', 'validity of the issuer certificate in days', int('--issuer-days', 1, 3650), 1095)
     .option('--authority-mmsi <mmsi>', "the authority's coast-station MMSI: default signer of group-key hand-outs", mmsiArg('--authority-mmsi'))
-    .option('--scrypt-log-n <n>', 'scrypt cost exponent for the vault', int('--scrypt-log-n', 14, 20), DEFAULT_SCRYPT_LOG_N)
+    .option('--scrypt-log-n <n>', 'scrypt cost exponent for the vault', int('--scrypt-log-n', MIN_SCRYPT_LOG_N, MAX_SCRYPT_LOG_N), DEFAULT_SCRYPT_LOG_N)
     .action(
       action(io, 'setup', async (o: { dir: string; passphraseFile?: string; epochDays: number; issuerId: string; issuerDays: number; authorityMmsi?: number; scryptLogN: number }) => {
         const r = await setupPkg(
@@ -158,7 +158,7 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .option('--pseudo <mmsi>', 'a pseudo-MMSI issued by `pkg pseudonym`', mmsiArg('--pseudo'))
     .option('--mrn <urn>', "the vessel's MCP MRN; needs --mmsi: keys are the MMSI's, the binding is registered")
     .requiredOption('--epoch <e>', 'first key epoch, or "current"', epochArg)
-    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, 12), 1)
+    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
     .requiredOption('--out <file>', 'identity key file to write')
     .action(
       action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string }) => {
@@ -183,7 +183,7 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .addOption(passOpt())
     .requiredOption('--for-mmsi <mmsi>', 'the real MMSI of the vessel', mmsiArg('--for-mmsi'))
     .option('--epoch <e>', 'first key epoch, or "current"', epochArg, 'current' as const)
-    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, 12), 1)
+    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
     .requiredOption('--out <file>', 'identity key file to write')
     .action(
       action(io, 'pseudonym', async (o: { dir: string; passphraseFile?: string; forMmsi: number; epoch: number | 'current'; epochs: number; out: string }) => {
@@ -203,7 +203,7 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .addOption(dirOpt())
     .addOption(passOpt())
     .requiredOption('--to <mmsi,...>', 'recipient MMSIs, comma-separated', mmsiList)
-    .requiredOption('--valid-hours <h>', 'validity from now in hours', int('--valid-hours', 1, 720))
+    .requiredOption('--valid-hours <h>', 'validity from now in hours', int('--valid-hours', 1, MAX_GROUP_KEY_HOURS))
     .option('--issuer-mmsi <mmsi>', 'MMSI that signs the hand-out (default: --authority-mmsi of setup)', mmsiArg('--issuer-mmsi'))
     .addOption(new Option('--emit <form>', 'VDM (what receivers hear) or ABM (for our radio)').choices(['vdm', 'abm']).default('vdm'))
     .requiredOption('--out-keys <file>', 'group key file (mibc-ais-group-keys) to write')
