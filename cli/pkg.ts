@@ -14,7 +14,7 @@ import { TokenError, type Transmit } from '../hal/token.js';
 import { writePermitToCard } from '../provisioning/card-writer.js';
 import {
   DEFAULT_PKG_ENV, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
-  writeFileAtomic, type PkgEnv,
+  writeFileAtomic, type ExtractTarget, type PkgEnv,
 } from '../provisioning/pkg/index.js';
 
 /** A card reader the writer can use: PC/SC by default, injectable for tests. */
@@ -156,19 +156,25 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .addOption(passOpt())
     .option('--mmsi <mmsi>', 'on-air MMSI', mmsiArg('--mmsi'))
     .option('--pseudo <mmsi>', 'a pseudo-MMSI issued by `pkg pseudonym`', mmsiArg('--pseudo'))
-    .option('--mrn <urn>', "the vessel's MCP MRN; needs --mmsi: keys are the MMSI's, the binding is registered")
+    .option('--mrn <urn>', "the vessel's MCP vessel MRN: with --mmsi binds them; alone uses the MMSI it is bound to")
     .requiredOption('--epoch <e>', 'first key epoch, or "current"', epochArg)
     .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
     .requiredOption('--out <file>', 'identity key file to write')
     .action(
       action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string }) => {
-        if (o.mrn !== undefined && o.mmsi === undefined) throw new PkgError('PKG_INPUT', '--mrn needs --mmsi: the MMSI it is bound to');
-        if ((o.mmsi === undefined) === (o.pseudo === undefined)) throw new PkgError('PKG_INPUT', 'give exactly one of --mmsi and --pseudo');
+        const given = [o.mmsi, o.pseudo, o.mrn].filter((x) => x !== undefined).length;
+        if (given === 0 || (o.pseudo !== undefined && given > 1)) throw new PkgError('PKG_INPUT', 'give --mmsi (optionally with --mrn), --mrn alone, or --pseudo');
         await withPkg(o.dir, o, io, async (p) => {
           const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
-          const target = o.mmsi !== undefined
-            ? { kind: 'mmsi' as const, mmsi: o.mmsi, ...(o.mrn === undefined ? {} : { mrn: o.mrn }) }
-            : { kind: 'pseudo-mmsi' as const, mmsi: o.pseudo as number };
+          let target: ExtractTarget;
+          if (o.pseudo !== undefined) target = { kind: 'pseudo-mmsi', mmsi: o.pseudo };
+          else if (o.mmsi !== undefined) target = { kind: 'mmsi', mmsi: o.mmsi, ...(o.mrn === undefined ? {} : { mrn: o.mrn }) };
+          else {
+            // An MRN alone means the MMSI it is already bound to; the first extraction must name both.
+            const bound = p.register.mrnBindings.get(o.mrn as string);
+            if (bound === undefined) throw new PkgError('PKG_INPUT', `${o.mrn} is not bound to an MMSI yet: give --mmsi too`);
+            target = { kind: 'mmsi', mmsi: bound, mrn: o.mrn as string };
+          }
           const file = await p.extract(target, epoch, o.epochs);
           await writeJson(o.out, file);
           print(io, { command: 'extract', identity: file.identity, epochs: file.keys.map((k) => k.epoch), out: o.out, register: head(p) });

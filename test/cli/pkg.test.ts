@@ -75,14 +75,19 @@ describe('mibc-ais pkg (command functions)', () => {
     expect(parseKeyFile(IdentityKeyFileSchema, readFileSync(p('v.json'), 'utf8'), 'v').keys).toHaveLength(2);
   });
 
-  it('extract --mrn needs --mmsi, and one of --mmsi/--pseudo is required', async () => {
-    const mrnOnly = await pkg(withPass('extract', '--mrn', 'urn:mrn:mcp:vessel:gr:imo:9074729', '--epoch', '692', '--out', p('x.json')));
-    expect(mrnOnly.status).toBe(1);
-    expect(mrnOnly.err).toMatch(/PKG_INPUT: .*--mrn needs --mmsi/);
+  it('extract --mrn: first with --mmsi (binds them), then alone (uses the bound MMSI)', async () => {
+    const mrn = 'urn:mrn:mcp:vessel:gr:imo:9074729';
+    const unbound = await pkg(withPass('extract', '--mrn', mrn, '--epoch', '692', '--out', p('x.json')));
+    expect(unbound.status).toBe(1);
+    expect(unbound.err).toMatch(/PKG_INPUT: .*not bound to an MMSI yet: give --mmsi/);
     const none = await pkg(withPass('extract', '--epoch', '692', '--out', p('x.json')));
     expect(none.err).toMatch(/PKG_INPUT/);
-    const bound = await pkg(withPass('extract', '--mrn', 'urn:mrn:mcp:vessel:gr:imo:9074729', '--mmsi', '237000001', '--epoch', '692', '--out', p('m.json')));
+    const both = await pkg(withPass('extract', '--pseudo', '100000001', '--mmsi', '237000001', '--epoch', '692', '--out', p('x.json')));
+    expect(both.err).toMatch(/PKG_INPUT/);
+    const bound = await pkg(withPass('extract', '--mrn', mrn, '--mmsi', '237000001', '--epoch', '692', '--out', p('m.json')));
     expect(bound.status).toBe(0);
+    const alone = await pkg(withPass('extract', '--mrn', mrn, '--epoch', '693', '--out', p('m2.json')));
+    expect(json(alone)).toMatchObject({ identity: { kind: 'mmsi', mmsi: 237000001 }, epochs: [693] });
     const audit = await pkg(withPass('audit'));
     expect(json(audit)).toMatchObject({ verified: true, mrnBindings: 1 });
   });

@@ -8,7 +8,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { startPcscStack, type PcscStack } from '../hal/token-pcsc-stack.js';
 
 function testOwnedPcscdRuns(): boolean {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return false; // no procfs: not Linux, and then no pcscd of the other file either
+  }
+  for (const pid of pids) {
     let cmd: string;
     try {
       cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
