@@ -307,11 +307,12 @@ export class Pkg {
       identity: { kind, mmsi },
       keys: epochs.map((epoch) => {
         const id = identityBytes({ kind, mmsi, epoch });
-        return {
-          epoch,
-          signingKey: bytesToHex(extractSigningKey(this.pp, this.secrets.masterSecret, id)),
-          decryptionKey: bytesToHex(extractDecryptionKey(this.pp, this.secrets.masterSecret, id)),
-        };
+        const signing = extractSigningKey(this.pp, this.secrets.masterSecret, id);
+        const decryption = extractDecryptionKey(this.pp, this.secrets.masterSecret, id);
+        const keys = { epoch, signingKey: bytesToHex(signing), decryptionKey: bytesToHex(decryption) };
+        signing.fill(0);
+        decryption.fill(0);
+        return keys;
       }),
     };
   }
