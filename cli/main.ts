@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { decodeCommand } from './decode.js';
 import { rxCommand, txCommand } from './filters.js';
+import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
 
 const program = new Command()
@@ -12,6 +13,7 @@ const program = new Command()
   .addCommand(decodeCommand())
   .addCommand(txCommand())
   .addCommand(rxCommand())
+  .addCommand(pkgCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
 await program.parseAsync(process.argv);

@@ -2,3 +2,4 @@
 export { issueIssuerCertificate, issuePermit, type Issuer, type PermitKey, type PermitRequest } from './permit-writer.js';
 export { writePermitToCard } from './card-writer.js';
 export * as s63 from './s63/index.js';
+export * as pkg from './pkg/index.js';

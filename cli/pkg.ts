@@ -1,0 +1,296 @@
+/**
+ * `mibc-ais pkg …` (DESIGN.md §4): the authority's PKG on the command line — setup, extract, pseudonym,
+ * group-key, permit, card-write and audit. The work is in provisioning/pkg; this file reads options and files,
+ * writes results atomically (0600) and prints one JSON summary line per command on stdout, never a secret.
+ * The passphrase comes from --passphrase-file or MIBC_PKG_PASSPHRASE, never from an argument: arguments are
+ * visible to every user in `ps`.
+ */
+import * as fsp from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KeyFileError } from '../firmware/keyfile.js';
+import { PcscKeyToken } from '../hal/token-pcsc.js';
+import { TokenError, type Transmit } from '../hal/token.js';
+import { writePermitToCard } from '../provisioning/card-writer.js';
+import {
+  DEFAULT_PKG_ENV, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
+  writeFileAtomic, type ExtractTarget, type PkgEnv,
+} from '../provisioning/pkg/index.js';
+
+/** A card reader the writer can use: PC/SC by default, injectable for tests. */
+export interface CardReader {
+  readonly transmit: Transmit;
+  close(): Promise<void>;
+}
+
+export interface PkgCliIo {
+  readonly env: PkgEnv;
+  readonly getenv: (name: string) => string | undefined;
+  readonly out: Writable;
+  readonly err: Writable;
+  /** Waits up to `waitMs` for a card in a reader matching `reader`. */
+  readonly openCard: (reader: RegExp | undefined, waitMs: number) => Promise<CardReader>;
+  /** Records the exit status of a failed command (process.exitCode; tests capture it instead). */
+  readonly fail: (status: number) => void;
+}
+
+async function openPcscCard(reader: RegExp | undefined, waitMs: number): Promise<CardReader> {
+  const token = await PcscKeyToken.open(reader === undefined ? {} : { reader });
+  if (!token.present) {
+    const inserted = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      token.once('inserted', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!inserted) {
+      await token.close();
+      throw new TokenError('TOKEN_ABSENT', `no card in a ${reader ? `reader matching ${reader}` : 'PC/SC reader'} within ${waitMs} ms`);
+    }
+  }
+  return { transmit: token.transmit, close: () => token.close() };
+}
+
+export const DEFAULT_PKG_CLI_IO: PkgCliIo = {
+  env: DEFAULT_PKG_ENV,
+  getenv: (name) => process.env[name],
+  out: process.stdout,
+  err: process.stderr,
+  openCard: openPcscCard,
+  fail: (status) => {
+    process.exitCode = status;
+  },
+};
+
+export const PASSPHRASE_ENV = 'MIBC_PKG_PASSPHRASE';
+
+/** A secret from a file: the whole content without one trailing newline (editors add one). */
+async function readSecretFile(file: string, what: string): Promise<string> {
+  return (await readInput(file, what)).replace(/\r?\n$/, '');
+}
+
+async function passphrase(opts: { passphraseFile?: string }, io: PkgCliIo): Promise<string> {
+  if (opts.passphraseFile !== undefined) return readSecretFile(opts.passphraseFile, 'passphrase file');
+  const env = io.getenv(PASSPHRASE_ENV);
+  if (env !== undefined && env.length > 0) return env;
+  throw new PkgError('PKG_PASSPHRASE_MISSING', `give --passphrase-file FILE or set ${PASSPHRASE_ENV}`);
+}
+
+function int(name: string, min: number, max: number): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`${name}: expected an integer ${min}..${max}`);
+    return Number(v);
+  };
+}
+const mmsiArg = (name: string) => int(name, 0, 999_999_999);
+const mmsiList = (v: string) => v.split(',').map((s) => mmsiArg('--to')(s.trim()));
+/** `--epoch current` is resolved against the PKG clock once the PKG is open. */
+const epochArg = (v: string): number | 'current' => (v === 'current' ? v : int('--epoch', 0, 0xffff_ffff)(v));
+
+/** Runs an action; typed errors become one line on stderr and exit status 1, anything else propagates. */
+function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      if (err instanceof PkgError || err instanceof TokenError || err instanceof KeyFileError) {
+        const code = err.code;
+        io.err.write(`mibc-ais pkg ${name}: ${err.message.startsWith(code) ? err.message : `${code}: ${err.message}`}\n`);
+        io.fail(1);
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
+async function withPkg<T>(dir: string, opts: { passphraseFile?: string }, io: PkgCliIo, fn: (pkg: Pkg) => Promise<T>): Promise<T> {
+  const pkg = await Pkg.open(dir, await passphrase(opts, io), io.env);
+  try {
+    return await fn(pkg);
+  } finally {
+    await pkg.close();
+  }
+}
+
+function print(io: PkgCliIo, summary: Record<string, unknown>): void {
+  io.out.write(`${JSON.stringify(summary)}\n`);
+}
+
+const head = (pkg: Pkg) => ({ seq: pkg.register.entries.length, head: pkg.register.head });
+const writeJson = (file: string, value: unknown) => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+
+export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
+  const pkg = new Command('pkg').description("the authority's PKG: master secret, key extraction, pseudonyms, group keys, key permits");
+  const dirOpt = () => new Option('--dir <dir>', 'PKG directory').makeOptionMandatory();
+  const passOpt = () => new Option('--passphrase-file <file>', `file holding the vault passphrase (else $${PASSPHRASE_ENV})`);
+
+  pkg
+    .command('setup')
+    .description('create master secret, public parameters, root and issuer keys in DIR (never overwrites)')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .option('--epoch-days <n>', 'key epoch length in days', int('--epoch-days', 1, 366), 30)
+    .option('--issuer-id <id>', 'issuer id in the issuer certificate (A-Z, 0-9, -)', 'PKG-1')
+    .option('--issuer-days <n>', 'validity of the issuer certificate in days', int('--issuer-days', 1, 3650), 1095)
+    .option('--authority-mmsi <mmsi>', "the authority's coast-station MMSI: default signer of group-key hand-outs", mmsiArg('--authority-mmsi'))
+    .option('--scrypt-log-n <n>', 'scrypt cost exponent for the vault', int('--scrypt-log-n', MIN_SCRYPT_LOG_N, MAX_SCRYPT_LOG_N), DEFAULT_SCRYPT_LOG_N)
+    .action(
+      action(io, 'setup', async (o: { dir: string; passphraseFile?: string; epochDays: number; issuerId: string; issuerDays: number; authorityMmsi?: number; scryptLogN: number }) => {
+        const r = await setupPkg(
+          {
+            dir: o.dir, passphrase: await passphrase(o, io), epochDays: o.epochDays, issuerId: o.issuerId, issuerValidityDays: o.issuerDays,
+            scryptLogN: o.scryptLogN, ...(o.authorityMmsi === undefined ? {} : { authorityMmsi: o.authorityMmsi }),
+          },
+          io.env,
+        );
+        print(io, { command: 'setup', dir: o.dir, params: PKG_FILES.params, rootPublicKey: r.rootPublicKey, rootFingerprint: r.rootFingerprint, register: { seq: 1, head: r.head } });
+      }),
+    );
+
+  pkg
+    .command('extract')
+    .description('write the identity keys (mibc-ais-identity-keys) of an MMSI, an issued pseudo-MMSI, or an MRN bound to an MMSI')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .option('--mmsi <mmsi>', 'on-air MMSI', mmsiArg('--mmsi'))
+    .option('--pseudo <mmsi>', 'a pseudo-MMSI issued by `pkg pseudonym`', mmsiArg('--pseudo'))
+    .option('--mrn <urn>', "the vessel's MCP vessel MRN: with --mmsi binds them; alone uses the MMSI it is bound to")
+    .requiredOption('--epoch <e>', 'first key epoch, or "current"', epochArg)
+    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
+    .requiredOption('--out <file>', 'identity key file to write')
+    .action(
+      action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string }) => {
+        const given = [o.mmsi, o.pseudo, o.mrn].filter((x) => x !== undefined).length;
+        if (given === 0 || (o.pseudo !== undefined && given > 1)) throw new PkgError('PKG_INPUT', 'give --mmsi (optionally with --mrn), --mrn alone, or --pseudo');
+        await withPkg(o.dir, o, io, async (p) => {
+          const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
+          let target: ExtractTarget;
+          if (o.pseudo !== undefined) target = { kind: 'pseudo-mmsi', mmsi: o.pseudo };
+          else if (o.mmsi !== undefined) target = { kind: 'mmsi', mmsi: o.mmsi, ...(o.mrn === undefined ? {} : { mrn: o.mrn }) };
+          else {
+            // An MRN alone means the MMSI it is already bound to; the first extraction must name both.
+            const bound = p.register.mrnBindings.get(o.mrn as string);
+            if (bound === undefined) throw new PkgError('PKG_INPUT', `${o.mrn} is not bound to an MMSI yet: give --mmsi too`);
+            target = { kind: 'mmsi', mmsi: bound, mrn: o.mrn as string };
+          }
+          const file = await p.extract(target, epoch, o.epochs);
+          await writeJson(o.out, file);
+          print(io, { command: 'extract', identity: file.identity, epochs: file.keys.map((k) => k.epoch), out: o.out, register: head(p) });
+        });
+      }),
+    );
+
+  pkg
+    .command('pseudonym')
+    .description('issue a pseudo-MMSI for a vessel (mapping kept sealed in the register) and write its identity keys')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .requiredOption('--for-mmsi <mmsi>', 'the real MMSI of the vessel', mmsiArg('--for-mmsi'))
+    .option('--epoch <e>', 'first key epoch, or "current"', epochArg, 'current' as const)
+    .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
+    .requiredOption('--out <file>', 'identity key file to write')
+    .action(
+      action(io, 'pseudonym', async (o: { dir: string; passphraseFile?: string; forMmsi: number; epoch: number | 'current'; epochs: number; out: string }) => {
+        await withPkg(o.dir, o, io, async (p) => {
+          const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
+          const r = await p.pseudonym(o.forMmsi, epoch, o.epochs);
+          await writeJson(o.out, r.keys);
+          // The vessel is not repeated here: stdout ends up in logs and tickets; `pkg audit --who` tells the authority.
+          print(io, { command: 'pseudonym', pseudo: r.pseudo, epochs: r.keys.keys.map((k) => k.epoch), out: o.out, register: head(p) });
+        });
+      }),
+    );
+
+  pkg
+    .command('group-key')
+    .description('new mode-5 group key and its signed mode-4 hand-out to each MMSI')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .requiredOption('--to <mmsi,...>', 'recipient MMSIs, comma-separated', mmsiList)
+    .requiredOption('--valid-hours <h>', 'validity from now in hours', int('--valid-hours', 1, MAX_GROUP_KEY_HOURS))
+    .option('--issuer-mmsi <mmsi>', 'MMSI that signs the hand-out (default: --authority-mmsi of setup)', mmsiArg('--issuer-mmsi'))
+    .addOption(new Option('--emit <form>', 'VDM (what receivers hear) or ABM (for our radio)').choices(['vdm', 'abm']).default('vdm'))
+    .requiredOption('--out-keys <file>', 'group key file (mibc-ais-group-keys) to write')
+    .requiredOption('--out-nmea <file>', 'NMEA sentences to write')
+    .action(
+      action(io, 'group-key', async (o: { dir: string; passphraseFile?: string; to: number[]; validHours: number; issuerMmsi?: number; emit: 'vdm' | 'abm'; outKeys: string; outNmea: string }) => {
+        await withPkg(o.dir, o, io, async (p) => {
+          const r = await p.groupKey({ to: o.to, hours: o.validHours, emit: o.emit, ...(o.issuerMmsi === undefined ? {} : { issuerMmsi: o.issuerMmsi }) });
+          await writeJson(o.outKeys, r.keys);
+          await writeFileAtomic(o.outNmea, `${r.lines.join('\r\n')}\r\n`);
+          const k = r.keys.keys[0];
+          print(io, { command: 'group-key', keyId: k?.keyId, notBefore: k?.notBefore, notAfter: k?.notAfter, to: o.to, sentences: r.lines.length, outKeys: o.outKeys, outNmea: o.outNmea, register: head(p) });
+        });
+      }),
+    );
+
+  pkg
+    .command('permit')
+    .description('key permit for one appliance from key files, signed by the issuer')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .requiredOption('--device-key <file>', "the appliance's X25519 public key (mibc-ais-device-key JSON or 64 hex digits)")
+    .requiredOption('--keys <files...>', 'identity and group key files')
+    .requiredOption('--out <file>', 'permit file to write')
+    .action(
+      action(io, 'permit', async (o: { dir: string; passphraseFile?: string; deviceKey: string; keys: string[]; out: string }) => {
+        const device = parseDeviceKey(await readInput(o.deviceKey, 'device key'));
+        const files = await Promise.all(o.keys.map(async (f) => parseKeyInput(await readInput(f, 'key file'), f)));
+        await withPkg(o.dir, o, io, async (p) => {
+          const permit = await p.permit(device, files);
+          await writeFileAtomic(o.out, permit);
+          const last = p.register.entries.at(-1);
+          print(io, { command: 'permit', bytes: permit.length, ...(last?.type === 'permit' ? last.data : {}), out: o.out, register: head(p) });
+        });
+      }),
+    );
+
+  pkg
+    .command('card-write')
+    .description('write a permit file to a smart card through PC/SC, then read it back')
+    .requiredOption('--permit <file>', 'permit file')
+    .requiredOption('--admin-pin-file <file>', "file holding the card's admin PIN")
+    .option('--reader <regexp>', 'use the reader whose name matches')
+    .option('--wait <seconds>', 'how long to wait for a card', int('--wait', 0, 600), 10)
+    .action(
+      action(io, 'card-write', async (o: { permit: string; adminPinFile: string; reader?: string; wait: number }) => {
+        let permit: Uint8Array;
+        try {
+          permit = new Uint8Array(await fsp.readFile(o.permit));
+        } catch (cause) {
+          throw new PkgError('PKG_INPUT', `cannot read permit ${o.permit}`, { cause });
+        }
+        const pin = await readSecretFile(o.adminPinFile, 'admin PIN file');
+        const card = await io.openCard(o.reader === undefined ? undefined : new RegExp(o.reader), o.wait * 1000);
+        try {
+          await writePermitToCard(card.transmit, permit, pin);
+        } finally {
+          await card.close();
+        }
+        print(io, { command: 'card-write', bytes: permit.length, verified: true });
+      }),
+    );
+
+  pkg
+    .command('audit')
+    .description('verify the register log and summarise it; --who tells the vessel behind a pseudonym')
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .option('--who <pseudo>', 'pseudo-MMSI to resolve', mmsiArg('--who'))
+    .action(
+      action(io, 'audit', async (o: { dir: string; passphraseFile?: string; who?: number }) => {
+        await withPkg(o.dir, o, io, async (p) => {
+          const r = p.register;
+          const counts: Record<string, number> = {};
+          for (const e of r.entries) counts[e.type] = (counts[e.type] ?? 0) + 1;
+          print(io, {
+            command: 'audit', verified: true, entries: counts, pseudonyms: r.pseudonyms.size, mrnBindings: r.mrnBindings.size, register: head(p),
+            ...(o.who === undefined ? {} : { pseudo: o.who, vessel: p.lookupPseudonym(o.who) }),
+          });
+        });
+      }),
+    );
+  return pkg;
+}
