@@ -62,7 +62,8 @@ export async function startPcscStack(): Promise<PcscStack | string> {
     return `the PC/SC binding "smartcard" does not load: ${(err as Error).message}`;
   }
   const port = Number(process.env['MIBC_VPCD_PORT'] ?? 35963);
-  const reader = /Virtual PCD/;
+  // Slot 0 only: another suite (test/provisioning/e2e) may hold a card in vpcd's second slot at the same time.
+  const reader = /Virtual PCD 00 00/;
   if (pcscdRunning()) {
     if (!(await until(() => listening(port), 2000))) return `pcscd runs but no vpcd reader listens on port ${port}`;
     return { port, reader, stop: async () => undefined };

@@ -41,5 +41,5 @@ export async function pcscSecondSlot(waitMs = 120_000): Promise<PcscSlot | strin
   }
   const stack: PcscStack | string = await startPcscStack();
   if (typeof stack === 'string') return stack;
-  return { port: stack.port + 1, reader: new RegExp(`${stack.reader.source}.* 01$`), stop: () => stack.stop() };
+  return { port: stack.port + 1, reader: /Virtual PCD 00 01$/, stop: () => stack.stop() };
 }
