@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
+import { benchCommand } from './bench.js';
 import { decodeCommand } from './decode.js';
 import { rxCommand, txCommand } from './filters.js';
 import { sampleCommand } from './sample.js';
@@ -12,6 +13,7 @@ const program = new Command()
   .addCommand(decodeCommand())
   .addCommand(txCommand())
   .addCommand(rxCommand())
+  .addCommand(benchCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
 await program.parseAsync(process.argv);
