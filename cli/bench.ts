@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { runDemo, DEFAULT_DEMO } from '../bench/link/demo.js';
+import { runMeasurements, DEFAULT_MEASURE } from '../bench/link/measure.js';
 
 function intIn(name: string, lo: number, hi: number): (v: string) => number {
   return (v) => {
@@ -32,6 +33,16 @@ export function benchCommand(): Command {
     .option('--loss <p>', 'probability that a slot is lost at a receiver', fraction('--loss'), DEFAULT_DEMO.slotLossP)
     .action((o: { seed: number; seconds: number; ships: number; loss: number }) => {
       runDemo({ seed: o.seed, seconds: o.seconds, classA: o.ships, slotLossP: o.loss });
+    });
+  bench
+    .command('link')
+    .description('slots, channel load, verification under slot loss, false accepts, latency and CPU per mode (make bench)')
+    .option('--seed <n>', 'seed of the simulation', intIn('--seed', 0, 2 ** 31), DEFAULT_MEASURE.seed)
+    .option('--seconds <n>', 'simulated seconds per run', intIn('--seconds', 10, 600), DEFAULT_MEASURE.seconds)
+    .option('--ships <list>', 'ship counts of the ship sweep', (v) => v.split(',').map(intIn('--ships', 10, 2000)), DEFAULT_MEASURE.shipCounts)
+    .option('--out <dir>', 'where the JSON and SVG results go', DEFAULT_MEASURE.outDir)
+    .action((o: { seed: number; seconds: number; ships: number[]; out: string }) => {
+      runMeasurements({ seed: o.seed, seconds: o.seconds, shipCounts: o.ships, outDir: o.out });
     });
   return bench;
 }

@@ -1,10 +1,11 @@
 /**
  * A throw-away key generation centre for bench runs: deterministic system parameters and identity keys made with our
- * own crypto/ code (the same calls as provisioning's PKG), cached per identity so a sweep over modes and ship counts
- * extracts and prepares each ship's keys once. Never for real keys: the master secret follows from the seed.
+ * own crypto/ code (the same calls as provisioning's PKG). Extracted keys are cached, so a sweep over modes and ship
+ * counts extracts each ship's keys once; each run gets fresh identities, whose prepared signers it drops at the end.
+ * Never for real keys: the master secret follows from the seed.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { decodePublicParams, extractDecryptionKey, extractSigningKey, setup } from '../../crypto/index.js';
+import { decodePublicParams, extractDecryptionKey, extractSigningKey, setup, sign, type Signer } from '../../crypto/index.js';
 import { epochOf } from '../../firmware/epoch.js';
 import { identityOf, OwnIdentity, type IdentityKind, type SystemParams } from '../../firmware/keyring.js';
 
@@ -22,10 +23,40 @@ export function seededBytes(label: string): (n: number) => Uint8Array {
   };
 }
 
+interface EpochKeys {
+  readonly epoch: number;
+  readonly signingKey: Uint8Array;
+  readonly decryptionKey: Uint8Array;
+}
+
+/**
+ * An identity that signs one-shot instead of with a prepared signer. A prepared signer holds a 1.2 MB table plus its
+ * objects (≈4 MB measured per ship), which a real appliance pays once for itself but 500 simulated ships cannot all
+ * pay in one process; the signatures are the same, only slower to make (bench/crypto.ts has both costs).
+ */
+class OneShotIdentity extends OwnIdentity {
+  private readonly signing: ReadonlyMap<number, Uint8Array>;
+  private readonly pp: SystemParams['pp'];
+
+  constructor(params: SystemParams, kind: IdentityKind, mmsi: number, keys: readonly EpochKeys[]) {
+    super(params, kind, mmsi, keys);
+    this.pp = params.pp;
+    this.signing = new Map(keys.map((k) => [k.epoch, k.signingKey]));
+  }
+
+  override signer(epoch: number): Signer {
+    const key = this.signing.get(epoch);
+    if (key === undefined) return super.signer(epoch);
+    const identity = identityOf(this.kind, this.mmsi, epoch);
+    const pp = this.pp;
+    return { identity, sign: (msg, opts) => sign(pp, key, identity, msg, opts), destroy: () => {} };
+  }
+}
+
 export class BenchPkg {
   readonly params: SystemParams;
   private readonly masterSecret: Uint8Array;
-  private readonly identities = new Map<string, OwnIdentity>();
+  private readonly extracted = new Map<string, readonly EpochKeys[]>();
 
   /** Identities hold keys for the epochs of [fromMs, toMs], so a run never crosses into an epoch without keys. */
   constructor(
@@ -38,13 +69,24 @@ export class BenchPkg {
     this.masterSecret = masterSecret;
   }
 
-  identity(mmsi: number, kind: IdentityKind = 'mmsi'): OwnIdentity {
+  /**
+   * A fresh identity with copies of the cached keys (destroy() wipes them). `oneShot` trades signing speed for
+   * memory; `prepare` builds the signers now, so their cost does not land in the first report's measured time.
+   */
+  identity(mmsi: number, kind: IdentityKind = 'mmsi', options: { oneShot?: boolean; prepare?: boolean } = {}): OwnIdentity {
+    const keys = this.keys(mmsi, kind).map((k) => ({ epoch: k.epoch, signingKey: k.signingKey.slice(), decryptionKey: k.decryptionKey.slice() }));
+    const id = options.oneShot ? new OneShotIdentity(this.params, kind, mmsi, keys) : new OwnIdentity(this.params, kind, mmsi, keys);
+    if (options.prepare && !options.oneShot) for (const e of id.epochs) id.signer(e);
+    return id;
+  }
+
+  private keys(mmsi: number, kind: IdentityKind): readonly EpochKeys[] {
     const key = `${kind}:${mmsi}`;
-    let id = this.identities.get(key);
-    if (id === undefined) {
+    let cached = this.extracted.get(key);
+    if (cached === undefined) {
       const first = epochOf(Math.floor(this.fromMs / 1000), EPOCH_SECONDS);
       const last = epochOf(Math.floor(this.toMs / 1000), EPOCH_SECONDS);
-      const keys = [];
+      const keys: EpochKeys[] = [];
       for (let epoch = first; epoch <= last; epoch++) {
         const ident = identityOf(kind, mmsi, epoch);
         keys.push({
@@ -53,9 +95,9 @@ export class BenchPkg {
           decryptionKey: extractDecryptionKey(this.params.pp, this.masterSecret, ident),
         });
       }
-      id = new OwnIdentity(this.params, kind, mmsi, keys);
-      this.identities.set(key, id);
+      cached = keys;
+      this.extracted.set(key, cached);
     }
-    return id;
+    return cached;
   }
 }

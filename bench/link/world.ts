@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { AppliancePipeline } from '../../firmware/appliance-pipeline.js';
 import { encodeGroupKeyGrant, KemPurpose } from '../../firmware/bodies.js';
 import { slotsForPlainBits } from '../../firmware/capacity.js';
-import { GroupKeyRing, type GroupKey } from '../../firmware/keyring.js';
+import { GroupKeyRing, type GroupKey, type IdentityKind, type OwnIdentity } from '../../firmware/keyring.js';
 import type { Mode } from '../../firmware/pipeline.js';
 import { SecureTx, type TxOptions } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
@@ -70,8 +70,10 @@ export interface WorldConfig {
   readonly fleet: Omit<FleetConfig, 'epochMs'>;
   readonly link: VdlConfig;
   readonly roles: (stations: readonly StationSpec[]) => Roles;
-  /** Reuse identities (and their prepared signers) across runs. */
+  /** Reuse extracted keys across runs. */
   readonly pkg?: BenchPkg;
+  /** Ships sign one-shot rather than with prepared signers: for hundreds of ships in one process (keys.ts). */
+  readonly oneShotSigners?: boolean;
 }
 
 /** What one observer made of what it heard from one source MMSI. */
@@ -210,6 +212,7 @@ export class World {
   private readonly captured: { t0: number; air: AirMessage[] }[] = [];
   private readonly capturing = new Map<number, { t0: number; air: AirMessage[] }>();
   private readonly rogue: SecureTx | undefined;
+  private readonly identities: OwnIdentity[] = [];
   private attackTurn = 0;
   private txCpuMs = 0;
   private groupKeysHandedOut = 0;
@@ -233,7 +236,7 @@ export class World {
     }
     const spoofer = this.roles.spoofer;
     // The rogue signs with its own (valid) key while claiming the victim's MMSI: what a stolen-identity attack can do.
-    this.rogue = spoofer && new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params: this.pkg.params, identity: this.pkg.identity(spoofer.mmsi) }, seededBytes(`rogue ${config.seed}`));
+    this.rogue = spoofer && new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params: this.pkg.params, identity: this.identity(spoofer.mmsi, 'mmsi', true) }, seededBytes(`rogue ${config.seed}`));
     this.scenario = new Scenario<Payload>({
       traffic: this.traffic,
       link: config.link,
@@ -249,6 +252,18 @@ export class World {
         onReceive: (r) => this.receive(r),
       },
     });
+  }
+
+  private identity(mmsi: number, kind: IdentityKind, signs: boolean): OwnIdentity {
+    const id = this.pkg.identity(mmsi, kind, { oneShot: this.config.oneShotSigners === true, prepare: signs });
+    this.identities.push(id);
+    return id;
+  }
+
+  /** Wipes every identity of the run and lets their prepared tables go. */
+  destroy(): void {
+    for (const id of this.identities) id.destroy();
+    this.identities.length = 0;
   }
 
   private modeOf(mmsi: number): ModeSpec {
@@ -280,8 +295,8 @@ export class World {
       },
       {
         params: this.pkg.params,
-        identity: this.pkg.identity(mmsi),
-        ...(spec.mode === 3 ? { pseudo: this.pkg.identity(pseudoOf(mmsi), 'pseudo-mmsi') } : {}),
+        identity: this.identity(mmsi, 'mmsi', mode === 2 || mode === 4 || group?.leader === mmsi),
+        ...(spec.mode === 3 ? { pseudo: this.identity(pseudoOf(mmsi), 'pseudo-mmsi', true) } : {}),
         groupKeys,
       },
       seededBytes(`nonce ${this.config.seed} ${mmsi}`),
