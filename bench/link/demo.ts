@@ -177,7 +177,7 @@ function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, str
       `its plain reports are shown only as U (unverified).`,
   );
   out.push(
-    `  accepted: ${spoofOk}${spoofOk > 0 && fa === 0 ? " — all replays of the victim's genuine reports that the station had missed, inside the 30-s window: true content, not a forgery" : ''}.`,
+    `  accepted: ${spoofOk}${spoofOk > 0 && fa === 0 ? " — each carried a genuine report of the victim that the station had missed, replayed inside the 30-s window; none was a forgery" : ''}.`,
   );
   out.push(`False accepts (content shown as verified/decrypted that its claimed sender never sent): ${fa}`);
   out.push(`Group key: ${r.groupKeysHandedOut} mode-4 hand-outs sent by the leader; members switch to mode 5 once theirs arrives.`);

@@ -62,6 +62,9 @@ export interface RunRow {
   readonly securedSent: number;
   readonly reassembled: number;
   readonly authenticated: number;
+  /** The spoofer's victim's secured reports at the observers, and how many were still verified. */
+  readonly victimSent: number;
+  readonly victimAuthenticated: number;
   readonly reassemblyRate: number;
   readonly verificationRate: number;
   readonly theoryByFragments: number;
@@ -102,6 +105,8 @@ function row(spec: ModeSpec, ships: number, p: number, seconds: number, r: World
     rejectedByLink: r.link.rejected,
     collisions: r.link.collisions,
     securedSent, reassembled, authenticated,
+    victimSent: add((o) => o.victimSent),
+    victimAuthenticated: add((o) => o.victimAuthenticated),
     reassemblyRate: securedSent === 0 ? Number.NaN : reassembled / securedSent,
     verificationRate: securedSent === 0 ? Number.NaN : authenticated / securedSent,
     theoryByFragments: securedSent === 0 ? Number.NaN : add((o) => o.expectedByFragments) / securedSent,
@@ -181,13 +186,12 @@ export interface Capacity {
 }
 
 /**
- * Receiver capacity in the busy area (every ship in mode 2): the CPU per verified report measured at the observers,
- * times the reports the fleet offers — not only those that survived the saturated channel, since a receiver must keep
- * up with whatever a better channel would deliver.
+ * Receiver capacity in the busy area (every ship in mode 2): `ms`, the receiver CPU per verified report (from the
+ * mode-2 run that verified most), times the reports the fleet offers — not only those that survived the saturated
+ * channel, since a receiver must keep up with whatever a better channel would deliver.
  */
-export function capacity(busy: RunRow, pi4SlowdownFactor: number): Capacity {
+export function capacity(busy: RunRow, ms: number, pi4SlowdownFactor: number): Capacity {
   const reportsPerS = busy.reports / busy.seconds;
-  const ms = busy.rxMsPerAuthenticated;
   const coresHere = (reportsPerS * ms) / 1000;
   return {
     ships: busy.ships, reportsPerS, rxMsPerReport: ms, coresHere, shipsPerCoreHere: busy.ships / coresHere,
@@ -220,14 +224,22 @@ export function runMeasurements(options: Partial<MeasureOptions> = {}, write: (l
   for (const l of formatTable(bySweep(false).sort((a, b) => a.mode.localeCompare(b.mode) || a.slotLossP - b.slotLossP))) write(l);
   write(`* senders signed one-shot above ${o.preparedSignersUpTo} ships (a prepared signer is ≈4 MB per ship in this process): their tx CPU is higher than an appliance's.`);
   write('lat: request → display at the observers (slot choice, every fragment, both pipelines\' CPU); mode 1 is the plain baseline.');
+  const plainRow = rows.find((r) => r.mode === ALL_MODES[0]?.label && r.ships === o.lossShips && r.slotLossP === 0);
+  if (plainRow !== undefined) {
+    const added = rows
+      .filter((r) => r.ships === o.lossShips && r.slotLossP === 0 && r.mode !== plainRow.mode)
+      .map((r) => `${r.mode} +${(r.latencyP50Ms - plainRow.latencyP50Ms).toFixed(0)}/+${(r.latencyP99Ms - plainRow.latencyP99Ms).toFixed(0)}`);
+    write(`Latency added by the appliance at ${o.lossShips} ships, p50/p99 ms over plain AIS: ${added.join(', ')}.`);
+  }
   const busiest = Math.max(...o.shipCounts);
   const busy = rows.find((r) => r.mode === SIGNED.label && r.ships === busiest && r.slotLossP === 0);
-  const cap = busy === undefined ? undefined : capacity(busy, o.pi4SlowdownFactor);
+  const costRow = rows.filter((r) => r.mode === SIGNED.label).sort((a, b) => b.authenticated - a.authenticated)[0];
+  const cap = busy === undefined || costRow === undefined ? undefined : capacity(busy, costRow.rxMsPerAuthenticated, o.pi4SlowdownFactor);
   write('');
   if (cap !== undefined) {
     write(
       `Receiver in a busy area (${cap.ships} ships in range, all in mode 2): ${cap.reportsPerS.toFixed(1)} secured reports/s offered, ` +
-        `${cap.rxMsPerReport.toFixed(2)} ms of receiver CPU per verified report → ${(100 * cap.coresHere).toFixed(0)} % of one core here; ` +
+        `${cap.rxMsPerReport.toFixed(2)} ms of receiver CPU per verified report (measured at ${costRow?.ships} ships) → ${(100 * cap.coresHere).toFixed(0)} % of one core here; ` +
         `one core keeps up with ≈${cap.shipsPerCoreHere.toFixed(0)} such ships.`,
     );
     write(
@@ -235,6 +247,11 @@ export function runMeasurements(options: Partial<MeasureOptions> = {}, write: (l
         `≈${cap.shipsPerCorePi4.toFixed(0)} ships per core.`,
     );
   }
+  const victim = rows.filter((r) => r.victimSent > 0);
+  write(
+    `Spoofer's victim (counted apart from the rates above): ${victim.reduce((n, r) => n + r.victimAuthenticated, 0)} of ${victim.reduce((n, r) => n + r.victimSent, 0)} ` +
+      'genuine secured reports verified over all runs; the forged fragments carry its MMSI and envelope group numbers, so some of its reports are dropped in reassembly (MALFORMED, FRAGMENT_CONFLICT).',
+  );
   const falseAccepts = rows.reduce((n, r) => n + r.falseAccepts, 0);
   write(`False accepts over all runs: ${falseAccepts}. Peak RSS: ${Math.max(...rows.map((r) => r.rssMiB)).toFixed(0)} MiB. Wall time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
 

@@ -91,8 +91,14 @@ export interface ObserverReport {
   readonly bySource: Map<number, SourceTally>;
   /** Verified or decrypted content that the identity shown never sent. Must stay 0. */
   falseAccepts: number;
-  /** Secured reports from in-range senders meant for this observer, sent early enough to arrive before the end. */
+  /**
+   * Secured reports from in-range senders meant for this observer, sent early enough to arrive before the end. The
+   * spoofer's victim is counted apart (victimSent, victimAuthenticated): the rogue's fragments carry the victim's MMSI
+   * and envelope group numbers, so they break some of its genuine reports in reassembly — an attack effect, not loss.
+   */
   securedSent: number;
+  victimSent: number;
+  victimAuthenticated: number;
   /** … of which every fragment arrived intact. */
   reassembled: number;
   /** … of which the pipeline verified or decrypted. */
@@ -229,7 +235,7 @@ export class World {
     for (const s of this.stations) this.setUp(s.mmsi);
     for (const o of this.roles.observers) {
       this.observers.set(o, {
-        mmsi: o, bySource: new Map(), falseAccepts: 0, securedSent: 0, reassembled: 0, authenticated: 0,
+        mmsi: o, bySource: new Map(), falseAccepts: 0, securedSent: 0, victimSent: 0, victimAuthenticated: 0, reassembled: 0, authenticated: 0,
         expectedByFragments: 0, expectedBySlots: 0, securedLatencyMs: [], plainLatencyMs: [], rxCpuMs: 0, authenticReports: new Set(),
       });
       this.received.set(o, new Map());
@@ -553,7 +559,7 @@ export class World {
     const p = this.config.link.slotLossP;
     const rangeM = this.config.link.rangeNm * NM;
     for (const o of this.observers.values()) {
-      o.securedSent = o.reassembled = o.authenticated = o.expectedByFragments = o.expectedBySlots = 0;
+      o.securedSent = o.reassembled = o.authenticated = o.expectedByFragments = o.expectedBySlots = o.victimSent = o.victimAuthenticated = 0;
       const got = this.received.get(o.mmsi) as Map<number, number>;
       for (const [id, rep] of this.reports.entries()) {
         if (!rep.secured || rep.t0 > now - IN_FLIGHT_MS || rep.sender === o.mmsi) continue;
@@ -562,6 +568,11 @@ export class World {
         const a = this.traffic.positionAt(rep.sender, rep.t0);
         const b = this.traffic.positionAt(o.mmsi, rep.t0);
         if (a === undefined || b === undefined || distanceM(a, b) > rangeM) continue;
+        if (rep.sender === this.roles.spoofer?.victim) {
+          o.victimSent++;
+          if (o.authenticReports.has(id)) o.victimAuthenticated++;
+          continue;
+        }
         o.securedSent++;
         o.expectedByFragments += (1 - p) ** rep.fragments;
         o.expectedBySlots += (1 - p) ** rep.slots;
