@@ -19,7 +19,7 @@ import { parseStatus, type Status } from '../../firmware/status.js';
 import { decodeAis, encodeAis, encodeVdm, SequentialId, type AisBits } from '../../nmea/index.js';
 import {
   createRng, createTraffic, distanceM, NM, SLOT_MS, randomFleet, Scenario,
-  type FleetConfig, type OutgoingMessage, type Reception, type StationSpec, type Traffic, type VdlConfig, type VdlCounters,
+  type AisFields, type FleetConfig, type OutgoingMessage, type Reception, type StationSpec, type Traffic, type VdlConfig, type VdlCounters,
 } from '../sim/index.js';
 import { encodeFields } from './ais-fields.js';
 import { BenchPkg, seededBytes } from './keys.js';
@@ -191,12 +191,12 @@ function corrupt(lines: readonly string[]): string[] {
   return [`${first.slice(0, star + 1)}${flipped}${first.slice(star + 3)}`, ...rest];
 }
 
-function percentile(values: readonly number[], q: number): number {
+/** The q-quantile (0..1) by nearest rank; NaN for no values. */
+export function percentile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
-export { percentile };
 
 export class World {
   readonly stations: readonly StationSpec[];
@@ -322,7 +322,7 @@ export class World {
   }
 
   /** One own-ship report of `mmsi` at simulated time t: through its appliance and transponder onto the air. */
-  private transmit(mmsi: number, t: number, fields: Parameters<typeof encodeFields>[0], now: number): OutgoingMessage<Payload>[] {
+  private transmit(mmsi: number, t: number, fields: AisFields, now: number): OutgoingMessage<Payload>[] {
     const bits = encodeFields(fields);
     const pipeline = this.pipelines.get(mmsi);
     const transponder = this.transponders.get(mmsi) as SimTransponder;
@@ -410,7 +410,7 @@ export class World {
    * The spoofer answers each of the victim's reports with a forged one (its own valid key, the victim's MMSI, a
    * position 3 NM off), and in turn either replays a captured secured report of the victim or sends a plain report.
    */
-  private attack(fields: Parameters<typeof encodeFields>[0], t: number): OutgoingMessage<Payload>[] {
+  private attack(fields: AisFields, t: number): OutgoingMessage<Payload>[] {
     const { mmsi, victim } = this.roles.spoofer as { mmsi: number; victim: number };
     const transponder = this.transponders.get(mmsi) as SimTransponder;
     const moved = 'lat' in fields ? { ...fields, lat: fields.lat + SPOOF_OFFSET_LAT } : fields;
