@@ -179,6 +179,13 @@ function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, str
   out.push(
     `  accepted: ${spoofOk}${spoofOk > 0 && fa === 0 ? " — each carried a genuine report of the victim that the station had missed, replayed inside the 30-s window; none was a forgery" : ''}.`,
   );
+  const victimRow = r.observers.map((o) => o.bySource.get(c.victim.mmsi)).filter((t): t is SourceTally => t !== undefined);
+  if (sum(victimRow, failures) > 0) {
+    out.push(
+      `  side effect: ${sum(victimRow, failures)} of ${mmsiText(c.victim.mmsi)}'s own reports were rejected — the forged fragments carry its MMSI and ` +
+        'envelope group numbers, so receivers mix them with its genuine fragments and drop both (MALFORMED, FRAGMENT_CONFLICT): denial of service, not forgery.',
+    );
+  }
   out.push(`False accepts (content shown as verified/decrypted that its claimed sender never sent): ${fa}`);
   out.push(`Group key: ${r.groupKeysHandedOut} mode-4 hand-outs sent by the leader; members switch to mode 5 once theirs arrives.`);
   out.push('');

@@ -32,11 +32,14 @@ export class SimTransponder {
   private readonly abm = new FragmentAssembler<AbmFragment>(FRAGMENT_LIMITS);
   private readonly vdo = new FragmentAssembler<VdmFragment>(FRAGMENT_LIMITS);
   private readonly seq = new SequentialId();
-  private nextChannel: 'A' | 'B' = 'A';
+  private nextChannel: 'A' | 'B';
   /** Radio-port sentences the transponder could not use; a real one answers them with an error acknowledgement. */
   refused = 0;
 
-  constructor(readonly mmsi: number) {}
+  constructor(readonly mmsi: number) {
+    // Stations switched on at random start on either channel; the MMSI's parity stands in for that, deterministically.
+    this.nextChannel = mmsi % 2 === 0 ? 'A' : 'B';
+  }
 
   /**
    * Sentences from the appliance's radio side at `nowMs` (one own-ship report's worth); returns the AIS messages they
