@@ -182,7 +182,7 @@ function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, str
   const victimRow = r.observers.map((o) => o.bySource.get(c.victim.mmsi)).filter((t): t is SourceTally => t !== undefined);
   if (sum(victimRow, failures) > 0) {
     out.push(
-      `  side effect: ${sum(victimRow, failures)} of ${mmsiText(c.victim.mmsi)}'s own reports were rejected — the forged fragments carry its MMSI and ` +
+      `  side effect: ${sum(victimRow, failures)} of ${mmsiText(c.victim.mmsi)}'s own reports were rejected, most because the forged fragments carry its MMSI and ` +
         'envelope group numbers, so receivers mix them with its genuine fragments and drop both (MALFORMED, FRAGMENT_CONFLICT): denial of service, not forgery.',
     );
   }

@@ -143,7 +143,7 @@ function run(spec: ModeSpec, ships: number, p: number, o: MeasureOptions, pkg: B
         modes: new Map(vessels.map((m) => [m, spec])),
         observers: a.slice(0, 2),
         mode4To: a[0] as number,
-        group: { members: vessels },
+        ...(spec.mode === 5 ? { group: { members: vessels } } : {}),
         spoofer: { mmsi: b[0] as number, victim: a[2] as number },
       };
     },
