@@ -170,6 +170,8 @@ const REPLAY_AGE_MS = 8_000;
 /** Replayable reports the spoofer keeps. */
 const CAPTURE_LIMIT = 32;
 const GROUP_KEY_ID = 5;
+/** Contents shown with a `P` (pending) status, kept until a later `V` vouches for them without repeating the VDM. */
+const PENDING_LIMIT = 4096;
 /** 3 NM north (0.05° in 1/10000 minute): where the spoofer claims its victim is. */
 const SPOOF_OFFSET_LAT = 30_000;
 
@@ -219,6 +221,7 @@ export class World {
   private readonly capturing = new Map<number, { t0: number; air: AirMessage[] }>();
   private readonly rogue: SecureTx | undefined;
   private readonly identities: OwnIdentity[] = [];
+  private readonly pendingShown = new Map<string, readonly string[]>();
   private attackTurn = 0;
   private txCpuMs = 0;
   private groupKeysHandedOut = 0;
@@ -509,13 +512,17 @@ export class World {
       tally = emptyTally();
       o.bySource.set(key, tally);
     }
+    const pendingKey = `${o.mmsi}|${s.source}|${s.messageType}|${s.second}`;
     switch (s.result) {
       case 'V':
       case 'D': {
         if (s.result === 'V') tally.verified++;
         else tally.decrypted++;
         if (s.mode === 5) this.groupHeard(o.mmsi, s.source);
-        const t0 = shown.length === 0 ? undefined : this.authentic.get(bitsKey(s.identity ?? s.source, bitsOfLines(shown)));
+        // Deferred authentication (a batch signature) may vouch for content shown earlier under `P`.
+        const content = shown.length > 0 ? shown : this.pendingShown.get(pendingKey);
+        this.pendingShown.delete(pendingKey);
+        const t0 = content === undefined ? undefined : this.authentic.get(bitsKey(s.identity ?? s.source, bitsOfLines(content)));
         if (t0 === undefined) {
           o.falseAccepts++;
           return;
@@ -536,6 +543,9 @@ export class World {
         tally.failed[s.reason ?? 'UNKNOWN'] = (tally.failed[s.reason ?? 'UNKNOWN'] ?? 0) + 1;
         return;
       case 'P':
+        if (shown.length === 0) return;
+        this.pendingShown.set(pendingKey, shown);
+        if (this.pendingShown.size > PENDING_LIMIT) this.pendingShown.delete(this.pendingShown.keys().next().value as string);
         return;
     }
   }
