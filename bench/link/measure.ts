@@ -154,6 +154,7 @@ function run(spec: ModeSpec, ships: number, p: number, o: MeasureOptions, pkg: B
   return r;
 }
 
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(0)}`;
 const pct = (x: number) => (Number.isNaN(x) ? '    -' : `${(100 * x).toFixed(1).padStart(5)}`);
 const num = (x: number, d = 1, w = 6) => (Number.isNaN(x) ? '-'.padStart(w) : x.toFixed(d).padStart(w));
 
@@ -216,20 +217,21 @@ export function runMeasurements(options: Partial<MeasureOptions> = {}, write: (l
     for (const n of o.shipCounts) step(spec, n, 0);
     for (const p of o.lossRates) if (!(p === 0 && o.shipCounts.includes(o.lossShips))) step(spec, o.lossShips, p);
   }
-  const bySweep = (ships: boolean) => rows.filter((r) => (ships ? r.slotLossP === 0 : r.ships === o.lossShips));
+  const order = (a: RunRow, b: RunRow) => o.modes.findIndex((m) => m.label === a.mode) - o.modes.findIndex((m) => m.label === b.mode) || a.ships - b.ships || a.slotLossP - b.slotLossP;
+  const bySweep = (ships: boolean) => rows.filter((r) => (ships ? r.slotLossP === 0 : r.ships === o.lossShips)).sort(order);
   write('');
   write('Ship sweep (no slot loss; losses are collisions and half duplex):');
   for (const l of formatTable(bySweep(true))) write(l);
   write('');
   write(`Loss sweep (${o.lossShips} ships):`);
-  for (const l of formatTable(bySweep(false).sort((a, b) => a.mode.localeCompare(b.mode) || a.slotLossP - b.slotLossP))) write(l);
+  for (const l of formatTable(bySweep(false))) write(l);
   write(`* senders signed one-shot above ${o.preparedSignersUpTo} ships (a prepared signer is ≈4 MB per ship in this process): their tx CPU is higher than an appliance's.`);
   write('lat: request → display at the observers (slot choice, every fragment, both pipelines\' CPU); mode 1 is the plain baseline.');
   const plainRow = rows.find((r) => r.mode === ALL_MODES[0]?.label && r.ships === o.lossShips && r.slotLossP === 0);
   if (plainRow !== undefined) {
     const added = rows
       .filter((r) => r.ships === o.lossShips && r.slotLossP === 0 && r.mode !== plainRow.mode)
-      .map((r) => `${r.mode} +${(r.latencyP50Ms - plainRow.latencyP50Ms).toFixed(0)}/+${(r.latencyP99Ms - plainRow.latencyP99Ms).toFixed(0)}`);
+      .map((r) => `${r.mode} ${signed(r.latencyP50Ms - plainRow.latencyP50Ms)}/${signed(r.latencyP99Ms - plainRow.latencyP99Ms)}`);
     write(`Latency added by the appliance at ${o.lossShips} ships, p50/p99 ms over plain AIS: ${added.join(', ')}.`);
   }
   const busiest = Math.max(...o.shipCounts);

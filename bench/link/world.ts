@@ -527,6 +527,8 @@ export class World {
           o.falseAccepts++;
           return;
         }
+        // A replay the observer had not seen is genuine content, but its delay is the attacker's, not the link's.
+        if (spoofed) return;
         const report = this.reports[reportId] as SentReport;
         o.authenticReports.add(reportId);
         o.securedLatencyMs.push(t - t0 + cpu + report.txCpuMs);
