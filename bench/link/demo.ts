@@ -132,7 +132,6 @@ export function runDemo(options: Partial<DemoOptions> = {}, write: (line: string
 function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, string>): string[] {
   const out: string[] = [];
   const at = (o: ObserverReport, keys: readonly number[]) => keys.map((k) => o.bySource.get(k)).filter((t): t is SourceTally => t !== undefined);
-  const observerMmsis = new Set(r.observers.map((o) => o.mmsi));
   const merchants = r.stations.filter((s) => r.roles.modes.get(s.mmsi) === SIGNED && s.mmsi !== c.victim.mmsi).map((s) => s.mmsi);
   const plain = r.stations.filter((s) => !r.roles.modes.has(s.mmsi) && s.mmsi !== c.rogue.mmsi).map((s) => s.mmsi);
   const rows: [string, readonly number[]][] = [
@@ -149,7 +148,7 @@ function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, str
   out.push('V verified signature · D decrypted · K group key installed · U plain, nothing vouches for it · F rejected (never shown as content)');
   out.push(`${'sender'.padEnd(width)}${r.observers.map((o) => (observerNames.get(o.mmsi) ?? mmsiText(o.mmsi)).padEnd(colWidth)).join('')}`);
   for (const [label, keys] of rows) {
-    out.push(`${label.padEnd(width)}${r.observers.map((o) => cell(at(o, keys.filter((k) => k !== o.mmsi || observerMmsis.size === 0))).padEnd(colWidth)).join('')}`);
+    out.push(`${label.padEnd(width)}${r.observers.map((o) => cell(at(o, keys)).padEnd(colWidth)).join('')}`);
   }
   out.push('');
   out.push('Rejected, and why:');

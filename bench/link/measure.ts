@@ -263,7 +263,7 @@ export function runMeasurements(options: Partial<MeasureOptions> = {}, write: (l
   const series = (f: (r: RunRow) => number): Series[] =>
     o.modes.map((m) => ({ name: m.label, points: bySweep(true).filter((r) => r.mode === m.label).map((r) => [r.ships, f(r)] as const) }));
   writeLineChart(`${o.outDir}/link-load.svg`, {
-    title: 'Channel load against ship count, per mode', xLabel: 'ships in range', yLabel: 'slots used (% of channel)', xScale: 'log',
+    title: 'Channel load against ship count, per mode', xLabel: 'ships in range', yLabel: 'slots sent (% of channel capacity)', xScale: 'log',
     series: series((r) => r.loadPercent),
   });
   writeLineChart(`${o.outDir}/link-verification.svg`, {
