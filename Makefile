@@ -27,8 +27,13 @@ unit: setup
 
 test: typecheck depcheck unit
 
+# Every benchmark; each prints its table and writes JSON to bench/results/ (link: also the SVG charts).
 bench: build
 	npm run --silent bench:nmea
+	npm run --silent bench:crypto
+	npm run --silent bench:envelope
+	npm run --silent bench:amortised
+	node dist/cli/main.js bench link
 
 clean:
 	rm -rf dist node_modules bench/results

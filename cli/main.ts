@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
+import { benchCommand } from './bench.js';
 import { decodeCommand } from './decode.js';
 import { rxCommand, txCommand } from './filters.js';
 import { pkgCommand } from './pkg.js';
@@ -14,6 +15,7 @@ const program = new Command()
   .addCommand(txCommand())
   .addCommand(rxCommand())
   .addCommand(pkgCommand())
+  .addCommand(benchCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
 await program.parseAsync(process.argv);
