@@ -1,8 +1,13 @@
 /**
  * Reassembly of fragmented envelope bodies (docs/envelope.md §3). Bounded: a cap on pending groups in all and per
  * sender, and an expiry per group; everything dropped is returned as a typed error so the pipeline can count it.
- * Groups are keyed by (source MMSI, destination MMSI, kind, group id) — never by channel, since a transponder alternates
- * channels between transmissions — so two senders, or two groups of one sender, never mix.
+ * Groups are keyed by (source MMSI, destination MMSI, kind, group id, count, signer flag) — never by channel, since a
+ * transponder alternates channels between transmissions — so two senders, or two groups of one sender, never mix.
+ *
+ * Anyone can transmit under any MMSI, so a spoofer can inject fragments into a victim's group. Discarding the group on
+ * a conflict would hand him a cheap denial of service; instead a group keeps up to MAX_VARIANTS different chunks per
+ * fragment index and offers every combination (at most 2^4) as a candidate body. The caller verifies them — only the
+ * genuine combination carries a valid signature or tag — and settles the group when one is accepted.
  */
 import type { EnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
@@ -19,8 +24,10 @@ export interface ReassemblerLimits {
 export const DEFAULT_REASSEMBLER_LIMITS: ReassemblerLimits = {
   maxPendingGroups: 512,
   maxPendingPerSender: 4,
-  // Fragments of one body go out back to back; a transponder broadcasts within 4 s of a BBM (IEC 61162-1 BBM notes).
-  fragmentTimeoutMs: 30_000,
+  // Fragments of one body go out back to back and a transponder broadcasts within 4 s of a BBM (IEC 61162-1 BBM
+  // notes), so 4 fragments take ≤ 16 s. Longer would let a ship reporting every 2 s reuse a group id (16 of them)
+  // while its previous use is still pending.
+  fragmentTimeoutMs: 16_000,
 };
 
 export interface MessageOrigin {
@@ -30,8 +37,21 @@ export interface MessageOrigin {
   readonly destination?: number;
 }
 
+/** Different chunks kept for one fragment index: the genuine one and one injected by someone else. */
+export const MAX_VARIANTS = 2;
+
 export type ReassemblyOutcome =
-  | { readonly status: 'complete'; readonly kind: Kind; readonly ext: boolean; readonly body: Uint8Array; readonly dropped: readonly EnvelopeError[] }
+  | {
+      readonly status: 'complete';
+      readonly kind: Kind;
+      readonly ext: boolean;
+      /** The first candidate; `candidates` has them all when fragments conflicted. */
+      readonly body: Uint8Array;
+      readonly candidates: readonly Uint8Array[];
+      /** Call once a candidate was accepted: the group is released (otherwise it expires). */
+      readonly settle: () => void;
+      readonly dropped: readonly EnvelopeError[];
+    }
   | { readonly status: 'pending'; readonly dropped: readonly EnvelopeError[] }
   | { readonly status: 'duplicate'; readonly dropped: readonly EnvelopeError[] };
 
@@ -39,10 +59,21 @@ interface Group {
   readonly key: string;
   readonly source: number;
   readonly count: number;
-  readonly ext: boolean;
   readonly firstSeenMs: number;
-  readonly chunks: (Uint8Array | undefined)[];
-  received: number;
+  /** Distinct chunks seen per index, at most MAX_VARIANTS each. */
+  readonly chunks: Uint8Array[][];
+}
+
+const NO_OP = () => undefined;
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of parts) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -71,47 +102,40 @@ export class Reassembler {
   push(origin: MessageOrigin, msg: EnvelopeMessage, nowMs: number): ReassemblyOutcome {
     const dropped = this.expire(nowMs);
     const f = msg.fragment;
-    if (f === undefined) return { status: 'complete', kind: msg.kind, ext: msg.ext, body: msg.chunk, dropped };
+    if (f === undefined) return { status: 'complete', kind: msg.kind, ext: msg.ext, body: msg.chunk, candidates: [msg.chunk], settle: NO_OP, dropped };
 
-    const key = `${origin.source}:${origin.destination ?? ''}:${msg.kind}:${f.group}`;
+    const key = `${origin.source}:${origin.destination ?? ''}:${msg.kind}:${f.group}:${f.count}:${msg.ext ? 1 : 0}`;
     let g = this.groups.get(key);
-    if (g !== undefined) {
-      const prior = g.chunks[f.index];
-      if (g.count !== f.count) {
-        dropped.push(new EnvelopeError('FRAGMENT_COUNT', `group ${f.group} from ${origin.source}: count ${f.count} after ${g.count}; older group discarded`));
-        this.remove(g);
-        g = undefined;
-      } else if (g.ext !== msg.ext) {
-        dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: signer flag changed; older group discarded`));
-        this.remove(g);
-        g = undefined;
-      } else if (prior !== undefined) {
-        if (sameBytes(prior, msg.chunk)) return { status: 'duplicate', dropped };
-        dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: two different fragments ${f.index}; older group discarded`));
-        this.remove(g);
-        g = undefined;
-      }
-    }
     if (g === undefined) {
       dropped.push(...this.makeRoom(origin.source));
-      g = { key, source: origin.source, count: f.count, ext: msg.ext, firstSeenMs: nowMs, chunks: new Array<Uint8Array | undefined>(f.count).fill(undefined), received: 0 };
+      g = { key, source: origin.source, count: f.count, firstSeenMs: nowMs, chunks: Array.from({ length: f.count }, () => []) };
       this.groups.set(key, g);
       this.perSender.set(origin.source, (this.perSender.get(origin.source) ?? 0) + 1);
     }
-    // Copy: the caller's buffer may be reused for the next sentence.
-    g.chunks[f.index] = msg.chunk.slice();
-    g.received++;
-    if (g.received < g.count) return { status: 'pending', dropped };
-
-    this.remove(g);
-    const total = g.chunks.reduce((n, c) => n + (c as Uint8Array).length, 0);
-    const body = new Uint8Array(total);
-    let off = 0;
-    for (const c of g.chunks as Uint8Array[]) {
-      body.set(c, off);
-      off += c.length;
+    const variants = g.chunks[f.index] as Uint8Array[];
+    if (variants.some((v) => sameBytes(v, msg.chunk))) return { status: 'duplicate', dropped };
+    if (variants.length >= MAX_VARIANTS) {
+      dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: more than ${MAX_VARIANTS} different fragments ${f.index}; this one ignored`));
+      return { status: 'pending', dropped };
     }
-    return { status: 'complete', kind: msg.kind, ext: msg.ext, body, dropped };
+    // Copy: the caller's buffer may be reused for the next sentence.
+    const chunk = msg.chunk.slice();
+    variants.push(chunk);
+    if (g.chunks.some((c) => c.length === 0)) return { status: 'pending', dropped };
+
+    // Every combination that uses the new chunk; earlier combinations were offered when their last chunk arrived.
+    let combos: Uint8Array[][] = [[]];
+    g.chunks.forEach((options, index) => {
+      const pick = index === f.index ? [chunk] : options;
+      combos = combos.flatMap((prefix) => pick.map((c) => [...prefix, c]));
+    });
+    const candidates = combos.map(concat);
+    // The group stays until a candidate is accepted: if this one is a forgery, the genuine chunk may still come.
+    const group = g;
+    const settle = () => {
+      if (this.groups.get(group.key) === group) this.remove(group);
+    };
+    return { status: 'complete', kind: msg.kind, ext: msg.ext, body: candidates[0] as Uint8Array, candidates, settle, dropped };
   }
 
   /** Drops groups older than the timeout; returns one FRAGMENT_EXPIRED error per group. */
@@ -119,7 +143,10 @@ export class Reassembler {
     const out: EnvelopeError[] = [];
     for (const g of this.groups.values()) {
       if (nowMs - g.firstSeenMs < this.limits.fragmentTimeoutMs) break;
-      out.push(new EnvelopeError('FRAGMENT_EXPIRED', `group from ${g.source} incomplete after ${this.limits.fragmentTimeoutMs} ms (${g.received}/${g.count} fragments)`));
+      const have = g.chunks.filter((c) => c.length > 0).length;
+      if (have < g.count) {
+        out.push(new EnvelopeError('FRAGMENT_EXPIRED', `group from ${g.source} incomplete after ${this.limits.fragmentTimeoutMs} ms (${have}/${g.count} fragments)`));
+      }
       this.remove(g);
     }
     return out;

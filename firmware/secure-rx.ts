@@ -300,32 +300,63 @@ export class SecureRx {
       this.counters.notForUs++;
       return;
     }
+    let r;
     try {
       const env = decodeEnvelopeMessage(m.data as Uint8Array);
-      const r = this.reassembler.push(destination === undefined ? { source } : { source, destination }, env, nowMs);
-      for (const e of r.dropped) this.reportDrop(e, out);
-      if (r.status !== 'complete') return;
-      const second = reconstructSecond(r.body[0] === undefined ? 0 : (r.body[0] >> 2), Math.floor(nowMs / 1000));
+      r = this.reassembler.push(destination === undefined ? { source } : { source, destination }, env, nowMs);
+    } catch (e) {
+      if (e instanceof EnvelopeError) return this.reject(e.code, source, out);
+      throw e;
+    }
+    for (const e of r.dropped) this.reportDrop(e, out);
+    if (r.status !== 'complete') return;
+    // Conflicting fragments (someone transmitting under this MMSI) give several candidates: the genuine one verifies.
+    // Amortised bodies are only checked later (against a disclosed key), so every candidate is handed over.
+    const handAll = r.kind === Kind.ChainAnchor || r.kind === Kind.ChainBatch;
+    let firstFailure: RejectReason | undefined;
+    let accepted = false;
+    for (const body of r.candidates) {
+      const failure = this.tryBody(source, destination, r.kind, r.ext, body, channel, nowMs, out);
+      if (failure === undefined) {
+        accepted = true;
+        if (!handAll) break;
+      } else {
+        firstFailure ??= failure;
+      }
+    }
+    if (accepted) r.settle();
+    else this.reject(firstFailure as RejectReason, source, out);
+  }
+
+  /** Handles one reassembled body; returns the rejection reason, or undefined when it was accepted. */
+  private tryBody(source: number, destination: number | undefined, kind: Kind, ext: boolean, body: Uint8Array, channel: string, nowMs: number, out: string[]): RejectReason | undefined {
+    try {
+      const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
       this.replay.checkFresh(second, Math.floor(nowMs / 1000));
-      switch (r.kind) {
+      switch (kind) {
         case Kind.SignedInline:
-          return this.signedInline(source, r.ext, r.body, second, channel, nowMs, out);
+          this.signedInline(source, ext, body, second, channel, nowMs, out);
+          return undefined;
         case Kind.SignedAttached:
-          return this.signedAttached(source, r.ext, r.body, second, nowMs, out);
+          this.signedAttached(source, ext, body, second, nowMs, out);
+          return undefined;
         case Kind.Group:
-          return this.group(source, r.body, second, channel, nowMs, out);
+          this.group(source, body, second, channel, nowMs, out);
+          return undefined;
         case Kind.Kem:
-          return this.kem(source, destination, r.body, second, channel, nowMs, out);
+          this.kem(source, destination, body, second, channel, nowMs, out);
+          return undefined;
         case Kind.ChainAnchor:
         case Kind.ChainBatch:
-          return this.amortisedBody(source, r.kind, r.ext, r.body, second, nowMs, out);
+          this.amortisedBody(source, kind, ext, body, second, nowMs, out);
+          return undefined;
         default:
-          throw new Reject('UNSUPPORTED_KIND', `envelope kind ${r.kind} is not handled by this receiver`);
+          return 'UNSUPPORTED_KIND';
       }
     } catch (e) {
-      if (e instanceof Reject) return this.reject(e.reason, source, out);
-      if (e instanceof EnvelopeError) return this.reject(e.code, source, out);
-      if (e instanceof CryptoError) return this.reject('MALFORMED', source, out);
+      if (e instanceof Reject) return e.reason;
+      if (e instanceof EnvelopeError) return e.code;
+      if (e instanceof CryptoError) return 'MALFORMED';
       throw e;
     }
   }

@@ -61,6 +61,12 @@ function byMessage(lines: readonly string[]): string[][] {
 }
 
 let seq = 0;
+/** The envelope group number of a secured message given as its sentences. */
+function groupOf(sentences: readonly string[]): number {
+  const vs = sentences.map((l) => parseVdm(parseSentence(l)));
+  const m = decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)) as AisMessage & { data: Uint8Array };
+  return (m.data[1] as number) >> 4;
+}
 /** Rewrites the application data (and optionally the header) of one secured message given as its sentences. */
 function mutateData(sentences: readonly string[], f: (data: Uint8Array) => Uint8Array, g: (m: AisMessage) => AisMessage = (m) => m): string[] {
   const vs = sentences.map((l) => parseVdm(parseSentence(l)));
@@ -144,6 +150,23 @@ describe('attacks on the secure envelope', () => {
       ['V', MALLORY],
     ]);
     expect(vdm.length).toBe(2);
+  });
+
+  it('a spoofer injecting fragments into a victim\'s group cannot stop the genuine report from verifying', () => {
+    const genuine = byMessage(secured(alice, report(ALICE)));
+    // Mallory transmits as Alice, with Alice's group number, a different body (his own valid-looking fragments).
+    const forged = byMessage(secured(mallory, report(ALICE))).map((m, i) =>
+      mutateData(m, (d) => ((d[1] = ((d[1] as number) & 0x0f) | (genuine[i]![0] === undefined ? 0 : groupOf(genuine[i]!) << 4)), d)),
+    );
+    for (const order of [
+      [forged[0]!, genuine[0]!, forged[1]!, genuine[1]!],
+      [genuine[0]!, forged[1]!, forged[0]!, genuine[1]!],
+      [forged[1]!, forged[0]!, genuine[1]!, genuine[0]!],
+    ]) {
+      const { statuses, vdm } = feed(rxNew(), order.flat());
+      expect(statuses.filter((s) => s.result === 'V').map((s) => s.identity)).toEqual([ALICE]);
+      expect(vdm).toHaveLength(1);
+    }
   });
 
   it('rejects impossible fragment counts and foreign application data with typed reasons', () => {

@@ -75,6 +75,8 @@ describe('fragmentation and reassembly', () => {
         expect(done).toHaveLength(1);
         expect(done[0]!.status === 'complete' && Array.from(done[0]!.body)).toEqual(Array.from(b));
         expect(outs.filter((o) => o.status === 'duplicate')).toHaveLength(msgs.length === 1 ? 0 : msgs.length - 1);
+        expect(r.pendingGroups).toBe(msgs.length === 1 ? 0 : 1); // held until the caller accepts the body
+        if (done[0]!.status === 'complete') done[0]!.settle();
         expect(r.pendingGroups).toBe(0);
       }),
     );
@@ -130,15 +132,22 @@ describe('fragmentation and reassembly', () => {
     expect(codes.filter((c) => c === 'FRAGMENT_EVICTED').length).toBe(6 * 4 - 8);
   });
 
-  it('discards a group whose fragments disagree', () => {
+  it('keeps a contested fragment in both versions and offers every combination; a third version is ignored', () => {
     const r = new Reassembler();
     const a = fragmentBody(Kind.SignedInline, false, body(100, 1), 5, { messageType: 8 });
     const b = fragmentBody(Kind.SignedInline, false, body(100, 2), 5, { messageType: 8 });
-    r.push({ source: 9 }, decodeEnvelopeMessage(a[0]!), 0);
-    const o = r.push({ source: 9 }, decodeEnvelopeMessage(b[0]!), 0);
-    expect(o.dropped.map((e) => e.code)).toEqual(['FRAGMENT_CONFLICT']);
+    const c = fragmentBody(Kind.SignedInline, false, body(100, 3), 5, { messageType: 8 });
+    expect(r.push({ source: 9 }, decodeEnvelopeMessage(a[0]!), 0).status).toBe('pending');
+    expect(r.push({ source: 9 }, decodeEnvelopeMessage(b[0]!), 0).status).toBe('pending'); // injected under the same MMSI
+    const third = r.push({ source: 9 }, decodeEnvelopeMessage(c[0]!), 0);
+    expect(third.dropped.map((e) => e.code)).toEqual(['FRAGMENT_CONFLICT']);
     const done = r.push({ source: 9 }, decodeEnvelopeMessage(b[1]!), 0);
-    expect(done.status === 'complete' && Array.from(done.body)).toEqual(Array.from(body(100, 2)));
+    if (done.status !== 'complete') throw new Error('expected completion');
+    expect(done.candidates.map((x) => Array.from(x))).toContainEqual(Array.from(body(100, 2)));
+    expect(done.candidates).toHaveLength(2);
+    expect(r.pendingGroups).toBe(1); // held until a candidate is accepted
+    done.settle();
+    expect(r.pendingGroups).toBe(0);
   });
 
   it('rejects foreign and malformed application data with typed errors', () => {
