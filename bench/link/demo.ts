@@ -181,8 +181,8 @@ function summary(r: WorldReport, c: Cast, observerNames: ReadonlyMap<number, str
   const victimRow = r.observers.map((o) => o.bySource.get(c.victim.mmsi)).filter((t): t is SourceTally => t !== undefined);
   if (sum(victimRow, failures) > 0) {
     out.push(
-      `  side effect: ${sum(victimRow, failures)} of ${mmsiText(c.victim.mmsi)}'s own reports were rejected, most because the forged fragments carry its MMSI and ` +
-        'envelope group numbers, so receivers mix them with its genuine fragments and drop both (MALFORMED, FRAGMENT_CONFLICT): denial of service, not forgery.',
+      `  ${mmsiText(c.victim.mmsi)}'s own reports rejected at the stations: ${sum(victimRow, failures)} (lost fragments, or forged fragments under its MMSI ` +
+        'that receivers try and discard beside the genuine ones: at worst a denial of service, never a forgery).',
     );
   }
   out.push(`False accepts (content shown as verified/decrypted that its claimed sender never sent): ${fa}`);
