@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
+import { createPlainPipeline } from '../firmware/daemon/index.js';
+import { registerRun } from './run.js';
 
 const program = new Command()
   .name('mibc-ais')
   .description('Secure AIS appliance (identity-based authentication and encryption) and authority key tools')
   .version('0.1.0');
+
+// Mode 1 until the secure pipeline's factory is plugged in here; modes 2–5 are refused with MODE_UNAVAILABLE.
+registerRun(program, { createPipeline: createPlainPipeline });
 
 await program.parseAsync(process.argv);
