@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'mibc-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,10 @@ describe('mibc-ais run', () => {
     const logged = (test: (l: LogLine) => boolean): Promise<void> =>
       logs.some(test) ? Promise.resolve() : new Promise((resolve) => waiters.push({ test, resolve }));
 
+    // A failed assertion must not leave the daemon running behind the test.
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     await logged((l) => l.msg === 'ready');
     expect(logs.find((l) => l.msg === 'relay inline')).toBeDefined();
 
