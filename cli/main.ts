@@ -6,6 +6,8 @@ import { decodeCommand } from './decode.js';
 import { rxCommand, txCommand } from './filters.js';
 import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
+import { createPlainPipeline } from '../firmware/daemon/index.js';
+import { registerRun } from './run.js';
 
 const program = new Command()
   .name('mibc-ais')
@@ -17,5 +19,8 @@ const program = new Command()
   .addCommand(pkgCommand())
   .addCommand(benchCommand())
   .addCommand(sampleCommand(), { hidden: true });
+
+// Mode 1 until the secure pipeline's factory is plugged in here; modes 2–5 are refused with MODE_UNAVAILABLE.
+registerRun(program, { createPipeline: createPlainPipeline });
 
 await program.parseAsync(process.argv);

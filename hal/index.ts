@@ -80,3 +80,4 @@ export {
   type NotifySpawner,
 } from './notify-systemd.js';
 export { RecordingNotifier, RECORDING_NOTIFIER_LIMIT, type RecordedNotification } from './notify-sim.js';
+export { TokenError, TOKEN_ERROR_CODES, type KeyToken, type TokenEvent, type TokenErrorCode } from './token.js';

@@ -1,0 +1,149 @@
+/**
+ * `mibc-ais run --config FILE`: the appliance daemon on serial ports (or `sim:` ports), as systemd runs it
+ * (deploy/mibc-ais.service). Composition only: config file → Daemon with the real hal devices; signals
+ * (SIGTERM/SIGINT stop with the relay released, SIGHUP reloads the config) and exit codes for systemd's Restart=.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import {
+  SimSerialBus,
+  SystemdNotifier,
+  createSerialLink,
+  createSimSerialLink,
+  openGpioProvider,
+  type GpioProvider,
+  type KeyToken,
+  type SerialLink,
+} from '../hal/index.js';
+import {
+  Daemon,
+  DaemonError,
+  SIM_PORT_PREFIX,
+  parseConfigText,
+  type DaemonConfig,
+  type KeyValidity,
+  type PipelineFactory,
+  type PortConfig,
+} from '../firmware/daemon/index.js';
+
+/** Exit codes: systemd restarts on failure (Restart=on-failure); a bad config file is not worth restarting for. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_CONFIG = 78; // EX_CONFIG (sysexits.h); list it in RestartPreventExitStatus= to stop restart loops
+
+export interface RunDeps {
+  /** The secure pipeline's factory; see firmware/daemon `PipelineFactory`. */
+  createPipeline: PipelineFactory;
+  keyValidity?: () => readonly KeyValidity[];
+  token?: KeyToken;
+}
+
+async function loadConfig(path: string): Promise<DaemonConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new DaemonError('CONFIG_UNREADABLE', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfigText(text, path);
+}
+
+function linkOpener(bus: () => SimSerialBus): (side: string, port: PortConfig) => SerialLink {
+  return (_side, port) => {
+    const options = { path: port.path, baudRate: port.baud, paceOutput: port.pace };
+    if (!port.path.startsWith(SIM_PORT_PREFIX)) return createSerialLink(options);
+    const sim = bus();
+    sim.createPort(port.path);
+    return createSimSerialLink(sim, options);
+  };
+}
+
+async function gpioFor(config: DaemonConfig, log: Logger): Promise<GpioProvider | undefined> {
+  if (config.gpio === undefined) return undefined;
+  // On the appliance image a missing GPIO is a fault; on a bench machine the twin stands in, loudly.
+  const opened = await openGpioProvider({ requireHardware: process.env.NODE_ENV === 'production' });
+  if (opened.simulated) log.warn({ reason: opened.reason }, 'GPIO is simulated');
+  return opened.provider;
+}
+
+/** Runs the daemon until a signal or a fatal error; resolves with the process exit code. */
+export async function runDaemon(configPath: string, deps: RunDeps): Promise<number> {
+  let config: DaemonConfig;
+  try {
+    config = await loadConfig(configPath);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return EXIT_CONFIG;
+  }
+  const log = pino({ level: config.log.level, base: { service: 'mibc-ais' } });
+  let bus: SimSerialBus | undefined;
+  const gpio = await gpioFor(config, log);
+  const daemon = new Daemon(config, {
+    createPipeline: deps.createPipeline,
+    openLink: linkOpener(() => (bus ??= new SimSerialBus())),
+    notifier: new SystemdNotifier(),
+    logger: log,
+    ...(gpio === undefined ? {} : { gpio }),
+    ...(deps.token === undefined ? {} : { token: deps.token }),
+    ...(deps.keyValidity === undefined ? {} : { keyValidity: deps.keyValidity }),
+  });
+
+  let settle: (code: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => {
+    settle = resolve;
+  });
+  const stopWith = (code: number, reason: string): void => {
+    void daemon.stop(reason).then(
+      () => settle(code),
+      (error: unknown) => {
+        log.error({ err: error }, 'stop failed');
+        settle(EXIT_FAILURE);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log.info({ signal }, 'signal');
+    stopWith(EXIT_OK, signal);
+  };
+  const onHup = (): void => {
+    loadConfig(configPath).then(
+      (next) => daemon.reload(next),
+      (error: unknown) => daemon.reloadFailed(error as Error),
+    );
+  };
+  const onCrash = (error: unknown): void => {
+    log.fatal({ err: error }, 'uncaught error; stopping with the relay released');
+    stopWith(EXIT_FAILURE, 'uncaught error');
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGHUP', onHup);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  daemon.on('fatal', () => stopWith(EXIT_FAILURE, 'pipeline failed'));
+  try {
+    await daemon.start();
+  } catch (error) {
+    log.fatal({ err: error }, 'start-up failed');
+    settle(EXIT_FAILURE);
+  }
+  const code = await done;
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+  process.off('SIGHUP', onHup);
+  process.off('uncaughtException', onCrash);
+  process.off('unhandledRejection', onCrash);
+  log.flush();
+  return code;
+}
+
+export function registerRun(program: Command, deps: RunDeps): void {
+  program
+    .command('run')
+    .description('run the appliance daemon on the configured serial ports (or sim: ports)')
+    .requiredOption('--config <file>', 'JSON configuration file')
+    .action(async (options: { config: string }) => {
+      process.exitCode = await runDaemon(options.config, deps);
+    });
+}

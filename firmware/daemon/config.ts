@@ -1,0 +1,145 @@
+/**
+ * The daemon's configuration file (`mibc-ais run --config FILE`, JSON). The zod schema is the single description
+ * of the file: it fills defaults, rejects unknown keys (a misspelt key must not silently fall back to a default on
+ * a device that runs unattended) and produces the error text, one line per problem, each naming the key path.
+ */
+import { z } from 'zod';
+import type { Mode } from '../pipeline.js';
+import { DaemonError } from './errors.js';
+
+/** A port path of this form is a simulated port (hal SimSerialBus), for bench and smoke runs without hardware. */
+export const SIM_PORT_PREFIX = 'sim:';
+
+/**
+ * Per-line latency budget for secured sending: an own-ship line that waited longer than this for the pipeline
+ * goes out in mode 1 instead. Position reports repeat every 2–10 s (ITU-R M.1371-5 Table 1); half a second of
+ * added delay keeps the report well inside its reporting interval.
+ */
+export const DEFAULT_LATENCY_BUDGET_MS = 500;
+/** One pipeline call longer than this is a hang: no mcl-wasm operation comes near it (DESIGN.md §3, ≈ 5 ms). */
+export const DEFAULT_HANG_THRESHOLD_MS = 5_000;
+/** How often the pipeline's `tick` runs (fragment expiries, scheduled transmissions). */
+export const DEFAULT_TICK_INTERVAL_MS = 1_000;
+
+/** The paper's operating modes 1–5 (firmware/pipeline.ts `Mode`). */
+export const modeSchema = z
+  .number({ error: 'must be a mode number 1–5' })
+  .int('must be a mode number 1–5')
+  .min(1, 'must be a mode number 1–5')
+  .max(5, 'must be a mode number 1–5')
+  .transform((n) => n as Mode);
+
+const bcm = z.number().int().min(0).max(53);
+
+const portSchema = z.strictObject({
+  /** Device path (prefer /dev/serial/by-id/… or a udev symlink) or `sim:NAME`. */
+  path: z.string().min(1),
+  baud: z.number().int().positive().default(38_400),
+  /** Pace output at the baud budget; turn off only for a PTY to a local simulator. */
+  pace: z.boolean().default(true),
+});
+
+const gpioSchema = z.strictObject({
+  /** BCM line of the bypass relay (de-energised = bypass). */
+  bypassRelay: bcm,
+  relayActiveLow: z.boolean().default(false),
+  /** Front-panel LEDs; each is optional. */
+  leds: z
+    .strictObject({ power: bcm.optional(), secure: bcm.optional(), alarm: bcm.optional() })
+    .default({}),
+  /** Binary-coded mode switch, least significant line first; position 0 = "mode from the config file". */
+  modeSwitch: z.array(bcm).min(1).max(3).optional(),
+  modeSwitchActiveLow: z.boolean().default(true),
+  tamper: bcm.optional(),
+  tamperActiveLow: z.boolean().default(true),
+  debounceMs: z.number().int().min(0).max(1_000).optional(),
+});
+
+export const daemonConfigSchema = z
+  .strictObject({
+    ports: z.strictObject({ ship: portSchema, radio: portSchema }),
+    /** DESIGN.md §1: inline (ship ⇄ appliance ⇄ radio) or attached to a SOLAS transponder's presentation port. */
+    topology: z.enum(['inline', 'attached']),
+    mode: modeSchema,
+    /** Paths the pipeline factory loads; the daemon itself never reads key material. */
+    keys: z
+      .strictObject({ key: z.string().min(1).optional(), params: z.string().min(1).optional(), permit: z.string().min(1).optional() })
+      .default({}),
+    policies: z
+      .strictObject({
+        /** What to do with received secured traffic that does not verify. */
+        forwardUnverified: z.enum(['flagged', 'drop']).default('flagged'),
+        /** S-63 §11.2 dongle rule: with the key token removed, fall back to mode 1 unless told to continue. */
+        tokenRemoved: z.enum(['mode1', 'continue']).default('mode1'),
+      })
+      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1' }),
+    gpio: gpioSchema.optional(),
+    status: z.strictObject({
+      /** TCP port of the JSON status endpoint on 127.0.0.1; 0 picks a free one (tests). */
+      port: z.number().int().min(0).max(65_535),
+    }),
+    timing: z
+      .strictObject({
+        latencyBudgetMs: z.number().int().positive().default(DEFAULT_LATENCY_BUDGET_MS),
+        hangThresholdMs: z.number().int().positive().default(DEFAULT_HANG_THRESHOLD_MS),
+        tickIntervalMs: z.number().int().positive().default(DEFAULT_TICK_INTERVAL_MS),
+      })
+      .default({
+        latencyBudgetMs: DEFAULT_LATENCY_BUDGET_MS,
+        hangThresholdMs: DEFAULT_HANG_THRESHOLD_MS,
+        tickIntervalMs: DEFAULT_TICK_INTERVAL_MS,
+      }),
+    log: z
+      .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .default({ level: 'info' }),
+  })
+  .superRefine((config, ctx) => {
+    if (config.timing.hangThresholdMs <= config.timing.latencyBudgetMs) {
+      ctx.addIssue({ code: 'custom', path: ['timing', 'hangThresholdMs'], message: 'must be greater than timing.latencyBudgetMs' });
+    }
+    if (config.ports.ship.path === config.ports.radio.path) {
+      ctx.addIssue({ code: 'custom', path: ['ports', 'radio', 'path'], message: 'must differ from ports.ship.path' });
+    }
+    if (config.topology === 'inline' && config.gpio === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['gpio'], message: 'is required for the inline topology (the bypass relay)' });
+    }
+    const g = config.gpio;
+    if (g !== undefined) {
+      const used = [g.bypassRelay, ...Object.values(g.leds), ...(g.modeSwitch ?? []), ...(g.tamper === undefined ? [] : [g.tamper])];
+      if (new Set(used).size !== used.length) ctx.addIssue({ code: 'custom', path: ['gpio'], message: 'uses a BCM line twice' });
+    }
+  });
+
+export type DaemonConfig = z.output<typeof daemonConfigSchema>;
+export type DaemonConfigInput = z.input<typeof daemonConfigSchema>;
+export type PortConfig = DaemonConfig['ports']['ship'];
+
+/** Validates parsed JSON; throws DaemonError CONFIG_INVALID whose message lists every problem by key path. */
+export function parseConfig(value: unknown, source = 'config'): DaemonConfig {
+  const result = daemonConfigSchema.safeParse(value);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const at = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
+    return `  ${at}: ${issue.message}`;
+  });
+  throw new DaemonError('CONFIG_INVALID', `${source} is invalid:\n${lines.join('\n')}`);
+}
+
+/** Parses the text of a config file (JSON). */
+export function parseConfigText(text: string, source = 'config'): DaemonConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DaemonError('CONFIG_INVALID', `${source} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfig(value, source);
+}
+
+/** Top-level keys whose change a running daemon cannot apply (a reload applies `mode` only). */
+export function keysNeedingRestart(before: DaemonConfig, after: DaemonConfig): string[] {
+  const live = new Set<string>(['mode']);
+  return (Object.keys(after) as (keyof DaemonConfig)[]).filter(
+    (key) => !live.has(key) && JSON.stringify(before[key]) !== JSON.stringify(after[key]),
+  );
+}

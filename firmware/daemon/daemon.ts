@@ -1,0 +1,712 @@
+/**
+ * The appliance daemon (DESIGN.md §1): ship port ⇄ pipeline ⇄ radio port, with the fail-safe around it.
+ *
+ * - The bypass relay (de-energised = plain AIS straight through) is engaged only while the daemon runs, both
+ *   ports are up and the pipeline is healthy; start-up, a port loss, a hung or failed pipeline and shutdown all
+ *   leave it released.
+ * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
+ *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
+ *   latency budget is sent in mode 1 (`pipeline.bypass`) and CRYPTO_BEHIND is raised: slow crypto never costs an
+ *   own-ship message.
+ * - The service watchdog is pinged only while the pipeline is healthy: a call that runs past the hang threshold
+ *   withholds the pings (and, if it ever returns, latches the pipeline as hung), so systemd kills and restarts the
+ *   service while ExecStopPost keeps the relay released.
+ * - Mode comes from the config file (reloadable) or the front-panel switch; alarms are kept on an AlarmBoard.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import {
+  BypassRelay,
+  DebouncedInput,
+  StatusLed,
+  UtcCrossCheck,
+  startWatchdog,
+  systemClock,
+  type Clock,
+  type GpioProvider,
+  type KeyToken,
+  type LedPattern,
+  type SerialDrop,
+  type SerialLink,
+  type ServiceNotifier,
+  type TimerHandle,
+  type UtcSample,
+  type WatchdogHandle,
+} from '../../hal/index.js';
+import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
+import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
+import { AlarmBoard, type ActiveAlarm } from './alarms.js';
+import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
+import { DaemonError } from './errors.js';
+import { startStatusServer, type StatusServer } from './status-server.js';
+
+/**
+ * Builds the secure pipeline for a configuration (loads keys, params and permit from the configured paths).
+ * Called once per daemon start; a throw or rejection keeps the relay in bypass and fails the start.
+ */
+export type PipelineFactory = (config: DaemonConfig) => Pipeline | Promise<Pipeline>;
+
+/** Expiry of one installed key, as firmware/permit's InstalledKey carries it. */
+export interface KeyValidity {
+  readonly kind: string;
+  readonly identity: string;
+  /** UTC seconds. */
+  readonly notAfter: number;
+}
+
+export interface DaemonDeps {
+  createPipeline: PipelineFactory;
+  /** Opens (creates, not yet started) the serial link of one side. */
+  openLink: (side: Side, port: PortConfig) => SerialLink;
+  notifier: ServiceNotifier;
+  logger: Logger;
+  clock?: Clock;
+  /** Required when the config has a `gpio` section. */
+  gpio?: GpioProvider;
+  /** The key token whose removal the dongle rule watches (S-63 §11.2); none = no token in this deployment. */
+  token?: KeyToken;
+  /** Installed keys, for KEY_EXPIRED / KEY_EXPIRES_SOON. */
+  keyValidity?: () => readonly KeyValidity[];
+  /** Schedules the next processing slice after pending IO; defaults to setImmediate. */
+  defer?: (fn: () => void) => void;
+  /** Watchdog ping interval; defaults to the notifier's ($WATCHDOG_USEC / 2). */
+  watchdogIntervalMs?: number;
+}
+
+/** Received lines waiting for the pipeline, per side: about 5 s of a full 38400 Bd port (46 lines/s). */
+export const INPUT_QUEUE_LIMIT = 256;
+/** Lines worked per slice before yielding to IO, and the time a slice may take. */
+export const SLICE_LINE_LIMIT = 64;
+export const SLICE_TIME_MS = 20;
+/** A transient alarm (CRYPTO_BEHIND, SAFETY_LINE_DROPPED) stays raised this long after its last occurrence. */
+export const TRANSIENT_ALARM_HOLD_MS = 30_000;
+/** Key expiry moves in days; a minute is prompt enough and costs nothing. */
+export const KEY_CHECK_INTERVAL_MS = 60_000;
+/** Safety lines remembered as already re-sent once after a disconnect, so a flapping port cannot loop them. */
+export const REQUEUE_MEMORY_LIMIT = 64;
+
+export type DaemonState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+export type PipelineHealth = 'starting' | 'healthy' | 'hung' | 'failed';
+export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error';
+
+export interface DaemonCounters {
+  /** Lines received from each port, and lines handed to each port's output queue. */
+  lines: Record<Side, { in: number; out: number }>;
+  /** Own-ship lines through `pipeline.fromShip`. */
+  shipSecured: number;
+  /** Own-ship lines sent in mode 1 instead, by reason. */
+  shipBypassed: Record<ShipBypassReason, number>;
+  /** Radio lines dropped before the pipeline because the input queue was full. */
+  radioInputDropped: number;
+  /** Radio lines forwarded plain to the ship side while the pipeline was unhealthy. */
+  radioDegraded: number;
+  /** Pipeline output lines the link refused as malformed (a pipeline bug). */
+  outputRefused: number;
+  /** Safety lines re-sent after being lost in flight at a disconnect. */
+  safetyRequeued: number;
+  pipelineErrors: number;
+}
+
+export interface PortStatus {
+  path: string;
+  state: string;
+  queued: Record<Priority, number>;
+  linesIn: number;
+  linesOut: number;
+  overlongLines: number;
+  drops: Record<string, number>;
+  portDowns: number;
+  reconnects: number;
+}
+
+export interface DaemonStatus {
+  state: DaemonState;
+  ready: boolean;
+  health: PipelineHealth;
+  topology: DaemonConfig['topology'];
+  mode: Mode | undefined;
+  relay: 'bypass' | 'inline' | 'none';
+  uptimeMs: number;
+  /** Monotonic ms from start() to READY=1. */
+  startupMs: number | undefined;
+  alarms: ActiveAlarm[];
+  ports: Partial<Record<Side, PortStatus>>;
+  counters: DaemonCounters;
+  pipeline: PipelineCounters;
+  inputQueued: Record<Side, number>;
+  watchdog: { pings: number; withheld: number };
+  utc: ReturnType<UtcCrossCheck['status']>;
+}
+
+export interface DaemonEvents {
+  ready: [];
+  /** The pipeline failed: the relay is released; the owner should stop the daemon and exit non-zero. */
+  fatal: [Error];
+  mode: [Mode];
+}
+
+interface Queued {
+  readonly line: string;
+  /** Monotonic arrival time. */
+  readonly at: number;
+}
+
+const SIDES: readonly Side[] = ['ship', 'radio'];
+
+export class Daemon extends EventEmitter<DaemonEvents> {
+  readonly alarms: AlarmBoard;
+  readonly #deps: DaemonDeps;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #defer: (fn: () => void) => void;
+  readonly #utc: UtcCrossCheck;
+  #config: DaemonConfig;
+  #state: DaemonState = 'created';
+  #health: PipelineHealth = 'starting';
+  #pipeline: Pipeline | undefined;
+  readonly #links = new Map<Side, SerialLink>();
+  readonly #queues: Record<Side, Queued[]> = { ship: [], radio: [] };
+  #relay: BypassRelay | undefined;
+  readonly #leds: Partial<Record<'power' | 'secure' | 'alarm', StatusLed>> = {};
+  #modeSwitch: DebouncedInput | undefined;
+  #tamper: DebouncedInput | undefined;
+  #watchdog: WatchdogHandle | undefined;
+  #server: StatusServer | undefined;
+  #tickTimer: TimerHandle | undefined;
+  #keyTimer: TimerHandle | undefined;
+  #scheduled = false;
+  #busy = false;
+  /** Monotonic start of the pipeline call in progress, for the watchdog's view of a hang. */
+  #inCallSince: number | undefined;
+  #startedAt = 0;
+  #startupMs: number | undefined;
+  #readyResolve: (() => void) | undefined;
+  readonly #readyPromise: Promise<void>;
+  #stopPromise: Promise<void> | undefined;
+  readonly #requeued = new Set<string>();
+  readonly #tokenListeners: { removed: () => void; inserted: () => void } = {
+    removed: () => this.#tokenChanged(false),
+    inserted: () => this.#tokenChanged(true),
+  };
+  readonly #counters: DaemonCounters = {
+    lines: { ship: { in: 0, out: 0 }, radio: { in: 0, out: 0 } },
+    shipSecured: 0,
+    shipBypassed: { latency: 0, 'input-queue-full': 0, degraded: 0, 'pipeline-error': 0 },
+    radioInputDropped: 0,
+    radioDegraded: 0,
+    outputRefused: 0,
+    safetyRequeued: 0,
+    pipelineErrors: 0,
+  };
+
+  constructor(config: DaemonConfig, deps: DaemonDeps) {
+    super();
+    if (config.gpio !== undefined && deps.gpio === undefined) throw new TypeError('"deps.gpio" is required when the config has a gpio section');
+    this.#config = config;
+    this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
+    this.#log = deps.logger;
+    this.#defer = deps.defer ?? ((fn) => setImmediate(fn));
+    this.alarms = new AlarmBoard(this.#clock, this.#log.child({ component: 'alarms' }));
+    this.alarms.on('raised', () => this.#updateLeds());
+    this.alarms.on('cleared', () => this.#updateLeds());
+    this.#utc = new UtcCrossCheck({ clock: this.#clock });
+    this.#utc.on('disagree', (d) => this.alarms.raise('CLOCK_DISAGREES', d.source, `offset ${Math.round(d.offsetMs)} ms > ${d.toleranceMs} ms`));
+    this.#utc.on('agree', (a) => this.alarms.clear('CLOCK_DISAGREES', a.source));
+    this.#readyPromise = new Promise((resolve) => {
+      this.#readyResolve = resolve;
+    });
+  }
+
+  get state(): DaemonState {
+    return this.#state;
+  }
+
+  get health(): PipelineHealth {
+    return this.#health;
+  }
+
+  get config(): DaemonConfig {
+    return this.#config;
+  }
+
+  /** Resolves when READY=1 has been sent (ports open, pipeline healthy). */
+  whenReady(): Promise<void> {
+    return this.#readyPromise;
+  }
+
+  /** The status endpoint's port once started. */
+  get statusPort(): number | undefined {
+    return this.#server?.port;
+  }
+
+  /**
+   * Opens GPIO (relay released first), the status endpoint, the pipeline and both ports, and starts the
+   * watchdog. Resolves once everything is started; READY follows when both ports are up (see whenReady()).
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'created') throw new DaemonError('DAEMON_STATE', `start() in state ${this.#state}`);
+    this.#state = 'starting';
+    this.#startedAt = this.#clock.monotonicNow();
+    try {
+      this.#openGpio();
+      this.#updateLeds();
+      this.#server = await startStatusServer({ port: this.#config.status.port, status: () => this.status(), logger: this.#log });
+      this.#log.info({ statusPort: this.#server.port, topology: this.#config.topology, mode: this.#config.mode }, 'starting');
+      this.#watchToken();
+      try {
+        this.#pipeline = await this.#deps.createPipeline(this.#config);
+      } catch (error) {
+        this.#health = 'failed';
+        this.alarms.raise('PIPELINE_FAILED', '-', `initialisation: ${(error as Error).message}`);
+        throw new DaemonError('PIPELINE_INIT', 'the pipeline could not be created', { cause: error });
+      }
+      this.#health = 'healthy';
+      this.#applyMode('start');
+      for (const side of SIDES) this.#openLink(side);
+      this.#checkKeys();
+      this.#scheduleTick();
+      this.#state = 'running';
+      this.#watchdog = startWatchdog({
+        notifier: this.#deps.notifier,
+        healthy: () => this.#watchdogHealthy(),
+        clock: this.#clock,
+        ...(this.#deps.watchdogIntervalMs === undefined ? {} : { intervalMs: this.#deps.watchdogIntervalMs }),
+        onError: (error) => this.#log.warn({ err: error }, 'watchdog ping failed'),
+      });
+      this.#evaluate();
+    } catch (error) {
+      await this.stop('start failed');
+      throw error;
+    }
+  }
+
+  /** Orderly shutdown: relay released first, then the watchdog, ports, GPIO and status endpoint. */
+  stop(reason = 'shutdown'): Promise<void> {
+    this.#stopPromise ??= this.#stop(reason);
+    return this.#stopPromise;
+  }
+
+  /** Applies a reloaded configuration: the mode now; everything else is reported as needing a restart. */
+  reload(next: DaemonConfig): void {
+    const restart = keysNeedingRestart(this.#config, next);
+    if (restart.length > 0) this.#log.warn({ keys: restart }, 'configuration changes that need a restart were not applied');
+    this.#config = { ...this.#config, mode: next.mode };
+    this.alarms.clear('CONFIG_RELOAD_FAILED');
+    this.#log.info({ mode: next.mode }, 'configuration reloaded');
+    this.#applyMode('config');
+  }
+
+  /** A reload that could not be read or validated: the running configuration stays. */
+  reloadFailed(error: Error): void {
+    this.alarms.raise('CONFIG_RELOAD_FAILED', '-', error.message);
+  }
+
+  /** GNSS or AIS base-station UTC, for the clock cross-check (CLOCK_DISAGREES). */
+  feedUtc(sample: UtcSample): void {
+    this.#utc.feed(sample);
+  }
+
+  status(): DaemonStatus {
+    const ports: Partial<Record<Side, PortStatus>> = {};
+    for (const [side, link] of this.#links) {
+      const c = link.counters();
+      ports[side] = {
+        path: link.path,
+        state: link.state,
+        queued: link.queued(),
+        linesIn: c.linesIn,
+        linesOut: c.linesOut,
+        overlongLines: c.overlongLines,
+        drops: { ...c.drops },
+        portDowns: c.portDowns,
+        reconnects: c.reconnects,
+      };
+    }
+    return {
+      state: this.#state,
+      ready: this.#startupMs !== undefined,
+      health: this.#health,
+      topology: this.#config.topology,
+      mode: this.#pipeline?.mode,
+      // A closed relay line is released: de-energised is bypass.
+      relay: this.#relay === undefined ? 'none' : this.#state === 'stopped' ? 'bypass' : this.#relay.state,
+      uptimeMs: this.#state === 'created' ? 0 : this.#clock.monotonicNow() - this.#startedAt,
+      startupMs: this.#startupMs,
+      alarms: this.alarms.active(),
+      ports,
+      counters: structuredClone(this.#counters),
+      pipeline: this.#pipeline?.counters() ?? {},
+      inputQueued: { ship: this.#queues.ship.length, radio: this.#queues.radio.length },
+      watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
+      utc: this.#utc.status(),
+    };
+  }
+
+  // ── set-up ────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #openGpio(): void {
+    const pins = this.#config.gpio;
+    const provider = this.#deps.gpio;
+    if (pins === undefined || provider === undefined) return;
+    // The relay first and released, before anything else can fail.
+    this.#relay = new BypassRelay(provider, pins.bypassRelay, { activeLow: pins.relayActiveLow });
+    this.#relay.on('change', (state) => this.#log.info({ relay: state }, `relay ${state}`));
+    for (const name of ['power', 'secure', 'alarm'] as const) {
+      const bcm = pins.leds[name];
+      if (bcm !== undefined) this.#leds[name] = new StatusLed(provider, bcm, { clock: this.#clock });
+    }
+    const debounce = { clock: this.#clock, ...(pins.debounceMs === undefined ? {} : { debounceMs: pins.debounceMs }) };
+    if (pins.modeSwitch !== undefined) {
+      this.#modeSwitch = new DebouncedInput(provider, pins.modeSwitch, { ...debounce, activeLow: pins.modeSwitchActiveLow });
+      this.#modeSwitch.on('change', (position) => {
+        this.#log.info({ position }, 'mode switch moved');
+        this.#applyMode('switch');
+      });
+    }
+    if (pins.tamper !== undefined) {
+      this.#tamper = new DebouncedInput(provider, [pins.tamper], { ...debounce, activeLow: pins.tamperActiveLow });
+      const tamper = (open: number): void => this.alarms.set('TAMPER', '-', open === 1, 'tamper switch open');
+      this.#tamper.on('change', tamper);
+      tamper(this.#tamper.value);
+    }
+  }
+
+  #watchToken(): void {
+    const token = this.#deps.token;
+    if (token === undefined) return;
+    token.on('removed', this.#tokenListeners.removed);
+    token.on('inserted', this.#tokenListeners.inserted);
+    if (!token.present) this.alarms.raise('TOKEN_REMOVED', '-', 'no token at start-up');
+  }
+
+  #tokenChanged(present: boolean): void {
+    this.alarms.set('TOKEN_REMOVED', '-', !present, 'token removed');
+    this.#applyMode('token');
+  }
+
+  #openLink(side: Side): void {
+    const link = this.#deps.openLink(side, this.#config.ports[side]);
+    this.#links.set(side, link);
+    const log = this.#log.child({ port: side });
+    link.on('line', (line) => this.#received(side, line));
+    link.on('port-up', () => {
+      log.info({ path: link.path, reconnects: link.counters().reconnects }, 'port up');
+      this.alarms.clear('PORT_DOWN', side);
+      this.#evaluate();
+    });
+    link.on('port-down', ({ error, retryInMs }) => {
+      // Every failed reopen raises port-down; the alarm (and its log line) is per transition, retries are debug.
+      log.debug({ err: error, retryInMs }, 'port down, reopening');
+      if (this.#state !== 'stopping' && this.#state !== 'stopped') this.alarms.raise('PORT_DOWN', side, error.message);
+      this.#evaluate();
+    });
+    link.on('overlong', ({ atLeast }) => log.debug({ atLeast }, 'overlong line discarded'));
+    link.on('drop', (drop) => this.#dropped(side, link, drop));
+    link.start();
+  }
+
+  // ── traffic ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  #received(side: Side, line: string): void {
+    this.#counters.lines[side].in += 1;
+    const queue = this.#queues[side];
+    if (queue.length >= INPUT_QUEUE_LIMIT) {
+      const oldest = queue.shift() as Queued;
+      if (side === 'ship') {
+        // Never lose own-ship traffic to a full queue: the oldest line goes out in mode 1 now.
+        this.#bypassShip(oldest.line, 'input-queue-full');
+      } else {
+        this.#counters.radioInputDropped += 1;
+      }
+    }
+    queue.push({ line, at: this.#clock.monotonicNow() });
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#defer(() => {
+      this.#scheduled = false;
+      this.#work();
+    });
+  }
+
+  /** One slice: own-ship lines first, then radio lines, until the slice's line or time limit. */
+  #work(): void {
+    if (this.#busy || this.#state === 'stopped') return;
+    this.#busy = true;
+    const sliceStart = this.#clock.monotonicNow();
+    try {
+      for (let n = 0; n < SLICE_LINE_LIMIT; n += 1) {
+        const ship = this.#queues.ship.shift();
+        if (ship !== undefined) this.#processShip(ship);
+        else {
+          const radio = this.#queues.radio.shift();
+          if (radio === undefined) break;
+          this.#processRadio(radio);
+        }
+        if (this.#clock.monotonicNow() - sliceStart >= SLICE_TIME_MS) break;
+      }
+    } finally {
+      this.#busy = false;
+    }
+    if (this.#queues.ship.length > 0 || this.#queues.radio.length > 0) this.#schedule();
+  }
+
+  #processShip(item: Queued): void {
+    if (this.#health !== 'healthy' || this.#pipeline === undefined) {
+      this.#bypassShip(item.line, 'degraded');
+      return;
+    }
+    const waited = this.#clock.monotonicNow() - item.at;
+    if (waited > this.#config.timing.latencyBudgetMs) {
+      this.#bypassShip(item.line, 'latency');
+      this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship line waited ${Math.round(waited)} ms`, TRANSIENT_ALARM_HOLD_MS);
+      return;
+    }
+    const pipeline = this.#pipeline;
+    const outputs = this.#call('fromShip', () => pipeline.fromShip(item.line, this.#clock.utcNow()));
+    if (outputs === undefined) {
+      this.#bypassShip(item.line, 'pipeline-error');
+      return;
+    }
+    this.#counters.shipSecured += 1;
+    this.#emit(outputs);
+  }
+
+  #processRadio(item: Queued): void {
+    const pipeline = this.#pipeline;
+    if (this.#health !== 'healthy' || pipeline === undefined) {
+      // Mode 1 behaviour: received traffic reaches the ECDIS unaltered rather than not at all.
+      this.#counters.radioDegraded += 1;
+      this.#send({ side: 'ship', line: item.line, priority: 'normal' });
+      return;
+    }
+    const outputs = this.#call('fromRadio', () => pipeline.fromRadio(item.line, this.#clock.utcNow()));
+    if (outputs !== undefined) this.#emit(outputs);
+  }
+
+  /** Mode 1 for one own-ship line. If even that throws, the line is forwarded unaltered (mode 1's definition). */
+  #bypassShip(line: string, reason: ShipBypassReason): void {
+    this.#counters.shipBypassed[reason] += 1;
+    let outputs: PipelineOutput[] | undefined;
+    if (this.#pipeline !== undefined && this.#health !== 'failed') {
+      try {
+        outputs = this.#pipeline.bypass(line);
+      } catch (error) {
+        this.#failed('bypass', error);
+      }
+    }
+    this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
+  }
+
+  /**
+   * Runs one pipeline call, timing it. A throw fails the pipeline (it must count bad input, not throw); a call
+   * past the hang threshold latches it as hung; a call past the latency budget is crypto falling behind.
+   */
+  #call(name: string, fn: () => PipelineOutput[]): PipelineOutput[] | undefined {
+    const t0 = this.#clock.monotonicNow();
+    this.#inCallSince = t0;
+    let outputs: PipelineOutput[];
+    try {
+      outputs = fn();
+    } catch (error) {
+      this.#failed(name, error);
+      return undefined;
+    } finally {
+      this.#inCallSince = undefined;
+    }
+    const took = this.#clock.monotonicNow() - t0;
+    if (took > this.#config.timing.hangThresholdMs) this.#hung(name, took);
+    else if (took > this.#config.timing.latencyBudgetMs && name === 'fromShip') {
+      this.alarms.pulse('CRYPTO_BEHIND', '-', `${name} took ${Math.round(took)} ms`, TRANSIENT_ALARM_HOLD_MS);
+    }
+    return outputs;
+  }
+
+  #emit(outputs: readonly PipelineOutput[]): void {
+    for (const output of outputs) this.#send(output);
+  }
+
+  #send(output: PipelineOutput): void {
+    const link = this.#links.get(output.side);
+    if (link === undefined) return;
+    try {
+      if (link.send(output.line, output.priority)) this.#counters.lines[output.side].out += 1;
+    } catch (error) {
+      // A line with CR/LF or over the length limit: the pipeline's bug, counted and logged, not fatal.
+      this.#counters.outputRefused += 1;
+      this.#log.warn({ err: error, side: output.side }, 'pipeline output refused by the link');
+    }
+  }
+
+  #dropped(side: Side, link: SerialLink, drop: SerialDrop): void {
+    if (drop.reason === 'closed' || drop.priority !== 'safety') {
+      this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped');
+      return;
+    }
+    if (drop.reason === 'disconnected' && !this.#requeued.has(drop.line)) {
+      // Lost in flight when the port went away: send it once more after the reconnect. A duplicate own-ship
+      // report is harmless on the VDL; a missing one is not.
+      this.#requeued.add(drop.line);
+      if (this.#requeued.size > REQUEUE_MEMORY_LIMIT) this.#requeued.delete(this.#requeued.values().next().value as string);
+      this.#counters.safetyRequeued += 1;
+      link.send(drop.line, 'safety');
+      return;
+    }
+    this.alarms.pulse('SAFETY_LINE_DROPPED', side, `reason ${drop.reason}`, TRANSIENT_ALARM_HOLD_MS);
+  }
+
+  #scheduleTick(): void {
+    this.#tickTimer = this.#clock.setTimeout(() => {
+      this.#tickTimer = undefined;
+      if (this.#state !== 'running' && this.#state !== 'starting') return;
+      // A tick that fires while a pipeline call is in progress (re-entrantly, from inside that call) waits.
+      if (!this.#busy && this.#health === 'healthy' && this.#pipeline !== undefined) {
+        const pipeline = this.#pipeline;
+        this.#busy = true;
+        try {
+          const outputs = this.#call('tick', () => pipeline.tick(this.#clock.utcNow()));
+          if (outputs !== undefined) this.#emit(outputs);
+        } finally {
+          this.#busy = false;
+        }
+      }
+      this.#scheduleTick();
+    }, this.#config.timing.tickIntervalMs);
+  }
+
+  // ── health, relay, mode, LEDs ─────────────────────────────────────────────────────────────────────────────
+
+  #watchdogHealthy(): boolean {
+    if (this.#health !== 'healthy' || this.#state !== 'running') return false;
+    const since = this.#inCallSince;
+    return since === undefined || this.#clock.monotonicNow() - since <= this.#config.timing.hangThresholdMs;
+  }
+
+  #hung(name: string, tookMs: number): void {
+    if (this.#health !== 'healthy') return;
+    this.#health = 'hung';
+    this.alarms.raise('PIPELINE_HUNG', '-', `${name} took ${Math.round(tookMs)} ms`);
+    this.#log.error({ call: name, tookMs }, 'pipeline hung: relay released, watchdog withheld until systemd restarts us');
+    void this.#deps.notifier.status('pipeline hung; watchdog withheld').catch(() => undefined);
+    this.#evaluate();
+  }
+
+  #failed(name: string, error: unknown): void {
+    this.#counters.pipelineErrors += 1;
+    if (this.#health === 'failed') return;
+    this.#health = 'failed';
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.alarms.raise('PIPELINE_FAILED', '-', `${name}: ${err.message}`);
+    this.#log.error({ err, call: name }, 'pipeline failed: relay released');
+    this.#evaluate();
+    this.emit('fatal', err);
+  }
+
+  /** Re-decides READY and the relay from the current state; called on every change that affects them. */
+  #evaluate(): void {
+    const running = this.#state === 'running';
+    const portsUp = SIDES.every((side) => this.#links.get(side)?.state === 'up');
+    const healthy = this.#health === 'healthy';
+    if (running && healthy && portsUp && this.#startupMs === undefined) {
+      this.#startupMs = this.#clock.monotonicNow() - this.#startedAt;
+      this.#log.info({ startupMs: Math.round(this.#startupMs), mode: this.#pipeline?.mode }, 'ready');
+      void this.#deps.notifier.ready(`mode ${this.#pipeline?.mode}`).catch((error: unknown) => this.#log.warn({ err: error }, 'READY notification failed'));
+      this.#readyResolve?.();
+      this.emit('ready');
+    }
+    if (running && healthy && portsUp) this.#relay?.engage();
+    else this.#relay?.release();
+    this.#updateLeds();
+  }
+
+  #desiredMode(): Mode {
+    const position = this.#modeSwitch?.value ?? 0;
+    // Position 0 leaves the choice to the config file; 1–5 select that mode.
+    return position >= 1 && position <= 5 ? (position as Mode) : this.#config.mode;
+  }
+
+  #applyMode(source: 'start' | 'config' | 'switch' | 'token'): void {
+    const pipeline = this.#pipeline;
+    if (pipeline === undefined) return;
+    const position = this.#modeSwitch?.value ?? 0;
+    if (position > 5) this.alarms.raise('MODE_UNAVAILABLE', 'switch', `switch position ${position} is not a mode`);
+    else this.alarms.clear('MODE_UNAVAILABLE', 'switch');
+    const tokenGone = this.#deps.token !== undefined && !this.#deps.token.present && this.#config.policies.tokenRemoved === 'mode1';
+    const target: Mode = tokenGone ? 1 : this.#desiredMode();
+    if (pipeline.mode === target) return;
+    const from = pipeline.mode;
+    try {
+      pipeline.setMode(target);
+    } catch (error) {
+      this.alarms.raise('MODE_UNAVAILABLE', 'pipeline', `mode ${target}: ${(error as Error).message}`);
+      this.#log.warn({ err: error, from, to: target, source }, 'mode change refused by the pipeline');
+      return;
+    }
+    this.alarms.clear('MODE_UNAVAILABLE', 'pipeline');
+    this.#log.info({ from, to: target, source }, `mode ${target}`);
+    this.emit('mode', target);
+    this.#updateLeds();
+  }
+
+  #checkKeys(): void {
+    const list = this.#deps.keyValidity;
+    if (list === undefined) return;
+    const now = this.#clock.utcNow() / 1000;
+    const subjects = new Set<string>();
+    for (const key of list()) {
+      const subject = `${key.kind}:${key.identity}`;
+      subjects.add(subject);
+      const left = key.notAfter - now;
+      const days = Math.floor(left / DAY);
+      this.alarms.set('KEY_EXPIRED', subject, left <= 0, `expired ${-days} days ago`);
+      this.alarms.set('KEY_EXPIRES_SOON', subject, left > 0 && left <= DEFAULT_WARN_DAYS * DAY, `${days} days left`);
+    }
+    for (const code of ['KEY_EXPIRED', 'KEY_EXPIRES_SOON'] as const) {
+      for (const subject of this.alarms.subjects(code)) if (!subjects.has(subject)) this.alarms.clear(code, subject);
+    }
+    this.#keyTimer = this.#clock.setTimeout(() => {
+      this.#keyTimer = undefined;
+      if (this.#state === 'running' || this.#state === 'starting') this.#checkKeys();
+    }, KEY_CHECK_INTERVAL_MS);
+  }
+
+  #updateLeds(): void {
+    const { power, secure, alarm } = this.#leds;
+    const ready = this.#startupMs !== undefined;
+    power?.set(this.#health === 'hung' || this.#health === 'failed' ? 'blink-fast' : ready && this.#state === 'running' ? 'on' : 'blink-slow');
+    const inline = this.#relay?.state === 'inline';
+    const mode = this.#pipeline?.mode;
+    secure?.set(!inline || mode === undefined ? 'off' : mode >= 2 ? 'on' : 'blink-slow');
+    const active = this.alarms.active();
+    const pattern: LedPattern = active.some((a) => a.severity === 'alarm') ? 'blink-fast' : active.length > 0 ? 'blink-slow' : 'off';
+    alarm?.set(pattern);
+  }
+
+  async #stop(reason: string): Promise<void> {
+    const wasReady = this.#startupMs !== undefined;
+    this.#state = 'stopping';
+    // Fail-safe first: plain AIS flows through the relay before anything else is torn down.
+    this.#relay?.release();
+    this.#log.info({ reason }, 'stopping');
+    if (wasReady) await this.#deps.notifier.stopping(reason).catch(() => undefined);
+    this.#watchdog?.stop();
+    if (this.#tickTimer !== undefined) this.#clock.clearTimeout(this.#tickTimer);
+    if (this.#keyTimer !== undefined) this.#clock.clearTimeout(this.#keyTimer);
+    const token = this.#deps.token;
+    token?.off('removed', this.#tokenListeners.removed);
+    token?.off('inserted', this.#tokenListeners.inserted);
+    await Promise.all([...this.#links.values()].map((link) => link.close()));
+    this.#modeSwitch?.close();
+    this.#tamper?.close();
+    for (const led of Object.values(this.#leds)) led.close();
+    this.#relay?.close();
+    await this.#server?.close();
+    this.alarms.close();
+    this.#state = 'stopped';
+    this.#log.info({ counters: this.#counters }, 'stopped');
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * A pseudo-terminal pair made by socat standing in for one serial cable: the daemon opens `appPath` with the real
+ * serial driver; the test holds the device end (what a transponder, ECDIS or radio module would hold). `pullOut`
+ * kills socat (the cable is pulled), `plugIn` starts a new one under the same names.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { constants, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReadStream } from 'node:tty';
+
+export const socatAvailable = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+
+/** Real-time limit for waiting on a condition: generous for a loaded CI machine; a pass never waits this long. */
+export const WAIT_LIMIT_MS = 20_000;
+
+export async function until(predicate: () => boolean, what: string, limitMs = WAIT_LIMIT_MS): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+export class PtyCable {
+  readonly appPath: string;
+  readonly #devPath: string;
+  readonly #staging: string;
+  readonly lines: string[] = [];
+  /** Lines the device end could not send because the cable was out (a radio does not hear a pulled cable). */
+  unsent = 0;
+  #socat: ChildProcess | undefined;
+  #fd: number | undefined;
+  #stream: ReadStream | undefined;
+  #partial = '';
+  readonly #listeners: ((line: string) => void)[] = [];
+
+  constructor(dir: string, name: string) {
+    this.appPath = join(dir, `${name}.app`);
+    this.#devPath = join(dir, `${name}.dev`);
+    this.#staging = join(dir, `${name}.staging`);
+  }
+
+  get plugged(): boolean {
+    return this.#fd !== undefined;
+  }
+
+  onLine(listener: (line: string) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Device → daemon. */
+  send(line: string): void {
+    if (this.#fd === undefined) {
+      this.unsent += 1;
+      return;
+    }
+    writeSync(this.#fd, Buffer.from(`${line}\r\n`, 'latin1'));
+  }
+
+  async plugIn(): Promise<void> {
+    this.#socat = spawn('socat', [`pty,raw,echo=0,link=${this.#staging}`, `pty,raw,echo=0,link=${this.#devPath}`], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    await until(() => existsSync(this.#staging) && existsSync(this.#devPath), 'socat to create its ptys');
+    this.#fd = openSync(this.#devPath, constants.O_RDWR | constants.O_NOCTTY);
+    this.#stream = new ReadStream(this.#fd);
+    this.#stream.on('data', (chunk: Buffer | string) => {
+      this.#partial += typeof chunk === 'string' ? chunk : chunk.toString('latin1');
+      const parts = this.#partial.split('\r\n');
+      this.#partial = parts.pop() ?? '';
+      for (const line of parts) {
+        this.lines.push(line);
+        for (const listener of this.#listeners) listener(line);
+      }
+    });
+    // The pty goes away under the reader when socat dies (EIO): that is the pulled cable.
+    this.#stream.on('error', () => undefined);
+    // The daemon's path appears only once the device end is open, so it never writes into a pty nobody reads.
+    renameSync(this.#staging, this.appPath);
+  }
+
+  async pullOut(): Promise<void> {
+    const proc = this.#socat;
+    this.#socat = undefined;
+    if (proc !== undefined && proc.exitCode === null) {
+      const exited = new Promise((resolve) => proc.once('exit', resolve));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+    this.#stream?.destroy();
+    this.#stream = undefined;
+    this.#fd = undefined;
+    this.#partial = '';
+    rmSync(this.appPath, { force: true });
+    rmSync(this.#devPath, { force: true });
+  }
+}
+
+/** The VHF link between two ships' radio ports: what one radio module transmits, the other receives. */
+export class RadioTwin {
+  transmitted = 0;
+
+  constructor(a: PtyCable, b: PtyCable) {
+    a.onLine((line) => {
+      this.transmitted += 1;
+      b.send(line);
+    });
+    b.onLine((line) => {
+      this.transmitted += 1;
+      a.send(line);
+    });
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { DaemonError, keysNeedingRestart, parseConfig, parseConfigText } from '../../../firmware/daemon/index.js';
+
+const minimal = {
+  ports: { ship: { path: '/dev/ttyAMA0' }, radio: { path: '/dev/ttyAMA2' } },
+  topology: 'attached',
+  mode: 2,
+  status: { port: 8099 },
+};
+
+function message(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DaemonError);
+    expect((error as DaemonError).code).toBe('CONFIG_INVALID');
+    return (error as Error).message;
+  }
+  throw new Error('expected a DaemonError');
+}
+
+describe('daemon configuration', () => {
+  it('fills defaults for a minimal file', () => {
+    const config = parseConfig(minimal);
+    expect(config.ports.ship).toEqual({ path: '/dev/ttyAMA0', baud: 38_400, pace: true });
+    expect(config.policies).toEqual({ forwardUnverified: 'flagged', tokenRemoved: 'mode1' });
+    expect(config.timing.latencyBudgetMs).toBe(500);
+  });
+
+  it('names every bad key by its path', () => {
+    const text = message(() =>
+      parseConfig({ ...minimal, ports: { ship: { path: 'a', baud: '38400' }, radio: { path: 'b' } }, mode: 7, policies: { forwardUnverified: 'yes' } }),
+    );
+    expect(text).toMatch(/ports\.ship\.baud: .*expected number/);
+    expect(text).toMatch(/mode: must be a mode number 1–5/);
+    expect(text).toMatch(/policies\.forwardUnverified: /);
+  });
+
+  it('rejects unknown (misspelt) keys instead of using a default', () => {
+    expect(message(() => parseConfig({ ...minimal, timing: { latencyBudgetMS: 100 } }))).toMatch(/timing: Unrecognized key: "latencyBudgetMS"/);
+  });
+
+  it('checks relations between keys', () => {
+    expect(message(() => parseConfig({ ...minimal, topology: 'inline' }))).toMatch(/gpio: is required for the inline topology/);
+    expect(message(() => parseConfig({ ...minimal, ports: { ship: { path: 'x' }, radio: { path: 'x' } } }))).toMatch(/ports\.radio\.path: must differ/);
+    expect(message(() => parseConfig({ ...minimal, timing: { latencyBudgetMs: 900, hangThresholdMs: 800 } }))).toMatch(/timing\.hangThresholdMs/);
+    expect(message(() => parseConfig({ ...minimal, gpio: { bypassRelay: 5, leds: { power: 5 } } }))).toMatch(/gpio: uses a BCM line twice/);
+  });
+
+  it('reports JSON syntax errors with the source name', () => {
+    expect(message(() => parseConfigText('{ "mode": ', '/etc/mibc-ais/config.json'))).toMatch(/\/etc\/mibc-ais\/config.json is not valid JSON/);
+  });
+
+  it('lists the changes a reload cannot apply', () => {
+    const before = parseConfig(minimal);
+    const after = parseConfig({ ...minimal, mode: 5, ports: { ...minimal.ports, radio: { path: '/dev/ttyUSB0' } } });
+    expect(keysNeedingRestart(before, after)).toEqual(['ports']);
+  });
+});
