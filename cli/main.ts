@@ -6,7 +6,7 @@ import { decodeCommand } from './decode.js';
 import { rxCommand, txCommand } from './filters.js';
 import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
-import { createPlainPipeline } from '../firmware/daemon/index.js';
+import { createAppliancePipeline } from './run-pipeline.js';
 import { registerRun } from './run.js';
 
 const program = new Command()
@@ -20,7 +20,6 @@ const program = new Command()
   .addCommand(benchCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
-// Mode 1 until the secure pipeline's factory is plugged in here; modes 2–5 are refused with MODE_UNAVAILABLE.
-registerRun(program, { createPipeline: createPlainPipeline });
+registerRun(program, { createPipeline: createAppliancePipeline });
 
 await program.parseAsync(process.argv);

@@ -63,7 +63,15 @@ export const daemonConfigSchema = z
     mode: modeSchema,
     /** Paths the pipeline factory loads; the daemon itself never reads key material. */
     keys: z
-      .strictObject({ key: z.string().min(1).optional(), params: z.string().min(1).optional(), permit: z.string().min(1).optional() })
+      .strictObject({
+        params: z.string().min(1).optional(),
+        key: z.string().min(1).optional(),
+        /** Mode 3: the authority-issued pseudo-MMSI's keys. */
+        pseudoKey: z.string().min(1).optional(),
+        /** Mode 5: the group keys (more arrive over the air by mode 4). */
+        groupKeys: z.string().min(1).optional(),
+        permit: z.string().min(1).optional(),
+      })
       .default({}),
     policies: z
       .strictObject({

@@ -1,0 +1,104 @@
+/**
+ * Issue 5 acceptance with the real secure pipeline: two daemons over real pseudo-terminals (socat), ship A inline in
+ * mode 2, ship B inline in mode 5, their radio ports joined by simulated transponders (BBM → message 8 on air → VDM
+ * at the other radio). A's reports reach B's display verified, B's reach A's display decrypted.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimTransponder } from '../../../bench/link/transponder.js';
+import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
+import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
+import type { GroupKeyRing } from '../../../firmware/keyring.js';
+import { parseStatus } from '../../../firmware/status.js';
+import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
+import { encodeAis, encodeVdm } from '../../../nmea/index.js';
+import { epochAt, groupRing, seededRandom, testPkg } from '../_pkg.js';
+import { PtyCable, socatAvailable, until } from './_pty.js';
+
+const A = 244_100_001;
+const B = 244_200_002;
+const RELAY = 5;
+
+const report = (mmsi: number, speed: number) =>
+  encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: '' });
+
+describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseudo-terminals', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mibc-secure-pty-'));
+  const cables: PtyCable[] = [];
+  const daemons: Daemon[] = [];
+  const ships = new Map<number, { ship: PtyCable; radio: PtyCable }>();
+
+  beforeAll(async () => {
+    const pkg = testPkg('pty secure');
+    const epoch = epochAt(Date.now(), pkg.params);
+    const now = Math.floor(Date.now() / 1000);
+    const fleet = (): GroupKeyRing => groupRing(3, 'pty fleet', now - 3600, now + 3600);
+    for (const [mmsi, mode] of [[A, 2], [B, 5]] as const) {
+      const ship = new PtyCable(dir, `${mmsi}-ship`);
+      const radio = new PtyCable(dir, `${mmsi}-radio`);
+      cables.push(ship, radio);
+      await ship.plugIn();
+      await radio.plugIn();
+      ships.set(mmsi, { ship, radio });
+      const pipeline = new AppliancePipeline(
+        { tx: { mode, emit: 'bbm', ownShip: 'vdo' }, rx: {} },
+        { params: pkg.params, identity: pkg.identity(mmsi, [epoch - 1, epoch, epoch + 1]), groupKeys: fleet() },
+        seededRandom(`pty ${mmsi}`),
+      );
+      const daemon = new Daemon(
+        parseConfig({
+          ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
+          topology: 'inline',
+          mode,
+          status: { port: 0 },
+          gpio: { bypassRelay: RELAY },
+        }),
+        {
+          createPipeline: () => pipeline,
+          openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
+          notifier: new RecordingNotifier(),
+          logger: pino({ level: 'silent' }),
+          gpio: new SimGpio(),
+        },
+      );
+      daemons.push(daemon);
+    }
+    // The VHF link: each radio module turns its appliance's BBM into message 8 on air, heard by the other radio.
+    const link = (from: number, to: number) => {
+      const transponder = new SimTransponder(from);
+      ships.get(from)!.radio.onLine((line) => {
+        for (const m of transponder.push([line], Date.now())) for (const l of m.lines) ships.get(to)!.radio.send(l);
+      });
+    };
+    link(A, B);
+    link(B, A);
+    await Promise.all(daemons.map((d) => d.start()));
+    await Promise.all(daemons.map((d) => d.whenReady()));
+  });
+
+  afterAll(async () => {
+    for (const d of daemons) await d.stop();
+    for (const c of cables) await c.pullOut();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows A\'s mode-2 reports verified at B and B\'s mode-5 reports decrypted at A', async () => {
+    const a = ships.get(A)!;
+    const b = ships.get(B)!;
+    for (let i = 0; i < 5; i++) {
+      for (const l of report(A, 100 + i)) a.ship.send(l);
+      for (const l of report(B, 200 + i)) b.ship.send(l);
+    }
+    const statuses = (lines: readonly string[]) => lines.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!);
+    await until(() => statuses(b.ship.lines).filter((s) => s.result === 'V').length === 5, 'A\'s reports to verify at B');
+    await until(() => statuses(a.ship.lines).filter((s) => s.result === 'D').length === 5, 'B\'s reports to decrypt at A');
+    expect(statuses(b.ship.lines).every((s) => s.result === 'V' && s.mode === 2 && s.identity === A)).toBe(true);
+    expect(statuses(a.ship.lines).every((s) => s.result === 'D' && s.mode === 5 && s.source === B)).toBe(true);
+    // Nothing of the carriers reaches a display: only the original reports and their status.
+    expect(b.ship.lines.filter((l) => l.startsWith('!')).every((l) => l.startsWith('!AIVDM'))).toBe(true);
+    expect(daemons[0]!.status().relay).toBe('inline');
+  });
+});
