@@ -138,6 +138,9 @@ describe('e2e: PKG CLI → card → appliance → mode 2 → receiver with publi
           if (!token.present) await new Promise<void>((resolve) => token.once('inserted', () => resolve()));
           await applianceSignsAndReceiverVerifies(token);
         } finally {
+          // The virtual card lives in this process, and closing the token disconnects synchronously (the binding
+          // blocks this thread): with the card still in, pcscd could wait on the card while we wait on pcscd.
+          await card.remove();
           await token.close();
         }
       } finally {
