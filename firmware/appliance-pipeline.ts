@@ -2,7 +2,7 @@
  * The real Pipeline (firmware/pipeline.ts): ship-side lines go through SecureTx to the radio side, radio-side lines
  * through SecureRx to the ship side. One instance per appliance; the daemon, the bench and the filters share it.
  */
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput } from './pipeline.js';
+import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
 
@@ -49,6 +49,10 @@ export class AppliancePipeline implements Pipeline {
 
   bypass(line: string): PipelineOutput[] {
     return [{ side: 'radio', line, priority: 'safety' }];
+  }
+
+  takeUtcReports(): UtcReport[] {
+    return this.rx.takeUtcReports();
   }
 
   counters(): PipelineCounters {

@@ -22,6 +22,12 @@ export interface PipelineCounters {
   readonly [name: string]: number;
 }
 
+/** UTC announced by a received AIS base station (message 4), for the appliance's clock cross-check. */
+export interface UtcReport {
+  readonly utcMs: number;
+  readonly mmsi: number;
+}
+
 export interface Pipeline {
   /** A line that arrived from the ship side. */
   fromShip(line: string, nowMs: number): PipelineOutput[];
@@ -34,4 +40,6 @@ export interface Pipeline {
   readonly mode: Mode;
   setMode(mode: Mode): void;
   counters(): PipelineCounters;
+  /** Base-station UTC heard since the last call (bounded); optional, a pipeline that decodes nothing has none. */
+  takeUtcReports?(): UtcReport[];
 }

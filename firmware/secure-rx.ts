@@ -26,6 +26,7 @@ import { reconstructSecond, ReplayGuard } from './freshness.js';
 import { GroupKeyRing, VerifierCache, type GroupKey, type IdentityKind, type OwnIdentity, type SystemParams } from './keyring.js';
 import { Reassembler, type ReassemblerLimits } from './reassembler.js';
 import { signedMessage } from './signed-message.js';
+import type { UtcReport } from './pipeline.js';
 import { formatStatus, Result, type Status } from './status.js';
 
 export type UnverifiedPolicy = 'flag' | 'drop';
@@ -266,8 +267,25 @@ export class SecureRx {
     }
   }
 
+  /** Base-station UTC (message 4) heard since the last `takeUtcReports`, newest last; at most MAX_UTC_REPORTS. */
+  private utcReports: UtcReport[] = [];
+
+  takeUtcReports(): UtcReport[] {
+    const out = this.utcReports;
+    this.utcReports = [];
+    return out;
+  }
+
+  private noteBaseStationUtc(m: AisMessage): void {
+    const utcMs = baseStationUtcMs(m);
+    if (utcMs === undefined) return;
+    this.utcReports.push({ utcMs, mmsi: m.mmsi });
+    if (this.utcReports.length > MAX_UTC_REPORTS) this.utcReports.shift();
+  }
+
   private plainMessage(bits: NmeaBits, message: AisMessage, lines: readonly string[], channel: string, nowMs: number, out: string[]): void {
     this.counters.plain++;
+    if (message.type === 4) this.noteBaseStationUtc(message);
     const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, verified: false, fed: false };
     this.hold(h);
     if (this.amortisers.has(message.mmsi) && this.feedAmortised(h, true, out)) return;
@@ -568,6 +586,19 @@ export class SecureRx {
   private count(reason: string): void {
     this.counters.rejected[reason] = (this.counters.rejected[reason] ?? 0) + 1;
   }
+}
+
+const MAX_UTC_REPORTS = 16;
+
+/**
+ * UTC of a base-station report (ITU-R M.1371-5 message 4: year 1–9999, month 1–12, day 1–31, hour 0–23, minute
+ * 0–59, second 0–59; 0 / 24 / 60 mean "not available"), or undefined when any part is missing.
+ */
+export function baseStationUtcMs(m: AisMessage): number | undefined {
+  const { year, month, day, hour, minute, second } = m as unknown as Record<string, number>;
+  if (![year, month, day, hour, minute, second].every((v) => Number.isInteger(v))) return undefined;
+  if (year! < 1 || month! < 1 || month! > 12 || day! < 1 || day! > 31 || hour! > 23 || minute! > 59 || second! > 59) return undefined;
+  return Date.UTC(year!, month! - 1, day!, hour!, minute!, second!);
 }
 
 function toNmeaBits(b: AisBits): NmeaBits {

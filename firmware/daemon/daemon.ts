@@ -486,6 +486,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
     const outputs = this.#call('fromRadio', () => pipeline.fromRadio(item.line, this.#clock.utcNow()));
     if (outputs !== undefined) this.#emit(outputs);
+    // Base stations announce UTC (message 4): the clock cross-check's AIS reference, fed as soon as heard.
+    for (const r of pipeline.takeUtcReports?.() ?? []) this.feedUtc({ source: 'ais-base-station', utcMs: r.utcMs });
   }
 
   /** Mode 1 for one own-ship line. If even that throws, the line is forwarded unaltered (mode 1's definition). */

@@ -48,4 +48,13 @@ describe('the appliance pipeline', () => {
     expect(vdo.flatMap((l) => p.fromShip(l, NOW_MS)).map((o) => o.line)).toEqual(vdo);
     expect(p.counters()['tx.secured']).toBe(1);
   });
+
+  it('hands on the UTC announced by base stations (message 4), and nothing when a part is "not available"', () => {
+    const p = pipeline(1);
+    const base = { type: 4, repeat: 0, mmsi: 2_655_000, year: 2026, month: 11, day: 24, hour: 12, minute: 0, second: 7, accuracy: true, lon: 2_400_000, lat: 31_800_000, epfd: 7, spare: 0, raim: false, radio: 0 };
+    for (const l of encodeVdm(encodeAis(base), { channel: 'A' })) p.fromRadio(l, NOW_MS);
+    for (const l of encodeVdm(encodeAis({ ...base, hour: 24 }), { channel: 'A' })) p.fromRadio(l, NOW_MS);
+    expect(p.takeUtcReports()).toEqual([{ utcMs: Date.UTC(2026, 10, 24, 12, 0, 7), mmsi: 2_655_000 }]);
+    expect(p.takeUtcReports()).toEqual([]);
+  });
 });

@@ -4,7 +4,7 @@
  * FakeClock inside the call in unit tests, or busy-waits on real ports — to model slow or hung crypto, and an
  * injectable failure. The lead's secure pipeline replaces it behind the same factory.
  */
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput } from '../../../firmware/pipeline.js';
+import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from '../../../firmware/pipeline.js';
 
 export interface TwinOptions {
   mode?: Mode;
@@ -21,12 +21,20 @@ export class TwinPipeline implements Pipeline {
   /** The next fromShip call throws this. */
   failNext: Error | undefined;
   readonly modes: Mode[] = [];
+  /** Base-station UTC the next `takeUtcReports` hands over, as if heard in message 4. */
+  utcReports: UtcReport[] = [];
   readonly #spend: (ms: number) => void;
   readonly #counts = { fromShip: 0, fromRadio: 0, bypass: 0, tick: 0 };
 
   constructor(options: TwinOptions = {}) {
     this.mode = options.mode ?? 1;
     this.#spend = options.spend ?? busyWait;
+  }
+
+  takeUtcReports(): UtcReport[] {
+    const out = this.utcReports;
+    this.utcReports = [];
+    return out;
   }
 
   setMode(mode: Mode): void {

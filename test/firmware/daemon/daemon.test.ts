@@ -331,6 +331,16 @@ describe('Daemon modes and alarms', () => {
     expect(rig.daemon.alarms.has('TAMPER')).toBe(true);
   });
 
+  it('feeds base-station UTC heard by the pipeline (message 4) to the clock cross-check', async () => {
+    const rig = await started(makeRig());
+    for (let i = 0; i < 3; i += 1) {
+      rig.pipeline.utcReports.push({ utcMs: rig.clock.utcNow() + 90_000, mmsi: 2_655_000 });
+      rig.radio.emitLine(`!AIVDM,1,1,,A,base${i},0*00`);
+      await settle();
+    }
+    expect(rig.daemon.alarms.has('CLOCK_DISAGREES', 'ais-base-station')).toBe(true);
+  });
+
   it('keeps the running config and raises CONFIG_RELOAD_FAILED when a reload is invalid', async () => {
     const rig = await started(makeRig());
     rig.daemon.reloadFailed(new Error('CONFIG_INVALID: mode: must be a mode number 1–5'));
