@@ -9,6 +9,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRng } from './sim/rng.js';
 import {
   AmortisedReceiver,
   AmortisedSender,
@@ -26,17 +27,6 @@ const verify = (_mmsi: number, _ep: 0 | 1, m: Uint8Array, s: Uint8Array): boolea
   return w.length === s.length && w.every((b, i) => b === s[i]);
 };
 
-/** mulberry32: small, seeded, good enough for loss draws. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Scheme {
   readonly params: TeslaParams;
@@ -69,7 +59,8 @@ function quantile(sorted: number[], q: number): number {
 }
 
 export function simulate(scheme: Scheme, reportEveryS: number, loss: number, durationS: number, seed: number): Result {
-  const draw = rng(seed);
+  const prng = createRng(seed);
+  const draw = () => prng.next();
   const t0 = 1_800_000_000 + Math.floor(draw() * 1000);
   const sender = new AmortisedSender({
     mmsi: MMSI,

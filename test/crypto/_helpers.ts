@@ -1,6 +1,7 @@
 /** Deterministic randomness and small utilities shared by the crypto tests and the vector generator. */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+import { createRng } from '../../bench/sim/rng.js';
 
 /** A reproducible RandomSource: SHA-256(label ‖ counter) blocks. For tests and KATs only. */
 export function seededRandom(label: string): (n: number) => Uint8Array {
@@ -17,16 +18,10 @@ export function seededRandom(label: string): (n: number) => Uint8Array {
   };
 }
 
-/** mulberry32: a tiny seeded PRNG for choosing tamper positions reproducibly. */
+/** A seeded PRNG for choosing tamper positions reproducibly (the bench's, so there is one in the project). */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 export function flipBit(bytes: Uint8Array, bit: number): Uint8Array {

@@ -21,17 +21,12 @@ import {
   type BbmFragment,
 } from '../../nmea/index.js';
 import { CORPUS } from '../corpus.js';
+import { createRng } from '../../bench/sim/rng.js';
 
-/** Deterministic PRNG (mulberry32) so a failure reproduces from the seed. */
+/** Deterministic PRNG so a failure reproduces from the seed. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = createRng(seed);
+  return () => r.next();
 }
 
 const ALPHABET = '!$*,\\0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ`abcdefghijklmnopqrstuvw~\u00ff\t ';
