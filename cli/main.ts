@@ -3,10 +3,11 @@
 import { Command } from 'commander';
 import { benchCommand } from './bench.js';
 import { decodeCommand } from './decode.js';
+import { deviceKeyCommand } from './device.js';
 import { rxCommand, txCommand } from './filters.js';
 import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
-import { createAppliancePipeline } from './run-pipeline.js';
+import { appliancePipelineFactory } from './run-pipeline.js';
 import { registerRun } from './run.js';
 
 const program = new Command()
@@ -17,9 +18,10 @@ const program = new Command()
   .addCommand(txCommand())
   .addCommand(rxCommand())
   .addCommand(pkgCommand())
+  .addCommand(deviceKeyCommand())
   .addCommand(benchCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
-registerRun(program, { createPipeline: createAppliancePipeline });
+registerRun(program, appliancePipelineFactory());
 
 await program.parseAsync(process.argv);

@@ -43,6 +43,16 @@ export const GroupKeyFileSchema = z.object({
   keys: z.array(z.object({ keyId: z.number().int().min(0).max(0xffff_ffff), key: hex(16), notBefore: second, notAfter: second })),
 });
 
+/** The appliance's own X25519 device key (secret part), which key permits are wrapped to. Mode 0600. */
+export const DeviceSecretFileSchema = z.object({
+  format: z.literal('mibc-ais-device-secret'),
+  version: z.literal(1),
+  secretKey: hex(32),
+});
+
+/** The authority root's Ed25519 public key; the PKG's `authority.json` has this field (other fields are ignored). */
+export const RootKeyFileSchema = z.object({ rootPublicKey: hex(32) });
+
 export type ParamsFile = z.infer<typeof ParamsFileSchema>;
 export type IdentityKeyFile = z.infer<typeof IdentityKeyFileSchema>;
 export type GroupKeyFile = z.infer<typeof GroupKeyFileSchema>;

@@ -70,7 +70,12 @@ export const daemonConfigSchema = z
         pseudoKey: z.string().min(1).optional(),
         /** Mode 5: the group keys (more arrive over the air by mode 4). */
         groupKeys: z.string().min(1).optional(),
+        /** A key permit (S-63 shape) for this appliance; needs `deviceKey` and `authority`. */
         permit: z.string().min(1).optional(),
+        /** This appliance's device secret (`mibc-ais device-key`), which the permit's keys are wrapped to. */
+        deviceKey: z.string().min(1).optional(),
+        /** The PKG's authority.json: the root public key that vouches for the permit's issuer. */
+        authority: z.string().min(1).optional(),
       })
       .default({}),
     policies: z
@@ -102,6 +107,11 @@ export const daemonConfigSchema = z
       .default({ level: 'info' }),
   })
   .superRefine((config, ctx) => {
+    if (config.keys.permit !== undefined) {
+      for (const k of ['deviceKey', 'authority', 'params'] as const) {
+        if (config.keys[k] === undefined) ctx.addIssue({ code: 'custom', path: ['keys', k], message: 'is required with keys.permit' });
+      }
+    }
     if (config.timing.hangThresholdMs <= config.timing.latencyBudgetMs) {
       ctx.addIssue({ code: 'custom', path: ['timing', 'hangThresholdMs'], message: 'must be greater than timing.latencyBudgetMs' });
     }
