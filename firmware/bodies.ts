@@ -2,6 +2,7 @@
  * Envelope v1 bodies of kinds 1–4 (docs/envelope.md §2). Cryptographic values are opaque bytes here; the modes
  * produce and check them. Pure codecs: decode throws EnvelopeError('ENVELOPE_FORMAT' | 'ENVELOPE_TRUNCATED').
  */
+import { concatBytes } from '@noble/hashes/utils.js';
 import { EnvelopeError } from './errors.js';
 
 /** BLMQ signature h ‖ S: 16-byte (compact) or 32-byte h, 48-byte compressed S. */
@@ -85,16 +86,6 @@ function signerBytes(signer: number | undefined): Uint8Array {
   return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
 /** Sequential reader that reports truncation as a typed error. */
 class Cursor {
   private off = 0;
@@ -135,7 +126,7 @@ export function encodeSignedInline(b: SignedInlineBody): Uint8Array {
   bytesOf('signature', b.signature, signatureBytes(b.compact));
   bytesOf('report', b.report.bytes);
   if (b.report.bytes.length === 0) throw new RangeError('report must not be empty');
-  return concat(
+  return concatBytes(
     Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), uint('fill', b.report.fill, 3) << 5),
     signerBytes(b.signer),
     b.report.bytes,
@@ -161,7 +152,7 @@ export function decodeSignedInline(body: Uint8Array, ext: boolean): SignedInline
 
 export function encodeSignedAttached(b: SignedAttachedBody): Uint8Array {
   bytesOf('signature', b.signature, signatureBytes(b.compact));
-  return concat(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact)), signerBytes(b.signer), b.signature);
+  return concatBytes(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact)), signerBytes(b.signer), b.signature);
 }
 
 export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAttachedBody {
@@ -182,7 +173,7 @@ export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'f
 export function encodeGroup(b: GroupBody): Uint8Array {
   bytesOf('tag', b.tag, AEAD_TAG_BYTES);
   if (bytesOf('ciphertext', b.ciphertext).length === 0) throw new RangeError('ciphertext must not be empty');
-  return concat(groupHeader(b), b.ciphertext, b.tag);
+  return concatBytes(groupHeader(b), b.ciphertext, b.tag);
 }
 
 export function decodeGroup(body: Uint8Array): GroupBody {
@@ -200,12 +191,12 @@ export function kemSignedPart(b: Omit<KemBody, 'signature'>): Uint8Array {
   bytesOf('kemCiphertext', b.kemCiphertext, KEM_CIPHERTEXT_BYTES);
   if (bytesOf('sealed', b.sealed).length <= AEAD_TAG_BYTES) throw new RangeError('sealed content must hold at least one byte and the tag');
   if (b.purpose !== KemPurpose.GroupKey && b.purpose !== KemPurpose.Text) throw new RangeError(`unknown KEM purpose ${String(b.purpose)}`);
-  return concat(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), (b.purpose << 5) | (uint('fill', b.fill, 3) << 2)), b.kemCiphertext, b.sealed);
+  return concatBytes(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), (b.purpose << 5) | (uint('fill', b.fill, 3) << 2)), b.kemCiphertext, b.sealed);
 }
 
 export function encodeKem(b: KemBody): Uint8Array {
   bytesOf('signature', b.signature, signatureBytes(b.compact));
-  return concat(kemSignedPart(b), b.signature);
+  return concatBytes(kemSignedPart(b), b.signature);
 }
 
 export function decodeKem(body: Uint8Array): KemBody {

@@ -3,6 +3,7 @@
  * restores the full second nearest its own GNSS-disciplined clock, rejects what lies outside the freshness window and
  * remembers what it accepted inside it.
  */
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { EnvelopeError } from './errors.js';
 
 export const TIME_MODULUS = 64;
@@ -30,12 +31,6 @@ export interface ReplayGuardOptions {
 }
 
 export const DEFAULT_REPLAY_OPTIONS: ReplayGuardOptions = { freshnessWindowS: 30, maxEntries: 65_536 };
-
-function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
 
 /** Rejects stale messages and second sightings of one message. */
 export class ReplayGuard {
@@ -68,7 +63,7 @@ export class ReplayGuard {
    */
   accept(sender: number, kind: number, second: number, digest: Uint8Array, nowSecond: number): void {
     this.prune(nowSecond);
-    const key = `${sender}:${kind}:${second}:${hex(digest)}`;
+    const key = `${sender}:${kind}:${second}:${bytesToHex(digest)}`;
     if (this.seen.has(key)) throw new EnvelopeError('REPLAY', `message from ${sender} at second ${second} was already accepted`);
     if (this.seen.size >= this.options.maxEntries) {
       const oldest = this.seen.keys().next().value as string;

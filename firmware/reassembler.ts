@@ -9,6 +9,8 @@
  * fragment index and offers every combination (at most 2^4) as a candidate body. The caller verifies them — only the
  * genuine combination carries a valid signature or tag — and settles the group when one is accepted.
  */
+import { equalBytes } from '@noble/ciphers/utils.js';
+import { concatBytes } from '@noble/hashes/utils.js';
 import type { EnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 
@@ -66,22 +68,6 @@ interface Group {
 
 const NO_OP = () => undefined;
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of parts) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 export class Reassembler {
   private readonly limits: ReassemblerLimits;
   /** Insertion order = age order, which eviction relies on. */
@@ -113,7 +99,7 @@ export class Reassembler {
       this.perSender.set(origin.source, (this.perSender.get(origin.source) ?? 0) + 1);
     }
     const variants = g.chunks[f.index] as Uint8Array[];
-    if (variants.some((v) => sameBytes(v, msg.chunk))) return { status: 'duplicate', dropped };
+    if (variants.some((v) => equalBytes(v, msg.chunk))) return { status: 'duplicate', dropped };
     if (variants.length >= MAX_VARIANTS) {
       dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: more than ${MAX_VARIANTS} different fragments ${f.index}; this one ignored`));
       return { status: 'pending', dropped };
@@ -129,7 +115,7 @@ export class Reassembler {
       const pick = index === f.index ? [chunk] : options;
       combos = combos.flatMap((prefix) => pick.map((c) => [...prefix, c]));
     });
-    const candidates = combos.map(concat);
+    const candidates = combos.map((parts) => concatBytes(...parts));
     // The group stays until a candidate is accepted: if this one is a forgery, the genuine chunk may still come.
     const group = g;
     const settle = () => {

@@ -1,32 +1,13 @@
 /** Small byte helpers shared by the amortised codecs; nobody outside firmware/amortised imports them. */
+// Concatenation, UTF-8 and the constant-time comparison (tags are secrets until their key is out) come from noble.
+export { equalBytes } from '@noble/ciphers/utils.js';
+export { concatBytes, utf8ToBytes as utf8 } from '@noble/hashes/utils.js';
 
 export function u32be(n: number): Uint8Array {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`u32 out of range: ${n}`);
   const out = new Uint8Array(4);
   new DataView(out.buffer).setUint32(0, n, false);
   return out;
-}
-
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-/** Compares without an early exit: tags are secrets until their key is disclosed. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }
 
 export function abytes(value: unknown, name: string, ...lengths: number[]): Uint8Array {

@@ -1,5 +1,8 @@
 /** Internal: a bounds-checked big-endian reader and a growing writer for the permit codecs. */
 
+// Constant-time comparison of MACs and ids: noble's.
+export { equalBytes } from '@noble/ciphers/utils.js';
+
 /** Thrown by the reader past the end; the codecs turn it into a PERMIT_FORMAT error. */
 export class TruncatedError extends Error {
   override readonly name = 'TruncatedError';
@@ -82,9 +85,3 @@ function check(n: number, max: number): number {
   return n;
 }
 
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
-}
