@@ -27,12 +27,17 @@ export interface FilterIo {
   readonly now: () => number;
 }
 
-function readText(path: string, what: string): string {
+/** A key-material file's bytes; an unreadable file is a KeyFileError naming it. */
+export function readBytes(path: string, what: string): Uint8Array {
   try {
-    return readFileSync(path, 'utf8');
+    return new Uint8Array(readFileSync(path));
   } catch (cause) {
     throw new KeyFileError(what, `cannot read ${path}: ${(cause as Error).message}`, { cause });
   }
+}
+
+export function readText(path: string, what: string): string {
+  return new TextDecoder().decode(readBytes(path, what));
 }
 
 export function loadParams(path: string): SystemParams {

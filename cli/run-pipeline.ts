@@ -3,24 +3,13 @@
  * a key permit (installed with S-63's checks, keys unwrapped with this appliance's device key) and/or plain key files.
  * Mode 1 needs none. The installed keys' validity feeds the daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms.
  */
-import { readFileSync } from 'node:fs';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
 import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
-import { DeviceSecretFileSchema, hexToBytes, KeyFileError, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
+import { DeviceSecretFileSchema, hexToBytes, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from '../firmware/keyring.js';
 import { keysFromPermit } from '../firmware/permit-keys.js';
 import { deviceKeyFromSecret, EMPTY_KEY_SET, installPermit, type KeySet } from '../firmware/permit/index.js';
-import { loadGroupKeys, loadIdentity, loadParams } from './filters.js';
-
-function readBytes(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (cause) {
-    throw new KeyFileError(what, `cannot read ${path}: ${(cause as Error).message}`, { cause });
-  }
-}
-
-const text = (path: string, what: string) => new TextDecoder().decode(readBytes(path, what));
+import { loadGroupKeys, loadIdentity, loadParams, readBytes, readText } from './filters.js';
 
 interface PermitInstall {
   readonly set: KeySet;
@@ -31,8 +20,8 @@ interface PermitInstall {
 
 function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: number): PermitInstall {
   const k = config.keys;
-  const secret = parseKeyFile(DeviceSecretFileSchema, text(k.deviceKey as string, 'device key'), `device key ${k.deviceKey}`);
-  const root = parseKeyFile(RootKeyFileSchema, text(k.authority as string, 'authority'), `authority ${k.authority}`);
+  const secret = parseKeyFile(DeviceSecretFileSchema, readText(k.deviceKey as string, 'device key'), `device key ${k.deviceKey}`);
+  const root = parseKeyFile(RootKeyFileSchema, readText(k.authority as string, 'authority'), `authority ${k.authority}`);
   const result = installPermit(readBytes(k.permit as string, 'permit'), EMPTY_KEY_SET, {
     device: deviceKeyFromSecret(hexToBytes(secret.secretKey)),
     rootPublicKey: hexToBytes(root.rootPublicKey),

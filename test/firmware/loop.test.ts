@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AisLineDecoder, toGpsdJson, type AisBits } from '../../nmea/index.js';
+import { AisLineDecoder, encodeVdm, SequentialId, toGpsdJson, type AisBits } from '../../nmea/index.js';
 import { GroupKeyRing, type OwnIdentity } from '../../firmware/keyring.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx, type Topology } from '../../firmware/secure-tx.js';
@@ -147,7 +147,6 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
   });
 });
 
-import { encodeVdm, SequentialId } from '../../nmea/index.js';
 const seq = new SequentialId();
 function encodeLines(bits: AisBits): string[] {
   return encodeVdm(bits, { channel: 'A', seqId: seq.next() });
