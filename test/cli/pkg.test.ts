@@ -25,6 +25,7 @@ const run = promisify(execFile);
 let root: string;
 let dir: string;
 let passFile: string;
+let groupKeyId: number;
 const env = testEnv('cli pkg');
 
 interface Result {
@@ -105,12 +106,13 @@ describe('mibc-ais pkg (command functions)', () => {
 
   it('group-key writes the key file and one signed mode-4 hand-out per recipient (VDM or ABM)', async () => {
     const r = await pkg(withPass('group-key', '--to', '237000001,244000001', '--valid-hours', '6', '--out-keys', p('g.json'), '--out-nmea', p('g.nmea')));
-    expect(json(r)).toMatchObject({ command: 'group-key', keyId: 0, notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 6 * 3600, to: [237000001, 244000001] });
-    expect(parseKeyFile(GroupKeyFileSchema, readFileSync(p('g.json'), 'utf8'), 'g').keys[0]?.keyId).toBe(0);
+    expect(json(r)).toMatchObject({ command: 'group-key', notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 6 * 3600, to: [237000001, 244000001] });
+    groupKeyId = json(r)['keyId'] as number;
+    expect(parseKeyFile(GroupKeyFileSchema, readFileSync(p('g.json'), 'utf8'), 'g').keys[0]?.keyId).toBe(groupKeyId);
     const vdm = readFileSync(p('g.nmea'), 'utf8').trimEnd().split('\r\n');
     expect(vdm.every((l) => isVdm(parseSentence(l)))).toBe(true);
     const abm = await pkg(withPass('group-key', '--to', '237000001', '--valid-hours', '6', '--emit', 'abm', '--out-keys', p('g2.json'), '--out-nmea', p('g2.nmea')));
-    expect(json(abm)).toMatchObject({ keyId: 1 });
+    expect(json(abm)['keyId']).not.toBe(groupKeyId);
     const lines = readFileSync(p('g2.nmea'), 'utf8').trimEnd().split('\r\n');
     expect(lines.every((l) => parseSentence(l).formatter === 'ABM')).toBe(true);
   });
@@ -124,7 +126,7 @@ describe('mibc-ais pkg (command functions)', () => {
     const device = deviceKeyFromSecret(new Uint8Array(32).fill(3));
     writeFileSync(p('dev.json'), JSON.stringify({ format: 'mibc-ais-device-key', version: 1, publicKey: bytesToHex(device.publicKey) }));
     const r = await pkg(withPass('permit', '--device-key', p('dev.json'), '--keys', p('v.json'), p('g.json'), '--out', p('permit.mikp')));
-    expect(json(r)).toMatchObject({ command: 'permit', sequence: 1, identities: ['mmsi:237000001', 'group:0'] });
+    expect(json(r)).toMatchObject({ command: 'permit', sequence: 1, identities: ['mmsi:237000001', `group:${groupKeyId}`] });
     const permit = new Uint8Array(readFileSync(p('permit.mikp')));
     const authority = JSON.parse(readFileSync(join(dir, 'authority.json'), 'utf8')) as { rootPublicKey: string };
     const installed = installPermit(permit, EMPTY_KEY_SET, { device, rootPublicKey: hexToBytes(authority.rootPublicKey), now: NOW_MS / 1000 });
@@ -193,7 +195,7 @@ describe('mibc-ais pkg (the installed entry point)', () => {
     const copy = p('copy');
     cpSync(dir, copy, { recursive: true });
     const reg = join(copy, 'register.jsonl');
-    writeFileSync(reg, readFileSync(reg, 'utf8').replace('"keyId":0', '"keyId":7'));
+    writeFileSync(reg, readFileSync(reg, 'utf8').replace(`"keyId":${groupKeyId}`, `"keyId":${groupKeyId ^ 4}`));
     const r = await cli(['audit', '--dir', copy, '--passphrase-file', passFile]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/PKG_REGISTER_TAMPERED/);
