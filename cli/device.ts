@@ -25,10 +25,10 @@ export async function makeDeviceKey(
     if (existsSync(secretPath)) throw exists('DEVICE_KEY_EXISTS', `${secretPath} exists: a device key is made once (--force replaces it)`);
     if (existsSync(publicPath)) throw exists('DEVICE_KEY_EXISTS', `${publicPath} exists; give --force to replace it`);
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const secret = random(32);
   const key = deviceKeyFromSecret(secret);
   try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     await pkg.writeFileAtomic(secretPath, `${JSON.stringify({ format: 'mibc-ais-device-secret', version: 1, secretKey: bytesToHex(secret) })}\n`, { overwrite });
     await pkg.writeFileAtomic(publicPath, `${JSON.stringify({ format: 'mibc-ais-device-key', version: 1, publicKey: bytesToHex(key.publicKey) })}\n`, { overwrite });
   } catch (cause) {

@@ -148,7 +148,9 @@ async function writeOut(file: string, data: string | Uint8Array, force: boolean 
   } catch (cause) {
     const e = cause as NodeJS.ErrnoException;
     if (e.code === 'EEXIST') throw new PkgError('PKG_OUTPUT_EXISTS', `${file} exists; give --force to replace it`, { cause });
-    throw new PkgError('PKG_OUTPUT', `cannot write ${file}: ${e.code ?? 'error'}: ${e.message}`, { cause });
+    // Node's message names the temporary file; the operator needs the path they gave and the reason.
+    const reason = /^[A-Z0-9]+: ([^,]+)/.exec(e.message)?.[1] ?? e.message;
+    throw new PkgError('PKG_OUTPUT', `cannot write ${file}: ${e.code === undefined ? reason : `${e.code} (${reason})`}`, { cause });
   }
 }
 
