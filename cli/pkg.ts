@@ -90,7 +90,7 @@ const mmsiList = (v: string) => v.split(',').map((s) => mmsiArg('--to')(s.trim()
 /** `--epoch current` is resolved against the PKG clock once the PKG is open. */
 const epochArg = (v: string): number | 'current' => (v === 'current' ? v : int('--epoch', 0, 0xffff_ffff)(v));
 
-/** Runs an action; typed errors become one line on stderr and exit status 1, anything else propagates. */
+/** Runs an action; typed and file-system errors become one line on stderr and exit status 1, anything else propagates. */
 function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
@@ -99,6 +99,13 @@ function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A
       if (err instanceof PkgError || err instanceof TokenError || err instanceof KeyFileError) {
         const code = err.code;
         io.err.write(`mibc-ais pkg ${name}: ${err.message.startsWith(code) ? err.message : `${code}: ${err.message}`}\n`);
+        io.fail(1);
+        return;
+      }
+      // A file-system failure outside the outputs (register, vault, lock): one line, never a stack trace.
+      const io_ = err as NodeJS.ErrnoException;
+      if (io_ instanceof Error && typeof io_.code === 'string' && typeof io_.syscall === 'string') {
+        io.err.write(`mibc-ais pkg ${name}: ${io_.code}: ${io_.message}\n`);
         io.fail(1);
         return;
       }

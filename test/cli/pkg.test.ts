@@ -210,6 +210,13 @@ describe('mibc-ais pkg: outputs and records', () => {
     expect(await entries()).toBe(before);
   });
 
+  it('a file-system failure outside the outputs is one line too (setup under a file), not a stack trace', async () => {
+    writeFileSync(p('plain-file'), 'x');
+    const r = await pkg(['setup', '--dir', p('plain-file/pkg'), '--passphrase-file', passFile, '--scrypt-log-n', '14']);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^mibc-ais pkg setup: ENOTDIR: .*plain-file\/pkg'\n$/);
+  });
+
   it('refuses MMSIs of no issued form (12345) and IMO numbers with a wrong check digit (9074728)', async () => {
     const mmsi = await pkg(withPass('extract', '--mmsi', '12345', '--epoch', '692', '--out', p('bad1.json')));
     expect(mmsi.status).toBe(1);
