@@ -15,7 +15,7 @@
  * Order of writes for everything issued (argued in docs/pkg.md, "Crash safety"): the issued file first (the
  * caller's `write`, atomic and 0600), then the register entries (one append, fsync), then the vault's anchor
  * (atomic rename). A failure before the append records nothing; a crash between append and anchor leaves
- * authentic entries beyond the anchor, which the next open verifies and anchors (`anchorRecovered`); a register
+ * authentic entries beyond the anchor, which the next open verifies and anchors (`anchorReport`); a register
  * shorter than the anchor, or one that differs at the anchored entry, is PKG_REGISTER_ROLLED_BACK.
  */
 import { randomBytes } from 'node:crypto';
