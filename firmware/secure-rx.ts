@@ -23,6 +23,7 @@ import { decodeEnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 import { epochForParity } from './epoch.js';
 import { reconstructSecond, ReplayGuard } from './freshness.js';
+import type { GrantRefusal } from './group-policy.js';
 import { GroupKeyRing, VerifierCache, type GroupKey, type IdentityKind, type OwnIdentity, type SystemParams } from './keyring.js';
 import { Reassembler, type ReassemblerLimits } from './reassembler.js';
 import { signedMessage } from './signed-message.js';
@@ -41,8 +42,6 @@ export interface RxOptions {
   /** Recent plain reports kept per sender for attached signatures to refer to. */
   readonly attachedPerSender: number;
   readonly attachedSenders: number;
-  /** Accept group keys only from these MMSIs (a fleet's key issuers); undefined accepts any verified sender. */
-  readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
 }
@@ -74,7 +73,7 @@ export type RejectReason =
   | 'NO_GROUP_KEY'
   | 'BAD_TAG'
   | 'NO_KEY'
-  | 'UNTRUSTED_KEY_ISSUER'
+  | GrantRefusal
   | 'UNSUPPORTED_KIND'
   | AmortisedReason
   | EnvelopeError['code'];
@@ -471,13 +470,12 @@ export class SecureRx {
     }
     this.replay.accept(source, Kind.Kem, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));
     if (b.purpose === KemPurpose.GroupKey) {
-      const issuers = this.options.groupKeyIssuers;
-      if (issuers !== undefined && !issuers.includes(source)) throw new Reject('UNTRUSTED_KEY_ISSUER', `${source} may not issue group keys`);
-      const grant = decodeGroupKeyGrant(content);
-      this.groupKeys.add(grant);
-      this.counters.keysInstalled++;
-      this.onGroupKey?.(grant, source);
-      out.push(formatStatus({ result: Result.KeyInstalled, mode: 4, source, identity: source, second, reason: `KEY_${grant.keyId}` }));
+      // Installed only as the group policy allows (docs/group-keys.md): default deny.
+      const installed = this.groupKeys.install(decodeGroupKeyGrant(content), { signer: source, destination, ownMmsi: id.mmsi, second });
+      if (!installed.ok) throw new Reject(installed.reason, installed.detail);
+      if (!installed.repeated) this.counters.keysInstalled++;
+      this.onGroupKey?.(installed.key, source);
+      out.push(formatStatus({ result: Result.KeyInstalled, mode: 4, source, identity: source, second, reason: `KEY_${installed.key.keyId}` }));
       return;
     }
     const report = toNmeaBits({ bytes: content, fill: b.fill });

@@ -15,7 +15,7 @@ function key(kind: InstalledKey['kind'], identity: string, fill: number, next?: 
     current: new Uint8Array(length).fill(fill), next: next === undefined ? undefined : new Uint8Array(length).fill(next),
   };
 }
-const set = (...keys: InstalledKey[]): KeySet => ({ keys, sequences: { 'PKG-1': 1 } });
+const set = (...keys: InstalledKey[]): KeySet => ({ keys, groups: [], sequences: { 'PKG-1': 1 } });
 const codeOf = (f: () => unknown) => {
   try {
     f();
