@@ -5,11 +5,15 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
 import { bytesToHex } from '../../firmware/keyfile.js';
+import { encodeGroupKeyGrant, KemPurpose } from '../../firmware/bodies.js';
 import { identityOf } from '../../firmware/keyring.js';
+import { SecureTx } from '../../firmware/secure-tx.js';
 import { encodeAis, encodeVdm } from '../../nmea/index.js';
 import { epochAt, NOW_MS, testPkg } from '../firmware/_pkg.js';
 
 const MMSI = 244_123_456;
+const LEADER = 244_777_777;
+const pkgForHandOut = testPkg('cli filters');
 let dir: string;
 let input: string;
 
@@ -43,6 +47,20 @@ describe('mibc-ais tx | rx', () => {
     expect(shown).toMatch(/^\$PMIBV,V,2,244123456,244123456,1,\d+,\*[0-9A-F]{2}\r$/m);
     const decoded = execFileSync('npx', [...cli, 'decode', '-u'], { input: shown, encoding: 'utf8' });
     expect(JSON.parse(decoded.trim().split('\n')[0]!)).toMatchObject({ type: 1, mmsi: MMSI, speed: 100, heading: 90 });
+  });
+
+  it('rx installs a group key only from an issuer its --group-policy names', () => {
+    const now = NOW_MS;
+    const s = now / 1000;
+    const leader = pkgForHandOut.identity(LEADER, [epochAt(now, pkgForHandOut.params)]);
+    const grant = encodeGroupKeyGrant({ groupId: 2, issuer: LEADER, recipient: MMSI, keyId: 1, notBefore: s, notAfter: s + 3600, key: new Uint8Array(16).fill(5) });
+    const lines = new SecureTx({ mode: 4, emit: 'vdm', ownShip: 'any' }, { params: pkgForHandOut.params, identity: leader }).sealToVessel(MMSI, KemPurpose.GroupKey, { bytes: grant, fill: 0 }, LEADER, s);
+    const term = { notBefore: s - 60, notAfter: s + 86_400 };
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify({ format: 'mibc-ais-group-policy', version: 1, groups: [{ groupId: 2, member: true, ...term, issuers: [{ mmsi: LEADER, ...term }] }] }));
+    const rx = (...extra: string[]) =>
+      execFileSync('npx', [...cli, 'rx', '--params', join(dir, 'params.json'), '--key', join(dir, 'key.json'), ...extra, '--now', String(now)], { input: lines.join('\n'), encoding: 'utf8' });
+    expect(rx()).toMatch(/^\$PMIBV,F,0,\d+,.*NOT_A_MEMBER/m);
+    expect(rx('--group-policy', join(dir, 'policy.json'))).toMatch(/^\$PMIBV,K,4,244777777,244777777,/m);
   });
 
   it('refuses a corrupt key file with a typed error naming the field', () => {
