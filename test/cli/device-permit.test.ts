@@ -96,6 +96,16 @@ describe('device key → permit → daemon pipeline', () => {
     expect(heard.flatMap((l) => groupMate.push(l, at + 1000)).filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!.result)).toEqual(['D']);
   });
 
+  it('without a permit, keys.groupPolicy gives the daemon the policy', async () => {
+    const at = handOut.notBefore * 1000 + 500;
+    const keys = { params: join(pkgDir, 'params.json'), key: join(root, 'vessel.json'), groupPolicy: join(root, 'policy.json') };
+    const p = await appliancePipelineFactory(() => at).createPipeline(config(keys, 5));
+    expect(handOut.lines.flatMap((l) => p.fromRadio(l, at)).map((o) => parseStatus(o.line)?.result)).toEqual(['K']);
+    const { groupPolicy: _, ...noPolicy } = keys;
+    const q = await appliancePipelineFactory(() => at).createPipeline(config(noPolicy, 5));
+    expect(handOut.lines.flatMap((l) => q.fromRadio(l, at)).map((o) => parseStatus(o.line)?.reason)).toEqual(['NOT_A_MEMBER']);
+  });
+
   it('refuses a permit made for another appliance, naming the S-63 check', async () => {
     const other = join(root, 'other');
     await makeDeviceKey(other, seededRandom('another device'));

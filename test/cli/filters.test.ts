@@ -2,7 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runTx } from '../../cli/filters.js';
 import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
 import { bytesToHex } from '../../firmware/keyfile.js';
 import { encodeGroupKeyGrant, KemPurpose } from '../../firmware/bodies.js';
@@ -61,6 +63,31 @@ describe('mibc-ais tx | rx', () => {
       execFileSync('npx', [...cli, 'rx', '--params', join(dir, 'params.json'), '--key', join(dir, 'key.json'), ...extra, '--now', String(now)], { input: lines.join('\n'), encoding: 'utf8' });
     expect(rx()).toMatch(/^\$PMIBV,F,0,\d+,.*NOT_A_MEMBER/m);
     expect(rx('--group-policy', join(dir, 'policy.json'))).toMatch(/^\$PMIBV,K,4,244777777,244777777,/m);
+  });
+
+  it('tx sends in a group only where its --group-policy (or, without one, its key file) makes it a member', async () => {
+    const s = NOW_MS / 1000;
+    const term = { notBefore: s - 60, notAfter: s + 86_400 };
+    writeFileSync(join(dir, 'group.json'), JSON.stringify({ format: 'mibc-ais-group-keys', version: 1, keys: [{ groupId: 4, keyId: 2, key: '00'.repeat(16), notBefore: s - 60, notAfter: s + 3600 }] }));
+    const secureWith = async (member?: boolean) => {
+      if (member !== undefined) {
+        writeFileSync(join(dir, 'tx-policy.json'), JSON.stringify({ format: 'mibc-ais-group-policy', version: 1, groups: [{ groupId: 4, member, ...term, issuers: [] }] }));
+      }
+      const output = new PassThrough();
+      const chunks: string[] = [];
+      output.on('data', (c: Buffer) => chunks.push(c.toString()));
+      const tx = await runTx(
+        {
+          mode: 5, params: join(dir, 'params.json'), groupKeys: join(dir, 'group.json'), ...(member === undefined ? {} : { groupPolicy: join(dir, 'tx-policy.json') }),
+          topology: 'inline', emit: 'vdm', signature: 'compact', dac: 0, fi: 58, own: 'any', maxSlots: 3, auth: 'per-message', tesla: 'latency',
+        },
+        { input: Readable.from([input]), output, errors: new PassThrough(), now: () => NOW_MS },
+      );
+      return tx.counters;
+    };
+    expect(await secureWith()).toMatchObject({ secured: 1, failed: 0 });
+    expect(await secureWith(true)).toMatchObject({ secured: 1, failed: 0 });
+    expect(await secureWith(false)).toMatchObject({ secured: 0, failed: 1 });
   });
 
   it('refuses a corrupt key file with a typed error naming the field', () => {
