@@ -10,7 +10,7 @@
  * Time is injected (UTC seconds); the runtime supplies GNSS/AIS UTC as `reference` when it has it.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { mergePolicies, type GroupPolicyEntry } from '../group-policy.js';
+import { MAX_POLICY_GROUPS, mergePolicies, type GroupPolicyEntry } from '../group-policy.js';
 import { PermitError, type PermitAlarmCode } from './alarms.js';
 import { verifyIssuerCertificate } from './certificate.js';
 import { decodePermitFile, recordAad, type KeyKind, type PermitFile } from './format.js';
@@ -184,6 +184,9 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
   const expired = keys.find((k) => now >= k.notAfter);
   if (expired) return refuse('PERMIT_EXPIRED', `${expired.kind} ${expired.identity} expired at ${expired.notAfter}`);
 
+  const groups = mergePolicies({ groups: installed.groups ?? [] }, { groups: permit.groups }).groups;
+  if (groups.length > MAX_POLICY_GROUPS) return refuse('PERMIT_FORMAT', `${groups.length} groups in the merged group policy, at most ${MAX_POLICY_GROUPS}`);
+
   const warnDays = ctx.warnDays ?? DEFAULT_WARN_DAYS;
   const warnings = keys.flatMap((k) => keyWarning(k, now, warnDays) ?? []);
   // Merge as S-63 merges permits per data server (§5.3.3): the new permit replaces keys of the same kind and
@@ -197,7 +200,7 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
     keys: {
       keys: [...kept, ...keys],
       // Group-policy entries merge the same way: the new permit's entry for a group replaces the installed one.
-      groups: mergePolicies({ groups: installed.groups ?? [] }, { groups: permit.groups }).groups,
+      groups,
       sequences: { ...installed.sequences, [cert.issuerId]: permit.sequence },
     },
     warnings,
