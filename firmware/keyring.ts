@@ -3,13 +3,13 @@
  * pseudo-MMSI) with prepared signers and decryptors per epoch, a bounded cache of verifiers for the senders it hears,
  * and the mode-5 group keys held during rotation, apart for reading and sending (docs/group-keys.md).
  */
+import { equalBytes } from '@noble/ciphers/utils.js';
 import {
   decodePublicParams, identityBytes, prepareDecryptor, prepareSigner, prepareVerifier,
   type Decryptor, type PublicParams, type Signer, type Verifier,
 } from '../crypto/index.js';
-import { DEFAULT_EPOCH_SECONDS } from './epoch.js';
-import { equalBytes } from '@noble/ciphers/utils.js';
 import type { GroupKeyGrant } from './bodies.js';
+import { DEFAULT_EPOCH_SECONDS } from './epoch.js';
 import {
   checkGrant, EMPTY_GROUP_POLICY, isAuthorisedIssuer, isMember, policyProblem, type GrantRefusal, type GroupPolicy, type HandOut,
 } from './group-policy.js';
