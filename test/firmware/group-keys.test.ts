@@ -136,6 +136,14 @@ describe('who may install a group key', () => {
     }
   });
 
+  it('a group member that is not an issuer cannot install a key in its own group', () => {
+    const r = tryEverywhere(SHIP_B, (recipient) => grant({ recipient, issuer: SHIP_B }));
+    for (const [mmsi, { outcome: o, ring }] of r) {
+      expect(o, String(mmsi)).toEqual([mmsi === STRANGER ? 'NOT_A_MEMBER' : 'UNTRUSTED_KEY_ISSUER']);
+      expect(ring.size).toBe(0);
+    }
+  });
+
   it('a former member (its term as issuer ended) cannot install a key anywhere', () => {
     const r = tryEverywhere(FORMER, (recipient) => grant({ recipient, issuer: FORMER }));
     for (const [mmsi, { outcome: o, ring }] of r) {
