@@ -167,7 +167,7 @@ describe('a key is recorded only after its file is written', () => {
       () => pkg.extract({ kind: 'mmsi', mmsi: OTHER, mrn: 'urn:mrn:mcp:vessel:gr:imo:9074729' }, EPOCH, 1, failing),
       () => pkg.pseudonym(VESSEL, EPOCH, 1, failing),
       () => pkg.groupKey({ to: [VESSEL], hours: 2 }, failing),
-      () => pkg.permit(device, [ids], failing),
+      () => pkg.permit(device, [ids], undefined, failing),
     ]) {
       await expect(attempt()).rejects.toThrow(/ENOSPC/);
       expect(read(PKG_FILES.register)).toBe(before);
