@@ -280,8 +280,9 @@ describe('pkg group-key', () => {
     // Default deny: a vessel without the policy installs nothing; with it, the key of group 7.
     expect(reasons(new GroupKeyRing())).toEqual(['NOT_A_MEMBER']);
     const ring = new GroupKeyRing(r.policy);
-    expect(reasons(ring)).toEqual(['KEY_0']);
-    expect(ring.forSending(s + 1)).toMatchObject({ groupId: 7, keyId: 0 });
+    const keyId = r.keys.keys[0]!.keyId;
+    expect(reasons(ring)).toEqual([`KEY_${keyId}`]);
+    expect(ring.forSending(s + 1)).toMatchObject({ groupId: 7, keyId });
     // A policy for another group does not let this one in.
     expect(reasons(new GroupKeyRing({ groups: r.policy.groups.map((g) => ({ ...g, groupId: 8 })) }))).toEqual(['NOT_A_MEMBER']);
     expect(await codeOf(pkg.groupKey({ group: 70_000, to: [VESSEL], hours: 1 }))).toBe('PKG_INPUT');
