@@ -193,15 +193,16 @@ export class FixedBaseComb<T extends G1 | GT> {
       b = op(row[255] as T, b);
     }
     this.words = limbs(base).length;
+    // The 4-bit table is a subset of the 8-bit one (no group operation): nibble i = 2j is base^((d+1)·256^j) =
+    // rows[j][d+1], nibble 2j+1 is base^((d+1)·16·256^j) = rows[j][16(d+1)], and 256·256^j is the next row's base.
     this.sec = new Uint32Array(SEC_ROWS * SEC_WINDOW * this.words);
-    let step = base;
     for (let i = 0; i < SEC_ROWS; i++) {
-      let x = step;
+      const j = i >> 1;
       for (let d = 0; d < SEC_WINDOW; d++) {
-        if (d > 0) x = op(x, step);
-        this.sec.set(limbs(x), (i * SEC_WINDOW + d) * this.words);
+        const k = i & 1 ? 16 * (d + 1) : d + 1;
+        const x = k < 256 ? (this.rows[j] as T[])[k] : j + 1 < FR_BYTES ? (this.rows[j + 1] as T[])[1] : b;
+        this.sec.set(limbs(x as T), (i * SEC_WINDOW + d) * this.words);
       }
-      step = x; // step^16 = base^(16^(i+1))
     }
     // base^(r − Σ_{i<64} 16^i) = base^(−Σ16^i) in the order-r group.
     let offset = 0n;
@@ -209,6 +210,7 @@ export class FixedBaseComb<T extends G1 | GT> {
     const neg = new mcl.Fr();
     neg.setStr(((CURVE_ORDER - offset) % CURVE_ORDER).toString());
     this.correction = power(base, neg);
+    b.clear();
   }
 
   /** base^e for a big-endian exponent of at most 32 bytes that is public (variable time). */
