@@ -6,9 +6,17 @@ import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
 
+/**
+ * Whether an own-ship line that cannot be secured may leave in clear in the authentication modes 2 and 3
+ * ('auth-modes') or never ('never'). Modes 4 and 5 never send in clear, whatever this says; mode 1 always does.
+ */
+export type PlainFallback = 'auth-modes' | 'never';
+
 export interface AppliancePipelineConfig {
   readonly tx: Partial<TxOptions>;
   readonly rx: Partial<RxOptions>;
+  /** Default 'auth-modes': a mode-2/3 report is public content, and a SOLAS ship must keep reporting. */
+  readonly plainFallback?: PlainFallback;
 }
 
 export interface ApplianceKeys extends TxKeys, RxKeys {}
@@ -16,10 +24,29 @@ export interface ApplianceKeys extends TxKeys, RxKeys {}
 export class AppliancePipeline implements Pipeline {
   readonly tx: SecureTx;
   readonly rx: SecureRx;
+  readonly plainFallback: PlainFallback;
+  #timeTrusted = false;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
     this.tx = new SecureTx(config.tx, keys, random);
     this.rx = new SecureRx(config.rx, keys);
+    this.plainFallback = config.plainFallback ?? 'auth-modes';
+  }
+
+  /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
+  get timeTrusted(): boolean {
+    return this.#timeTrusted;
+  }
+
+  setTimeTrusted(trusted: boolean): void {
+    this.#timeTrusted = trusted;
+  }
+
+  plainAllowed(): boolean {
+    const mode = this.tx.mode;
+    if (mode === 1) return true;
+    if (mode === 2 || mode === 3) return this.plainFallback === 'auth-modes';
+    return false;
   }
 
   get mode(): Mode {

@@ -6,8 +6,11 @@
  *   leave it released.
  * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
  *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
- *   latency budget is sent in mode 1 (`pipeline.bypass`) and CRYPTO_BEHIND is raised: slow crypto never costs an
- *   own-ship message.
+ *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) with
+ *   CRYPTO_BEHIND only where the pipeline allows plain (`plainAllowed`: modes 1–3 as configured); in modes 4 and 5
+ *   it is withheld, counted by reason and OWN_SHIP_WITHHELD is raised — confidentiality never fails open.
+ * - No input ends the daemon: a throw from a per-line pipeline call is a counted rejection (PIPELINE_ERROR), and
+ *   processing goes on.
  * - The service watchdog is pinged only while the pipeline is healthy: a call that runs past the hang threshold
  *   withholds the pings (and, if it ever returns, latches the pipeline as hung), so systemd kills and restarts the
  *   service while ExecStopPost keeps the relay released.
@@ -52,6 +55,8 @@ export interface KeyValidity {
   readonly identity: string;
   /** UTC seconds. */
   readonly notAfter: number;
+  /** False for a record a permit carried already expired: left out, alarmed until a new permit replaces it. */
+  readonly installed?: boolean;
 }
 
 export interface DaemonDeps {
@@ -88,14 +93,20 @@ export const REQUEUE_MEMORY_LIMIT = 64;
 export type DaemonState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 export type PipelineHealth = 'starting' | 'healthy' | 'hung' | 'failed';
 export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error';
+const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error'];
+const noReasons = (): Record<ShipBypassReason, number> => Object.fromEntries(SHIP_BYPASS_REASONS.map((r) => [r, 0])) as Record<ShipBypassReason, number>;
 
 export interface DaemonCounters {
   /** Lines received from each port, and lines handed to each port's output queue. */
   lines: Record<Side, { in: number; out: number }>;
   /** Own-ship lines through `pipeline.fromShip`. */
   shipSecured: number;
-  /** Own-ship lines sent in mode 1 instead, by reason. */
+  /** Own-ship lines sent in mode 1 instead, by reason (only while the pipeline allows plain). */
   shipBypassed: Record<ShipBypassReason, number>;
+  /** Own-ship lines neither secured nor sent, by reason: the mode does not allow them in clear. */
+  shipWithheld: Record<ShipBypassReason, number>;
+  /** Radio lines that made the pipeline throw: counted and not shown. */
+  radioRejected: number;
   /** Radio lines dropped before the pipeline because the input queue was full. */
   radioInputDropped: number;
   /** Radio lines forwarded plain to the ship side while the pipeline was unhealthy. */
@@ -140,8 +151,6 @@ export interface DaemonStatus {
 
 export interface DaemonEvents {
   ready: [];
-  /** The pipeline failed: the relay is released; the owner should stop the daemon and exit non-zero. */
-  fatal: [Error];
   mode: [Mode];
 }
 
@@ -191,7 +200,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   readonly #counters: DaemonCounters = {
     lines: { ship: { in: 0, out: 0 }, radio: { in: 0, out: 0 } },
     shipSecured: 0,
-    shipBypassed: { latency: 0, 'input-queue-full': 0, degraded: 0, 'pipeline-error': 0 },
+    shipBypassed: noReasons(),
+    shipWithheld: noReasons(),
+    radioRejected: 0,
     radioInputDropped: 0,
     radioDegraded: 0,
     outputRefused: 0,
@@ -258,8 +269,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#pipeline = await this.#deps.createPipeline(this.#config);
       } catch (error) {
         this.#health = 'failed';
-        this.alarms.raise('PIPELINE_FAILED', '-', `initialisation: ${(error as Error).message}`);
-        throw new DaemonError('PIPELINE_INIT', 'the pipeline could not be created', { cause: error });
+        const message = error instanceof Error ? error.message : String(error);
+        this.alarms.raise('PIPELINE_FAILED', '-', `initialisation: ${message}`);
+        throw error instanceof DaemonError ? error : new DaemonError('PIPELINE_INIT', `the pipeline could not be created: ${message}`, { cause: error });
       }
       this.#health = 'healthy';
       this.#applyMode('start');
@@ -462,8 +474,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
     const waited = this.#clock.monotonicNow() - item.at;
     if (waited > this.#config.timing.latencyBudgetMs) {
-      this.#bypassShip(item.line, 'latency');
       this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship line waited ${Math.round(waited)} ms`, TRANSIENT_ALARM_HOLD_MS);
+      this.#bypassShip(item.line, 'latency');
       return;
     }
     const pipeline = this.#pipeline;
@@ -485,28 +497,50 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     const outputs = this.#call('fromRadio', () => pipeline.fromRadio(item.line, this.#clock.utcNow()));
-    if (outputs !== undefined) this.#emit(outputs);
+    // A line the pipeline threw on is not shown: it was neither verified nor flagged by the pipeline.
+    if (outputs === undefined) this.#counters.radioRejected += 1;
+    else this.#emit(outputs);
     // Base stations announce UTC (message 4): the clock cross-check's AIS reference, fed as soon as heard.
     for (const r of pipeline.takeUtcReports?.() ?? []) this.feedUtc({ source: 'ais-base-station', utcMs: r.utcMs });
   }
 
-  /** Mode 1 for one own-ship line. If even that throws, the line is forwarded unaltered (mode 1's definition). */
+  /**
+   * An own-ship line that cannot be secured: mode 1 where the pipeline allows plain (if even `bypass` throws, the
+   * line is forwarded unaltered, mode 1's definition), otherwise withheld — counted, with OWN_SHIP_WITHHELD.
+   */
   #bypassShip(line: string, reason: ShipBypassReason): void {
+    const pipeline = this.#pipeline;
+    if (pipeline !== undefined && !this.#plainAllowed(pipeline)) {
+      this.#counters.shipWithheld[reason] += 1;
+      this.alarms.pulse('OWN_SHIP_WITHHELD', reason, `mode ${pipeline.mode} does not send in clear`, TRANSIENT_ALARM_HOLD_MS);
+      return;
+    }
     this.#counters.shipBypassed[reason] += 1;
     let outputs: PipelineOutput[] | undefined;
-    if (this.#pipeline !== undefined && this.#health !== 'failed') {
+    if (pipeline !== undefined && this.#health !== 'failed') {
       try {
-        outputs = this.#pipeline.bypass(line);
+        outputs = pipeline.bypass(line);
       } catch (error) {
-        this.#failed('bypass', error);
+        this.#rejected('bypass', error);
       }
     }
     this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
   }
 
+  /** A pipeline that cannot say whether plain is allowed is treated as not allowing it. */
+  #plainAllowed(pipeline: Pipeline): boolean {
+    try {
+      return pipeline.plainAllowed();
+    } catch (error) {
+      this.#rejected('plainAllowed', error);
+      return false;
+    }
+  }
+
   /**
-   * Runs one pipeline call, timing it. A throw fails the pipeline (it must count bad input, not throw); a call
-   * past the hang threshold latches it as hung; a call past the latency budget is crypto falling behind.
+   * Runs one pipeline call, timing it. A throw is a counted rejection of that one input (PIPELINE_ERROR), never
+   * the end of the daemon; a call past the hang threshold latches the pipeline as hung; a call past the latency
+   * budget is crypto falling behind.
    */
   #call(name: string, fn: () => PipelineOutput[]): PipelineOutput[] | undefined {
     const t0 = this.#clock.monotonicNow();
@@ -515,7 +549,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     try {
       outputs = fn();
     } catch (error) {
-      this.#failed(name, error);
+      this.#rejected(name, error);
       return undefined;
     } finally {
       this.#inCallSince = undefined;
@@ -597,15 +631,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#evaluate();
   }
 
-  #failed(name: string, error: unknown): void {
+  /** One input the pipeline threw on: counted and logged at debug (an attacker can send many), alarm pulsed. */
+  #rejected(name: string, error: unknown): void {
     this.#counters.pipelineErrors += 1;
-    if (this.#health === 'failed') return;
-    this.#health = 'failed';
-    const err = error instanceof Error ? error : new Error(String(error));
-    this.alarms.raise('PIPELINE_FAILED', '-', `${name}: ${err.message}`);
-    this.#log.error({ err, call: name }, 'pipeline failed: relay released');
-    this.#evaluate();
-    this.emit('fatal', err);
+    const message = error instanceof Error ? error.message : String(error);
+    this.alarms.pulse('PIPELINE_ERROR', name, message.slice(0, 200), TRANSIENT_ALARM_HOLD_MS);
+    this.#log.debug({ err: error, call: name }, 'pipeline threw on one input; counted and skipped');
   }
 
   /** Re-decides READY and the relay from the current state; called on every change that affects them. */
@@ -664,7 +695,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       subjects.add(subject);
       const left = key.notAfter - now;
       const days = Math.floor(left / DAY);
-      this.alarms.set('KEY_EXPIRED', subject, left <= 0, `expired ${-days} days ago`);
+      this.alarms.set('KEY_EXPIRED', subject, left <= 0, `expired ${-days} days ago${key.installed === false ? '; not installed' : ''}`);
       this.alarms.set('KEY_EXPIRES_SOON', subject, left > 0 && left <= DEFAULT_WARN_DAYS * DAY, `${days} days left`);
     }
     for (const code of ['KEY_EXPIRED', 'KEY_EXPIRES_SOON'] as const) {

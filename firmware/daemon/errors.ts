@@ -1,7 +1,16 @@
 /** Typed errors of the appliance daemon: a literal `code` per failure, so that the CLI and tests can tell them apart. */
 
-export const DAEMON_ERROR_CODES = ['CONFIG_INVALID', 'CONFIG_UNREADABLE', 'PIPELINE_INIT', 'DAEMON_STATE', 'STATUS_LISTEN'] as const;
+export const DAEMON_ERROR_CODES = [
+  'CONFIG_INVALID', 'CONFIG_UNREADABLE', 'KEYS_INVALID', 'PERMIT_REFUSED', 'STATE_UNUSABLE', 'PIPELINE_INIT', 'DAEMON_STATE', 'STATUS_LISTEN',
+] as const;
 export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[number];
+
+/**
+ * Start-up failures that a restart cannot fix — the configuration, a key or params file, the permit, the stored
+ * key set: `mibc-ais run` exits 78 (EX_CONFIG) on them, which the unit's RestartPreventExitStatus= names, so a
+ * bad install stops instead of restarting and rebooting the board in a loop.
+ */
+export const CONFIGURATION_ERROR_CODES: readonly DaemonErrorCode[] = ['CONFIG_INVALID', 'CONFIG_UNREADABLE', 'KEYS_INVALID', 'PERMIT_REFUSED', 'STATE_UNUSABLE', 'PIPELINE_INIT'];
 
 export class DaemonError extends Error {
   override readonly name = 'DaemonError';

@@ -178,17 +178,40 @@ describe('Daemon fail-safe', () => {
     expect(rig.radio.lines).toContain('!AIVDO,after');
   });
 
-  it('treats a throwing pipeline as fatal: relay released, the line still sent in mode 1', async () => {
+  it('counts an own-ship line the pipeline throws on and goes on: relay inline, the line sent in mode 1 (mode 2)', async () => {
     const rig = await started(makeRig());
-    const fatal: Error[] = [];
-    rig.daemon.on('fatal', (error) => fatal.push(error));
     rig.pipeline.failNext = new Error('boom');
     rig.ship.emitLine('!AIVDO,x');
+    rig.ship.emitLine('!AIVDO,y');
     await settle();
-    expect(fatal.map((e) => e.message)).toEqual(['boom']);
-    expect(rig.daemon.status().relay).toBe('bypass');
-    expect(rig.radio.lines).toEqual(['!AIVDO,x']);
-    expect(rig.daemon.status().counters.shipBypassed['pipeline-error']).toBe(1);
+    const status = rig.daemon.status();
+    expect(status.health).toBe('healthy');
+    expect(status.state).toBe('running');
+    expect(status.relay).toBe('inline');
+    expect(rig.radio.lines).toEqual(['!AIVDO,x', '!AIVDO,y']);
+    expect(status.counters.shipBypassed['pipeline-error']).toBe(1);
+    expect(status.counters.shipSecured).toBe(1);
+    expect(status.counters.pipelineErrors).toBe(1);
+    expect(rig.daemon.alarms.has('PIPELINE_ERROR', 'fromShip')).toBe(true);
+  });
+
+  it('counts a radio line the pipeline throws on as a rejection, shows nothing of it, and keeps verifying', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.poisonRadio = 'poison';
+    for (let i = 0; i < 5; i += 1) rig.radio.emitLine(`!AIVDM,poison,${i}`);
+    rig.radio.emitLine('!AIVDM,other,1');
+    await settle();
+    const status = rig.daemon.status();
+    expect(status.health).toBe('healthy');
+    expect(status.relay).toBe('inline');
+    expect(rig.ship.lines).toEqual(['!AIVDM,other,1']);
+    expect(status.counters.radioRejected).toBe(5);
+    expect(status.counters.pipelineErrors).toBe(5);
+    // The watchdog keeps being fed: systemd sees a healthy service, not one to kill and restart.
+    const before = status.watchdog.pings;
+    rig.clock.advance(3 * WATCHDOG_MS);
+    expect(rig.daemon.status().watchdog.pings).toBeGreaterThan(before);
+    expect(rig.daemon.status().watchdog.withheld).toBe(0);
   });
 
   it('stops in order: relay released, STOPPING=1, lines still queued are counted as closed', async () => {
@@ -249,6 +272,49 @@ describe('Daemon traffic', () => {
     rig.clock.advance(TRANSIENT_ALARM_HOLD_MS);
     expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(false);
     expect(rig.daemon.status().health).toBe('healthy');
+  });
+
+  it('withholds own-ship lines past the latency budget in mode 5: nothing in clear, OWN_SHIP_WITHHELD and a counter', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    rig.pipeline.shipCostMs = 600;
+    for (let i = 0; i < 4; i += 1) rig.ship.emitLine(`!AIVDO,own,${i}`);
+    await settle();
+    // The twin passes secured lines through unchanged: only the one line it was given reached the radio.
+    expect(rig.radio.lines).toEqual(['!AIVDO,own,0']);
+    const c = rig.daemon.status().counters;
+    expect(c.shipWithheld.latency).toBe(3);
+    expect(c.shipBypassed.latency).toBe(0);
+    expect(rig.pipeline.counters().bypass).toBe(0);
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'latency')).toBe(true);
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(true);
+  });
+
+  it('withholds an own-ship line the pipeline throws on in mode 4, and in mode 2 when plain fallback is off', async () => {
+    const rig = await started(makeRig({ mode: 4 }));
+    rig.pipeline.failNext = new Error('boom');
+    rig.ship.emitLine('!AIVDO,x');
+    await settle();
+    expect(rig.radio.lines).toEqual([]);
+    expect(rig.daemon.status().counters.shipWithheld['pipeline-error']).toBe(1);
+
+    rig.daemon.reload(parseConfig({ ...rig.daemon.config, mode: 2 }));
+    rig.pipeline.plainFallback = false;
+    rig.pipeline.shipCostMs = 600;
+    rig.ship.emitLine('!AIVDO,a');
+    rig.ship.emitLine('!AIVDO,b');
+    await settle();
+    expect(rig.radio.lines).toEqual(['!AIVDO,a']);
+    expect(rig.daemon.status().counters.shipWithheld.latency).toBe(1);
+  });
+
+  it('withholds, never sends in clear, the oldest own-ship lines when the input queue overflows in mode 5', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    for (let i = 0; i < 300; i += 1) rig.ship.emitData(`!AIVDO,own,${i}\r\n`);
+    await settle();
+    expect(rig.radio.lines).toHaveLength(256);
+    expect(rig.radio.lines[0]).toBe('!AIVDO,own,44');
+    expect(rig.daemon.status().counters.shipWithheld['input-queue-full']).toBe(44);
+    expect(rig.pipeline.counters().bypass).toBe(0);
   });
 
   it('never drops own-ship lines when the input queue overflows: the oldest go out in mode 1', async () => {
