@@ -85,10 +85,16 @@ function selfTest(params: SystemParams, id: OwnIdentity | undefined, what: strin
   const epoch = epochOf(nowS, params.epochSeconds);
   if (!id.hasEpoch(epoch)) return; // expiry is the alarms' business (KEY_EXPIRED), not a start-up failure
   const msg = utf8ToBytes(`mibc-ais start-up self-test ${id.kind} ${id.mmsi} ${epoch}`);
-  const sig = id.signer(epoch).sign(msg);
-  if (!new VerifierCache(params, 1).get(id.kind, id.mmsi, epoch).verify(msg, sig)) {
-    throw new DaemonError('KEYS_INVALID', `${what} (${id.kind} ${id.mmsi}) does not match the system parameters (a key of another PKG?)`);
+  let ok: boolean;
+  let reason = 'its test signature does not verify';
+  try {
+    ok = new VerifierCache(params, 1).get(id.kind, id.mmsi, epoch).verify(msg, id.signer(epoch).sign(msg));
+  } catch (error) {
+    // The signer checks its key against the identity and parameters when it is prepared.
+    ok = false;
+    reason = (error as Error).message;
   }
+  if (!ok) throw new DaemonError('KEYS_INVALID', `${what} (${id.kind} ${id.mmsi}) does not match the system parameters (a key of another PKG?): ${reason}`);
 }
 
 /** Configuration-class errors of key loading, as DaemonErrors with one-line messages. */

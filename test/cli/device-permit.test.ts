@@ -26,7 +26,7 @@ let pkgDir: string;
 let applianceDir: string;
 
 const config = (keys: DaemonConfigInput['keys'], mode: 1 | 2 = 2) =>
-  parseConfig({ ports: { ship: { path: 'sim:ship' }, radio: { path: 'sim:radio' } }, topology: 'attached', mode, status: { port: 0 }, keys });
+  parseConfig({ ports: { ship: { path: 'sim:ship' }, radio: { path: 'sim:radio' } }, topology: 'attached', mode, status: { port: 0 }, keys, state: { dir: mkdtempSync(join(root, 'state-')) } });
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mibc-device-permit-'));
@@ -71,7 +71,7 @@ describe('device key → permit → daemon pipeline', () => {
     const other = join(root, 'other');
     await makeDeviceKey(other, seededRandom('another device'));
     const keys = { params: join(pkgDir, 'params.json'), permit: join(applianceDir, 'keys.permit'), deviceKey: join(other, 'device-secret.json'), authority: join(pkgDir, 'authority.json') };
-    await expect(Promise.resolve().then(() => appliancePipelineFactory().createPipeline(config(keys)))).rejects.toMatchObject({ code: 'PIPELINE_INIT', message: expect.stringMatching(/PERMIT_NOT_FOR_DEVICE|NOT_FOR_DEVICE/) });
+    await expect(Promise.resolve().then(() => appliancePipelineFactory().createPipeline(config(keys)))).rejects.toMatchObject({ code: 'PERMIT_REFUSED', message: expect.stringMatching(/PERMIT_NOT_FOR_DEVICE|NOT_FOR_DEVICE/) });
   });
 
   it('asks for the device key and the authority when a permit is configured', () => {
