@@ -20,8 +20,15 @@ import { keysFromPermit, PermitKeysError } from '../firmware/permit-keys.js';
 import {
   decodeKeySet, deviceKeyFromSecret, EMPTY_KEY_SET, encodeKeySet, installPermit, KeySetCodecError, type KeySet, type PermitWarning,
 } from '../firmware/permit/index.js';
-import { FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
+import { DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
 import { loadGroupKeys, loadIdentity, loadParams, readBytes, readText } from './filters.js';
+
+/**
+ * Received secured messages dated before start-up + this are refused (the replay cache's start-up barrier): a
+ * message the previous run accepted is dated at most its stop time plus the senders' and our clock error (the
+ * cross-check's 2-s bound), and the start is later than the stop. Costs the messages of the ~3 s around a restart.
+ */
+export const RESTART_BARRIER_S = Math.ceil(DEFAULT_UTC_TOLERANCE_MS / 1000) + 1;
 
 /** The key store name of the installed key set in the state directory. */
 export const INSTALLED_KEYS_NAME = 'installed-keys';
@@ -140,7 +147,7 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
       {
         // The radio side is a transponder or radio module: it takes BBM/ABM and knows its own-ship sentences as VDO.
         tx: { mode: config.mode, topology: config.topology, emit: 'bbm', ownShip: 'vdo' },
-        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag' },
+        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag', acceptFromSecond: nowS + RESTART_BARRIER_S },
         plainFallback: config.policies.plainFallback,
       },
       {

@@ -45,6 +45,8 @@ export interface RxOptions {
   readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
+  /** The replay cache's start-up barrier (freshness.ts `acceptFromSecond`); the daemon sets it, filters do not. */
+  readonly acceptFromSecond?: number;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -191,7 +193,7 @@ export class SecureRx {
   ) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
     this.reassembler = new Reassembler(this.options.reassembler);
-    this.replay = new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS });
+    this.replay = new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS, acceptFromSecond: this.options.acceptFromSecond });
     this.verifiers = new VerifierCache(keys.params);
     this.groupKeys = keys.groupKeys ?? new GroupKeyRing();
     this.amortised = new AmortisedReceiver({
