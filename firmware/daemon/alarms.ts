@@ -13,6 +13,7 @@ export const ALARM_CODES = {
   KEY_EXPIRED: { severity: 'alarm', text: 'An installed key has expired: messages it would sign or decrypt are not protected.' },
   KEY_EXPIRES_SOON: { severity: 'warning', text: 'An installed key expires in 30 days or less.' },
   CLOCK_DISAGREES: { severity: 'alarm', text: 'System clock disagrees with GNSS/AIS UTC; freshness and expiry cannot be decided.' },
+  CLOCK_UNTRUSTED: { severity: 'alarm', text: 'System time is not confirmed by the ship\'s GNSS (clock stepped, disagreement beyond the bound, or no reference): mode 5 is held and amortised authentication is not shown verified.' },
   TOKEN_REMOVED: { severity: 'alarm', text: 'The key token was removed.' },
   PORT_DOWN: { severity: 'alarm', text: 'A serial port is down; it is being reopened.' },
   CRYPTO_BEHIND: { severity: 'warning', text: 'Secured sending fell behind; own-ship messages were sent in mode 1 where the mode allows it, withheld otherwise.' },

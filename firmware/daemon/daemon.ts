@@ -15,6 +15,9 @@
  *   withholds the pings (and, if it ever returns, latches the pipeline as hung), so systemd kills and restarts the
  *   service while ExecStopPost keeps the relay released.
  * - Mode comes from the config file (reloadable) or the front-panel switch; alarms are kept on an AlarmBoard.
+ * - Trusted time (hal/clock-trust.ts) comes from the ship port's GNSS sentences (ZDA/RMC) only; the pipeline is told
+ *   every change (`setTimeTrusted`: mode 5 and amortised `V` need it). Base-station UTC heard on the air (message 4)
+ *   only feeds the CLOCK_DISAGREES cross-check: anyone can transmit it.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -22,6 +25,7 @@ import {
   BypassRelay,
   DebouncedInput,
   StatusLed,
+  TrustedTime,
   UtcCrossCheck,
   startWatchdog,
   systemClock,
@@ -33,6 +37,7 @@ import {
   type SerialLink,
   type ServiceNotifier,
   type TimerHandle,
+  type TimeTrustStatus,
   type UtcSample,
   type WatchdogHandle,
 } from '../../hal/index.js';
@@ -41,6 +46,7 @@ import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side }
 import { AlarmBoard, type ActiveAlarm } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
+import { shipUtcMs } from './ship-time.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 /**
@@ -147,6 +153,8 @@ export interface DaemonStatus {
   inputQueued: Record<Side, number>;
   watchdog: { pings: number; withheld: number };
   utc: ReturnType<UtcCrossCheck['status']>;
+  /** Whether system time is confirmed by the ship's GNSS (what the pipeline was last told). */
+  time: TimeTrustStatus;
 }
 
 export interface DaemonEvents {
@@ -169,6 +177,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   readonly #log: Logger;
   readonly #defer: (fn: () => void) => void;
   readonly #utc: UtcCrossCheck;
+  readonly #time: TrustedTime;
   #config: DaemonConfig;
   #state: DaemonState = 'created';
   #health: PipelineHealth = 'starting';
@@ -224,6 +233,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#utc = new UtcCrossCheck({ clock: this.#clock });
     this.#utc.on('disagree', (d) => this.alarms.raise('CLOCK_DISAGREES', d.source, `offset ${Math.round(d.offsetMs)} ms > ${d.toleranceMs} ms`));
     this.#utc.on('agree', (a) => this.alarms.clear('CLOCK_DISAGREES', a.source));
+    this.#time = new TrustedTime({ clock: this.#clock });
+    this.#time.on('change', (status) => this.#timeTrustChanged(status));
     this.#readyPromise = new Promise((resolve) => {
       this.#readyResolve = resolve;
     });
@@ -274,6 +285,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         throw error instanceof DaemonError ? error : new DaemonError('PIPELINE_INIT', `the pipeline could not be created: ${message}`, { cause: error });
       }
       this.#health = 'healthy';
+      this.#tellTimeTrust();
       this.#applyMode('start');
       for (const side of SIDES) this.#openLink(side);
       this.#checkKeys();
@@ -352,6 +364,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       inputQueued: { ship: this.#queues.ship.length, radio: this.#queues.radio.length },
       watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
       utc: this.#utc.status(),
+      time: this.#time.status(),
     };
   }
 
@@ -422,6 +435,15 @@ export class Daemon extends EventEmitter<DaemonEvents> {
 
   #received(side: Side, line: string): void {
     this.#counters.lines[side].in += 1;
+    const at = this.#clock.monotonicNow();
+    if (side === 'ship') {
+      // The ship's own GNSS: stamped on arrival, so queueing delay never counts as clock offset.
+      const utcMs = shipUtcMs(line);
+      if (utcMs !== undefined) {
+        this.#time.feed({ utcMs, receivedAtMonotonicMs: at });
+        this.#utc.feed({ source: 'gnss', utcMs, receivedAtMonotonicMs: at });
+      }
+    }
     const queue = this.#queues[side];
     if (queue.length >= INPUT_QUEUE_LIMIT) {
       const oldest = queue.shift() as Queued;
@@ -432,7 +454,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#counters.radioInputDropped += 1;
       }
     }
-    queue.push({ line, at: this.#clock.monotonicNow() });
+    queue.push({ line, at });
     this.#schedule();
   }
 
@@ -599,6 +621,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#tickTimer = undefined;
       if (this.#state !== 'running' && this.#state !== 'starting') return;
+      this.#time.check();
       // A tick that fires while a pipeline call is in progress (re-entrantly, from inside that call) waits.
       if (!this.#busy && this.#health === 'healthy' && this.#pipeline !== undefined) {
         const pipeline = this.#pipeline;
@@ -680,9 +703,40 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     this.alarms.clear('MODE_UNAVAILABLE', 'pipeline');
+    this.#timeAlarm();
     this.#log.info({ from, to: target, source }, `mode ${target}`);
     this.emit('mode', target);
     this.#updateLeds();
+  }
+
+  #timeTrustChanged(status: TimeTrustStatus): void {
+    this.#log.info({ time: status }, status.trusted ? 'time trusted' : `time not trusted: ${status.reason}`);
+    this.#tellTimeTrust();
+  }
+
+  #tellTimeTrust(): void {
+    const pipeline = this.#pipeline;
+    if (pipeline !== undefined) {
+      try {
+        pipeline.setTimeTrusted(this.#time.trusted);
+      } catch (error) {
+        this.#rejected('setTimeTrusted', error);
+      }
+    }
+    this.#timeAlarm();
+  }
+
+  /** CLOCK_UNTRUSTED: after trust was lost always; before any reference only in mode 5, which cannot send without it. */
+  #timeAlarm(): void {
+    const status = this.#time.status();
+    const pipeline = this.#pipeline;
+    const alarm = !status.trusted && (status.reason !== 'no-reference' || pipeline?.mode === 5);
+    const detail = status.reason === 'clock-stepped'
+      ? `system clock stepped ${Math.round(status.lastStepMs ?? 0)} ms`
+      : status.reason === 'disagrees'
+        ? `ship GNSS differs by ${Math.round(status.lastOffsetMs ?? 0)} ms (bound ${this.#time.boundMs} ms)`
+        : status.reason === 'reference-lost' ? 'no GNSS time from the ship port' : 'no GNSS time from the ship port yet';
+    this.alarms.set('CLOCK_UNTRUSTED', '-', alarm, detail);
   }
 
   #checkKeys(): void {

@@ -13,6 +13,7 @@ import {
 } from '../../../hal/index.js';
 import { Daemon, TRANSIENT_ALARM_HOLD_MS, parseConfig, type DaemonConfigInput, type KeyValidity } from '../../../firmware/daemon/index.js';
 import { EventEmitter } from 'node:events';
+import { formatSentence } from '../../../nmea/index.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -405,6 +406,57 @@ describe('Daemon modes and alarms', () => {
       await settle();
     }
     expect(rig.daemon.alarms.has('CLOCK_DISAGREES', 'ais-base-station')).toBe(true);
+  });
+
+  /** A ZDA sentence from the ship's GNSS reporting `utcMs`. */
+  const zda = (utcMs: number): string => {
+    const d = new Date(utcMs);
+    const two = (n: number) => String(n).padStart(2, '0');
+    const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}.${String(Math.floor(d.getUTCMilliseconds() / 10)).padStart(2, '0')}`;
+    return formatSentence('$', 'GP', 'ZDA', [time, two(d.getUTCDate()), two(d.getUTCMonth() + 1), String(d.getUTCFullYear()), '00', '00']);
+  };
+
+  it('tells the pipeline time is trusted only after the ship\'s GNSS confirms it, and untrusted after a backward step', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    expect(rig.pipeline.timeTrusted).toEqual([false]);
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(true); // mode 5 cannot send before time is trusted
+    for (let i = 0; i < 2; i += 1) {
+      rig.ship.emitLine(zda(rig.clock.utcNow()));
+      rig.clock.advance(1_000);
+      await settle();
+    }
+    expect(rig.pipeline.timeTrusted).toEqual([false, true]);
+    expect(rig.daemon.status().time).toMatchObject({ trusted: true, reason: 'confirmed' });
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(false);
+
+    // Someone sets the clock back 10 s (a spoofed NTP or GNSS step): caught at the next tick.
+    rig.clock.stepUtc(-10_000);
+    rig.clock.advance(1_000);
+    expect(rig.pipeline.timeTrusted).toEqual([false, true, false]);
+    expect(rig.daemon.status().time.reason).toBe('clock-stepped');
+    expect(rig.daemon.alarms.active().find((a) => a.code === 'CLOCK_UNTRUSTED')?.detail).toMatch(/stepped -10000 ms/);
+  });
+
+  it('never trusts time from base-station UTC on the air (message 4), however many agree', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    for (let i = 0; i < 10; i += 1) {
+      rig.pipeline.utcReports.push({ utcMs: rig.clock.utcNow(), mmsi: 2_655_000 });
+      rig.radio.emitLine(`!AIVDM,1,1,,A,base${i},0*00`);
+      rig.clock.advance(1_000);
+      await settle();
+    }
+    expect(rig.pipeline.timeTrusted).toEqual([false]);
+    expect(rig.daemon.status().time.trusted).toBe(false);
+  });
+
+  it('loses trust when the ship\'s GNSS disagrees with the system clock beyond the bound', async () => {
+    const rig = await started(makeRig());
+    for (let i = 0; i < 2; i += 1) rig.ship.emitLine(zda(rig.clock.utcNow()));
+    await settle();
+    rig.ship.emitLine(zda(rig.clock.utcNow() + 5_000));
+    await settle();
+    expect(rig.pipeline.timeTrusted).toEqual([false, true, false]);
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(true);
   });
 
   it('keeps the running config and raises CONFIG_RELOAD_FAILED when a reload is invalid', async () => {
