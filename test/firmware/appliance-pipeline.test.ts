@@ -58,3 +58,27 @@ describe('the appliance pipeline', () => {
     expect(p.takeUtcReports()).toEqual([]);
   });
 });
+
+describe('the appliance pipeline: what the daemon may send in clear', () => {
+  it('allows plain in mode 1 always, in modes 2 and 3 only with the auth-modes fallback, in modes 4 and 5 never', () => {
+    const e = epochAt(NOW_MS, pkg.params);
+    const keys = { params: pkg.params, identity: pkg.identity(OWN, [e]) };
+    const allowed = (plainFallback: 'auth-modes' | 'never') => {
+      const p = new AppliancePipeline({ tx: { mode: 1 }, rx: {}, plainFallback }, keys);
+      return ([1, 2, 3, 4, 5] as const).map((mode) => {
+        p.tx.setMode(mode);
+        return p.plainAllowed();
+      });
+    };
+    expect(allowed('auth-modes')).toEqual([true, true, true, false, false]);
+    expect(allowed('never')).toEqual([true, false, false, false, false]);
+    expect(new AppliancePipeline({ tx: {}, rx: {} }, keys).plainFallback).toBe('auth-modes');
+  });
+
+  it('starts with time untrusted and keeps what the daemon tells it', () => {
+    const p = new AppliancePipeline({ tx: {}, rx: {} }, { params: pkg.params });
+    expect(p.timeTrusted).toBe(false);
+    p.setTimeTrusted(true);
+    expect(p.timeTrusted).toBe(true);
+  });
+});
