@@ -7,15 +7,16 @@ import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
 
 /**
- * Whether an own-ship line that cannot be secured may leave in clear in the authentication modes 2 and 3
- * ('auth-modes') or never ('never'). Modes 4 and 5 never send in clear, whatever this says; mode 1 always does.
+ * Whether an own-ship line that cannot be secured may leave unaltered in mode 2 ('on-failure') or never ('never').
+ * Mode 1 always sends it; modes 4 and 5 never (confidentiality), nor mode 3 (the unaltered line names the ship its
+ * pseudonym hides).
  */
-export type PlainFallback = 'auth-modes' | 'never';
+export type PlainFallback = 'on-failure' | 'never';
 
 export interface AppliancePipelineConfig {
   readonly tx: Partial<TxOptions>;
   readonly rx: Partial<RxOptions>;
-  /** Default 'auth-modes': a mode-2/3 report is public content, and a SOLAS ship must keep reporting. */
+  /** Default 'on-failure': a mode-2 report is public content, and a SOLAS ship must keep reporting. */
   readonly plainFallback?: PlainFallback;
 }
 
@@ -30,7 +31,7 @@ export class AppliancePipeline implements Pipeline {
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
     this.tx = new SecureTx(config.tx, keys, random);
     this.rx = new SecureRx(config.rx, keys);
-    this.plainFallback = config.plainFallback ?? 'auth-modes';
+    this.plainFallback = config.plainFallback ?? 'on-failure';
   }
 
   /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
@@ -44,9 +45,7 @@ export class AppliancePipeline implements Pipeline {
 
   plainAllowed(): boolean {
     const mode = this.tx.mode;
-    if (mode === 1) return true;
-    if (mode === 2 || mode === 3) return this.plainFallback === 'auth-modes';
-    return false;
+    return mode === 1 || (mode === 2 && this.plainFallback === 'on-failure');
   }
 
   get mode(): Mode {

@@ -85,13 +85,14 @@ export const daemonConfigSchema = z
         /** S-63 §11.2 dongle rule: with the key token removed, fall back to mode 1 unless told to continue. */
         tokenRemoved: z.enum(['mode1', 'continue']).default('mode1'),
         /**
-         * An own-ship line that cannot be secured (crypto behind, queue full, an error) in modes 2 and 3: sent in
-         * clear with CRYPTO_BEHIND ('auth-modes', default: the report is public content and a SOLAS ship must keep
-         * reporting) or withheld ('never'). Modes 4 and 5 never send it in clear.
+         * An own-ship line that cannot be secured (crypto behind, queue full, an error) in mode 2: sent unaltered
+         * with CRYPTO_BEHIND ('on-failure', default: the report is public content and a SOLAS ship must keep
+         * reporting) or withheld ('never'). Modes 3, 4 and 5 never send it unaltered (it names the ship, or its
+         * content is confidential); mode 1 always does.
          */
-        plainFallback: z.enum(['auth-modes', 'never']).default('auth-modes'),
+        plainFallback: z.enum(['on-failure', 'never']).default('on-failure'),
       })
-      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'auth-modes' }),
+      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure' }),
     gpio: gpioSchema.optional(),
     /**
      * The daemon's state directory (systemd's StateDirectory=, /var/lib/mibc-ais): the installed key set lives

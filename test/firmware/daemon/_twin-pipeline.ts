@@ -2,7 +2,7 @@
  * The pipeline twin the daemon is tested with: pass-through in every mode (own-ship lines to the radio side as
  * safety traffic, radio lines to the ship side), with an injectable cost per call — `spend(ms)` advances a
  * FakeClock inside the call in unit tests, or busy-waits on real ports — to model slow or hung crypto, and
- * injectable failures. Plain is allowed as AppliancePipeline allows it (modes 1–3 unless `plainFallback` is off);
+ * injectable failures. Plain is allowed as AppliancePipeline allows it (mode 1, and mode 2 unless `plainFallback` is off);
  * the trusted-time flags the daemon sets are recorded.
  */
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from '../../../firmware/pipeline.js';
@@ -23,7 +23,7 @@ export class TwinPipeline implements Pipeline {
   failNext: Error | undefined;
   /** fromRadio throws on lines containing this. */
   poisonRadio: string | undefined;
-  /** Modes 2 and 3 may fall back to plain. */
+  /** Mode 2 may fall back to plain. */
   plainFallback = true;
   /** Every setTimeTrusted call, in order. */
   readonly timeTrusted: boolean[] = [];
@@ -78,7 +78,7 @@ export class TwinPipeline implements Pipeline {
   }
 
   plainAllowed(): boolean {
-    return this.mode === 1 || (this.mode <= 3 && this.plainFallback);
+    return this.mode === 1 || (this.mode === 2 && this.plainFallback);
   }
 
   setTimeTrusted(trusted: boolean): void {
