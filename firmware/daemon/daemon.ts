@@ -448,7 +448,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (queue.length >= INPUT_QUEUE_LIMIT) {
       const oldest = queue.shift() as Queued;
       if (side === 'ship') {
-        // Never lose own-ship traffic to a full queue: the oldest line goes out in mode 1 now.
+        // Own-ship traffic is not left to age in a full queue: the oldest line goes out in mode 1 now where the
+        // mode allows it, and is withheld otherwise.
+        this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship input queue full (${INPUT_QUEUE_LIMIT} lines)`, TRANSIENT_ALARM_HOLD_MS);
         this.#bypassShip(oldest.line, 'input-queue-full');
       } else {
         this.#counters.radioInputDropped += 1;

@@ -316,6 +316,8 @@ describe('Daemon traffic', () => {
     expect(rig.radio.lines[0]).toBe('!AIVDO,own,44');
     expect(rig.daemon.status().counters.shipWithheld['input-queue-full']).toBe(44);
     expect(rig.pipeline.counters().bypass).toBe(0);
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'input-queue-full')).toBe(true);
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(true);
   });
 
   it('never drops own-ship lines when the input queue overflows: the oldest go out in mode 1', async () => {
