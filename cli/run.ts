@@ -31,10 +31,10 @@ import {
 /**
  * Exit codes, read by the unit's Restart=on-failure and RestartPreventExitStatus=78 (deploy/mibc-ais.service):
  *   0  stopped by SIGTERM/SIGINT;
- *   1  a crash, or a start-up failure a restart may fix (status port still taken, GPIO not there yet): restarted;
- *   78 EX_CONFIG (sysexits.h): the configuration, a key, params or device-key file, the permit or the stored key set
- *      is unusable — restarting cannot fix it, so systemd stops instead of restarting and rebooting the board in a
- *      loop. The cause is one line on stderr.
+ *   1  a crash, or a start-up failure a restart or reboot may fix (GPIO lines not available): restarted;
+ *   78 EX_CONFIG (sysexits.h): the configuration, a key, params or device-key file, the permit, the stored key set or
+ *      the status port is unusable — restarting cannot fix it, so systemd stops instead of restarting and rebooting
+ *      the board in a loop. The cause is one line on stderr.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

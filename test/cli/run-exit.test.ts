@@ -4,6 +4,8 @@
  * never fires for it), with one line naming the cause; a crash exits with a code that systemd does restart.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +75,7 @@ describe('mibc-ais run: exit codes against the unit\'s restart rules', () => {
       code: 78, line: 'mibc-ais run: PERMIT_REFUSED: key permit x: PERMIT_NOT_FOR_DEVICE: permit names another device id',
     });
     expect(startupFailure(new DaemonError('CONFIG_INVALID', 'a: b\n c: d')).line).toBe('mibc-ais run: CONFIG_INVALID: a: b; c: d');
-    expect(startupFailure(new DaemonError('STATUS_LISTEN', 'port taken')).code).toBe(EXIT_FAILURE);
+    expect(startupFailure(new DaemonError('STATUS_LISTEN', 'cannot listen on 127.0.0.1:8470: EADDRINUSE')).code).toBe(EXIT_CONFIG);
     expect(startupFailure(new Error('EIO')).code).toBe(EXIT_FAILURE);
   });
 
@@ -90,7 +92,12 @@ describe('mibc-ais run: exit codes against the unit\'s restart rules', () => {
     writeFileSync(join(corrupt.dir, 'installed-keys'), 'MIBCKS01\0\0\0\u0004junk', { mode: 0o600 });
     const foreignDevice = join(dir, 'foreign-device.json');
     writeFileSync(foreignDevice, JSON.stringify({ format: 'mibc-ais-device-secret', version: 1, secretKey: 'ab'.repeat(32) }), { mode: 0o600 });
+    // Another service on the status port.
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await once(squatter, 'listening');
+    const taken = (squatter.address() as AddressInfo).port;
     const cases: [string, unknown, RegExp][] = [
+      ['status port taken', base({ mode: 1, status: { port: taken } }), /STATUS_LISTEN: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/],
       ['bad config', base({ mode: 9 }), /CONFIG_INVALID: .*mode: must be a mode number 1–5/],
       ['config not JSON', '{ "ports": ', /CONFIG_INVALID: .* is not valid JSON/],
       ['missing key file', base({ keys: { params: files.params, key: join(dir, 'nope.json') } }), /KEYS_INVALID: key: cannot read .*nope\.json/],
@@ -111,5 +118,6 @@ describe('mibc-ais run: exit codes against the unit\'s restart rules', () => {
       expect(lines[0]).toMatch(cause);
       expect(outcome.stderr).not.toMatch(/\n\s+at /);
     }
+    squatter.close();
   }, 300_000);
 });
