@@ -6,9 +6,9 @@
  *   leave it released.
  * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
  *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
- *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) with
- *   CRYPTO_BEHIND only where the pipeline allows plain (`plainAllowed`: modes 1–3 as configured); in modes 4 and 5
- *   it is withheld, counted by reason and OWN_SHIP_WITHHELD is raised — confidentiality never fails open.
+ *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) only
+ *   where the pipeline allows plain (`plainAllowed`: mode 1, and mode 2 as configured); otherwise (modes 3–5) it is
+ *   withheld, counted by reason and OWN_SHIP_WITHHELD is raised — confidentiality never fails open.
  * - No input ends the daemon: a throw from a per-line pipeline call is a counted rejection (PIPELINE_ERROR), and
  *   processing goes on.
  * - The service watchdog is pinged only while the pipeline is healthy: a call that runs past the hang threshold
