@@ -9,6 +9,7 @@
  * The installed key set is kept in the state directory (hal FileKeyStore: 0600, temp file + fsync + rename), written
  * before the pipeline uses it, so the next start's rollback check compares against it.
  */
+import { statSync } from 'node:fs';
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
@@ -63,6 +64,7 @@ async function installFromPermit(config: DaemonConfig, params: SystemParams, now
   const dir = config.state?.dir as string; // required with keys.permit by the config schema
   const store = storeFor(dir);
   const secret = parseKeyFile(DeviceSecretFileSchema, readText(k.deviceKey as string, 'device key'), `device key ${k.deviceKey}`);
+  privateFile(k.deviceKey as string, 'device key');
   const root = parseKeyFile(RootKeyFileSchema, readText(k.authority as string, 'authority'), `authority ${k.authority}`);
   const before = await readInstalled(store, dir);
   const result = installPermit(readBytes(k.permit as string, 'permit'), before, {
@@ -81,6 +83,12 @@ async function installFromPermit(config: DaemonConfig, params: SystemParams, now
   }
   const refused = result.warnings.filter((w) => w.code === 'KEY_EXPIRED');
   return { set: result.keys, refused, ...keysFromPermit(params, result.keys) };
+}
+
+/** A secret another local user could have read is not used: it may have leaked (as the key store refuses it). */
+function privateFile(path: string, what: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new DaemonError('KEYS_INVALID', `${what} ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`);
 }
 
 /**

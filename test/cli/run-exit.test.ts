@@ -90,6 +90,8 @@ describe('mibc-ais run: exit codes against the unit\'s restart rules', () => {
     };
     const corrupt = state('corrupt');
     writeFileSync(join(corrupt.dir, 'installed-keys'), 'MIBCKS01\0\0\0\u0004junk', { mode: 0o600 });
+    const openDevice = join(dir, 'open-device.json');
+    writeFileSync(openDevice, readFileSync(files.deviceKey), { mode: 0o644 });
     const foreignDevice = join(dir, 'foreign-device.json');
     writeFileSync(foreignDevice, JSON.stringify({ format: 'mibc-ais-device-secret', version: 1, secretKey: 'ab'.repeat(32) }), { mode: 0o600 });
     // Another service on the status port.
@@ -105,6 +107,7 @@ describe('mibc-ais run: exit codes against the unit\'s restart rules', () => {
       ['wrong params', base({ keys: { params: other.params, key: files.key } }), /KEYS_INVALID: key .*own\.json \(mmsi 237000002\) does not match the system parameters/],
       ['mode 2 without keys', base({}), /KEYS_INVALID: mode 2 needs keys\.params/],
       ['missing device key', base({ keys: { ...permitKeys, deviceKey: join(dir, 'no-device.json') }, state: state('missing-device') }), /KEYS_INVALID: device key: cannot read /],
+      ['device key readable by others', base({ keys: { ...permitKeys, deviceKey: openDevice }, state: state('open-device') }), /KEYS_INVALID: device key .*open-device\.json is readable by others \(mode 0644\)/],
       ['permit for another device', base({ keys: { ...permitKeys, deviceKey: foreignDevice }, state: state('foreign') }), /PERMIT_REFUSED: .*PERMIT_NOT_FOR_DEVICE/],
       ['permit of another authority', base({ keys: { ...permitKeys, authority: other.authority }, state: state('authority') }), /PERMIT_REFUSED: .*PERMIT_INTEGRITY/],
       ['corrupt stored key set', base({ keys: permitKeys, state: corrupt }), /STATE_UNUSABLE: installed key set in .* is corrupt/],
