@@ -12,7 +12,7 @@ export const SIM_PORT_PREFIX = 'sim:';
 
 /**
  * Per-line latency budget for secured sending: an own-ship line that waited longer than this for the pipeline
- * goes out in mode 1 instead. Position reports repeat every 2–10 s (ITU-R M.1371-5 Table 1); half a second of
+ * goes out in mode 1 instead where the mode allows it (`policies.plainFallback`), and is withheld otherwise. Position reports repeat every 2–10 s (ITU-R M.1371-5 Table 1); half a second of
  * added delay keeps the report well inside its reporting interval.
  */
 export const DEFAULT_LATENCY_BUDGET_MS = 500;
