@@ -2,7 +2,8 @@
  * The secure pipeline the daemon runs (`mibc-ais run`), from the config's `keys` section, loaded once per start:
  * a key permit (installed with S-63's checks against the key set installed before, keys unwrapped with this
  * appliance's device key) and/or plain key files. Mode 1 needs none. The installed keys' validity feeds the
- * daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms.
+ * daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms. The group policy (who may hand out group keys,
+ * docs/group-keys.md) is the permit's, or `keys.groupPolicy`; without either no group-key hand-out is ever installed.
  *
  * Every failure here is a configuration failure — a restart cannot fix it — and is thrown as a DaemonError whose
  * code says which (KEYS_INVALID, PERMIT_REFUSED, STATE_UNUSABLE): `mibc-ais run` exits 78 on it with one line.
@@ -22,7 +23,7 @@ import {
   decodeKeySet, deviceKeyFromSecret, EMPTY_KEY_SET, encodeKeySet, installPermit, KeySetCodecError, type KeySet, type PermitWarning,
 } from '../firmware/permit/index.js';
 import { DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
-import { loadGroupKeys, loadIdentity, loadParams, readBytes, readText } from './filters.js';
+import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
 
 /**
  * Received secured messages dated before start-up + this are refused (the replay cache's start-up barrier): a
@@ -148,7 +149,11 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
     ];
     const identity = k.key === undefined ? fromPermit?.identity : loadIdentity(params, k.key);
     const pseudo = k.pseudoKey === undefined ? fromPermit?.pseudo : loadIdentity(params, k.pseudoKey);
-    const groupKeys = k.groupKeys === undefined ? fromPermit?.groupKeys : loadGroupKeys(k.groupKeys);
+    // One ring for both halves: keys a hand-out installs are the ones the sending half may use (as the policy allows).
+    const groupKeys =
+      k.groupKeys === undefined && k.groupPolicy === undefined && fromPermit !== undefined
+        ? fromPermit.groupKeys
+        : loadGroupKeys(k.groupKeys, k.groupPolicy === undefined ? { groups: fromPermit?.set.groups ?? [] } : loadGroupPolicy(k.groupPolicy));
     selfTest(params, identity, k.key === undefined ? 'the permit\'s signing key' : `key ${k.key}`, nowS);
     selfTest(params, pseudo, k.pseudoKey === undefined ? 'the permit\'s pseudonym key' : `key ${k.pseudoKey}`, nowS);
     return new AppliancePipeline(
@@ -162,7 +167,7 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
         params,
         ...(identity === undefined ? {} : { identity }),
         ...(pseudo === undefined ? {} : { pseudo }),
-        ...(groupKeys === undefined ? {} : { groupKeys }),
+        groupKeys,
       },
     );
   };

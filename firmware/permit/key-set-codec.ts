@@ -1,11 +1,12 @@
 /**
  * The installed key set as the appliance persists it between starts (install.ts `KeySet`): the keys installed from
- * every permit so far and the highest permit sequence per issuer, which the next install's rollback check compares
- * against (S-63 §11.5). JSON in UTF-8, versioned; the caller stores it in its key store (0600, written atomically).
+ * every permit so far, the merged group policy, and the highest permit sequence per issuer, which the next install's
+ * rollback check compares against (S-63 §11.5). JSON in UTF-8, versioned; the caller stores it in its key store (0600, written atomically).
  * Pure: bytes in, bytes out; a file that does not decode is refused whole, never half read.
  */
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
+import { GroupPolicyFileSchema, groupPolicyFile } from '../group-policy.js';
 import { KEY_KINDS, type KeyKind } from './format.js';
 import type { InstalledKey, KeySet } from './install.js';
 
@@ -30,6 +31,8 @@ const fileSchema = z.strictObject({
   format: z.literal(KEY_SET_FORMAT),
   version: z.literal(KEY_SET_VERSION),
   keys: z.array(keySchema),
+  /** The group policy's entries, checked as a group-policy file's are. */
+  groups: z.array(z.unknown()),
   sequences: z.record(z.string(), z.number().int().min(0)),
 });
 
@@ -42,7 +45,8 @@ export function encodeKeySet(set: KeySet): Uint8Array {
     kind: k.kind, identity: k.identity, epoch: k.epoch, notBefore: k.notBefore, notAfter: k.notAfter, issuerId: k.issuerId,
     current: bytesToHex(k.current), ...(k.next === undefined ? {} : { next: bytesToHex(k.next) }),
   }));
-  return utf8ToBytes(JSON.stringify({ format: KEY_SET_FORMAT, version: KEY_SET_VERSION, keys, sequences: set.sequences }));
+  const groups = groupPolicyFile({ groups: set.groups ?? [] }).groups;
+  return utf8ToBytes(JSON.stringify({ format: KEY_SET_FORMAT, version: KEY_SET_VERSION, keys, groups, sequences: set.sequences }));
 }
 
 /** Throws KeySetCodecError naming the first problem. */
@@ -65,5 +69,7 @@ export function decodeKeySet(bytes: Uint8Array): KeySet {
     if (next !== undefined && next.length !== current.length) throw new KeySetCodecError(`${k.kind} ${k.identity}: next key is ${next.length} bytes`);
     return { kind: k.kind, identity: k.identity, epoch: k.epoch, notBefore: k.notBefore, notAfter: k.notAfter, issuerId: k.issuerId, current, next };
   });
-  return { keys, sequences: parsed.data.sequences };
+  const policy = GroupPolicyFileSchema.safeParse({ format: 'mibc-ais-group-policy', version: 1, groups: parsed.data.groups });
+  if (!policy.success) throw new KeySetCodecError(`groups: ${policy.error.issues[0]?.message ?? 'invalid'}`);
+  return { keys, groups: policy.data.groups, sequences: parsed.data.sequences };
 }
