@@ -41,9 +41,10 @@ export interface Pipeline {
    */
   bypass(line: string): PipelineOutput[];
   /**
-   * Whether an own-ship line may leave in clear when it cannot be secured (latency budget, full queue, a throw):
-   * never in the confidentiality modes 4 and 5; in the authentication modes 2 and 3 only as configured; always in
-   * mode 1. While false the daemon withholds such a line, counts it and raises an alarm.
+   * Whether an own-ship line may leave unaltered when it cannot be secured (latency budget, full queue, a throw):
+   * always in mode 1; in mode 2 only as configured; never in mode 3 (the line names the ship its pseudonym hides)
+   * nor in the confidentiality modes 4 and 5. While false the daemon withholds such a line, counts it and raises
+   * an alarm.
    */
   plainAllowed(): boolean;
   /**
