@@ -439,11 +439,12 @@ describe('Daemon modes and alarms', () => {
     expect(rig.daemon.alarms.active().find((a) => a.code === 'CLOCK_UNTRUSTED')?.detail).toMatch(/stepped -10000 ms/);
   });
 
-  it('never trusts time from base-station UTC on the air (message 4), however many agree', async () => {
+  it('never trusts time from the radio side: base-station UTC (message 4) or a GNSS sentence, however many agree', async () => {
     const rig = await started(makeRig({ mode: 5 }));
     for (let i = 0; i < 10; i += 1) {
       rig.pipeline.utcReports.push({ utcMs: rig.clock.utcNow(), mmsi: 2_655_000 });
       rig.radio.emitLine(`!AIVDM,1,1,,A,base${i},0*00`);
+      rig.radio.emitLine(zda(rig.clock.utcNow()));
       rig.clock.advance(1_000);
       await settle();
     }
