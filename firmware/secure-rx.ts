@@ -68,7 +68,7 @@ export class SecureRx {
       options: this.options,
       keys,
       counters: this.counters,
-      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS }),
+      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS, acceptFromSecond: this.options.acceptFromSecond }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
       verify: (kind, signer, epoch, msg, sig) => this.verify(kind, signer, epoch, msg, sig),

@@ -17,6 +17,8 @@ export interface RxOptions {
   readonly attachedSenders: number;
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
+  /** The replay cache's start-up barrier (freshness.ts `acceptFromSecond`); the daemon sets it, filters do not. */
+  readonly acceptFromSecond?: number;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
