@@ -25,6 +25,7 @@ import { epochForParity } from './epoch.js';
 import { reconstructSecond, ReplayGuard } from './freshness.js';
 import { GroupKeyRing, VerifierCache, type GroupKey, type IdentityKind, type OwnIdentity, type SystemParams } from './keyring.js';
 import { Reassembler, type ReassemblerLimits } from './reassembler.js';
+import { VerifyBudget, type BudgetRefusal, type VerifyBudgetLimits } from './rx/verify-budget.js';
 import { signedMessage } from './signed-message.js';
 import type { UtcReport } from './pipeline.js';
 import { formatStatus, Result, type Status } from './status.js';
@@ -45,6 +46,8 @@ export interface RxOptions {
   readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
+  /** Pairing operations allowed per source and in total (docs/verification-budget.md); false only to measure without. */
+  readonly verifyBudget: Partial<VerifyBudgetLimits> | false;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -56,6 +59,7 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   attachedPerSender: 4,
   attachedSenders: 4096,
   amortised: {},
+  verifyBudget: {},
 };
 
 export interface RxKeys {
@@ -77,6 +81,7 @@ export type RejectReason =
   | 'UNTRUSTED_KEY_ISSUER'
   | 'UNSUPPORTED_KIND'
   | AmortisedReason
+  | BudgetRefusal
   | EnvelopeError['code'];
 
 /** `$PMIBV,F` reasons of amortised authentication: a report's failure, or a rejected kind 5/6 body. */
@@ -184,6 +189,9 @@ export class SecureRx {
   /** The reconstructed second of the body being handled: the anchor's key epoch follows from it. */
   private bodySecond = 0;
   private lastAmortisedTickS = Number.NEGATIVE_INFINITY;
+  private readonly budget: VerifyBudget | undefined;
+  /** Whom the pairing work of the body being handled is charged to. */
+  private charge = { source: 0, nowMs: 0 };
 
   constructor(
     options: Partial<RxOptions>,
@@ -193,6 +201,7 @@ export class SecureRx {
     this.reassembler = new Reassembler(this.options.reassembler);
     this.replay = new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS });
     this.verifiers = new VerifierCache(keys.params);
+    this.budget = this.options.verifyBudget === false ? undefined : new VerifyBudget(this.options.verifyBudget);
     this.groupKeys = keys.groupKeys ?? new GroupKeyRing();
     this.amortised = new AmortisedReceiver({
       limits: this.options.amortised,
@@ -340,6 +349,11 @@ export class SecureRx {
         if (!handAll) break;
       } else {
         firstFailure ??= failure;
+        // Over budget: the other candidates would be refused too.
+        if (failure === 'BUDGET_SOURCE' || failure === 'BUDGET_TOTAL') {
+          firstFailure = failure;
+          break;
+        }
       }
     }
     if (accepted) r.settle();
@@ -348,6 +362,7 @@ export class SecureRx {
 
   /** Handles one reassembled body; returns the rejection reason, or undefined when it was accepted. */
   private tryBody(source: number, destination: number | undefined, kind: Kind, ext: boolean, body: Uint8Array, channel: string, nowMs: number, out: string[]): RejectReason | undefined {
+    this.charge = { source, nowMs };
     try {
       const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
       this.replay.checkFresh(second, Math.floor(nowMs / 1000));
@@ -380,7 +395,14 @@ export class SecureRx {
   }
 
   private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean {
+    this.spendPairing();
     return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
+  }
+
+  /** Takes one pairing operation from the verification budget, before it is spent. */
+  private spendPairing(): void {
+    const refused = this.budget?.take(this.charge.source, this.charge.nowMs);
+    if (refused !== undefined) throw new Reject(refused, `verification budget exhausted (${this.charge.source})`);
   }
 
   private signedInline(source: number, ext: boolean, bytes: Uint8Array, second: number, channel: string, nowMs: number, out: string[]): void {
@@ -459,6 +481,7 @@ export class SecureRx {
     const msg = signedMessage({ kind: Kind.Kem, source, signer: source, destination, second, content: part, contentBits: part.length * 8 });
     if (!this.verify('mmsi', source, epoch, msg, b.signature)) throw new Reject('BAD_SIGNATURE', 'mode 4 sender signature does not verify');
     if (!id.hasEpoch(epoch)) throw new Reject('NO_KEY', `no decryption key for epoch ${epoch}`);
+    this.spendPairing();
     const key = id.decryptor(epoch).decapsulate(b.kemCiphertext);
     let content: Uint8Array;
     try {

@@ -113,6 +113,8 @@ describe('own-ship traffic while the radio side verifies a flood', () => {
       for (let i = 0; i < 10_000 && sentAt === undefined; i++) {
         await new Promise((resolve) => setImmediate(resolve));
         if (radio.lines.length > before) sentAt = c.monotonicNow();
+        // Idle: time moves on by itself (the report may not have arrived yet).
+        else if (daemon.status().inputQueued.radio === 0) c.advance(1);
       }
       await settle(daemon);
       expect(sentAt).toBeDefined();
