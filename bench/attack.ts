@@ -191,9 +191,16 @@ async function ownShipUnderAttack(attack: Attack | 'none', budget: boolean, dura
     clock,
     defer: (fn) => pending.push(fn),
   });
+  const sent: number[] = [];
+  let seen = 0;
+  /** Own-ship output: every line on the radio port comes from the own-ship path; stamped when the slice that made it ends. */
+  const collect = () => {
+    for (; seen < radio.lines.length; seen++) sent.push(clock.utcNow());
+  };
   const drain = async () => {
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 1_000_000; i++) {
       await new Promise((r) => setImmediate(r));
+      collect();
       const fn = pending.shift();
       if (fn === undefined && i > 2) return;
       fn?.();
@@ -208,27 +215,19 @@ async function ownShipUnderAttack(attack: Attack | 'none', budget: boolean, dura
   for (let t = 1_000; t < durationS * 1000; t += OWN_INTERVAL_MS) ownTimes.push(startMs + t);
   // Every arrival as a timer: lines that fall due while a call runs arrive then, as bytes would in the UART buffer.
   for (const { atMs, message } of traffic) clock.setTimeout(() => message.lines.forEach((l) => radio.emitLine(l)), atMs - startMs);
-  const sent = new Map<number, number>();
   ownTimes.forEach((at, i) => clock.setTimeout(() => ownReport(i % 60).forEach((l) => ship.emitLine(l)), at - startMs));
 
-  const latencies: number[] = [];
-  let seen = 0;
   const endMs = startMs + durationS * 1000 + 5_000;
   while (clock.utcNow() < endMs) {
     await drain();
-    // Own-ship output: the secured message 8 bodies follow the report; its first line marks the report as sent.
-    const lines = radio.lines;
-    for (; seen < lines.length; seen++) {
-      const l = lines[seen] as string;
-      if (l.startsWith('!AIVDO') || (l.startsWith('!AIVDM') && !sent.has(seen))) sent.set(seen, clock.utcNow());
-    }
     clock.advance(5);
   }
-  // Pair own-ship reports with their output in order: the daemon keeps own-ship order.
-  const outs = [...sent.values()];
-  const perReport = outs.length / Math.max(1, ownTimes.length);
+  // Pair own-ship reports with their output in order (the daemon keeps own-ship order); every report makes the same
+  // number of lines, and its first line marks it as sent.
+  const latencies: number[] = [];
+  const perReport = sent.length / Math.max(1, ownTimes.length);
   ownTimes.forEach((at, i) => {
-    const out = outs[Math.floor(i * perReport)];
+    const out = sent[Math.round(i * perReport)];
     if (out !== undefined) latencies.push(out - at);
   });
   const st = daemon.status();
