@@ -76,7 +76,7 @@ export class SecureRx {
       replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
-      verify: (kind, signer, epoch, msg, sig) => this.verify(kind, signer, epoch, msg, sig),
+      verify: (kind, signer, epoch, msg, sig, charged) => this.verify(kind, signer, epoch, msg, sig, charged),
       spendPairing: () => this.spendPairing(),
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
@@ -220,8 +220,8 @@ export class SecureRx {
     }
   }
 
-  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean {
-    this.spendPairing();
+  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array, charged = false): boolean {
+    if (!charged) this.spendPairing();
     return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
   }
 

@@ -84,6 +84,14 @@ describe('verification budget in the receive path', () => {
     expect((rx.counters.rejected.BUDGET_TOTAL ?? 0) + (rx.counters.rejected.BUDGET_SOURCE ?? 0)).toBeGreaterThan(0);
   });
 
+  it('refuses chain-anchor checks over budget before the amortised receiver runs', () => {
+    const rx = new SecureRx({ verifyBudget: { perSourceBurst: 3 } }, { params: pkg.params, identity: bob });
+    verifications = 0;
+    feedRounds(rx, 'anchor', [200_500_001, 200_500_001], NOW_MS);
+    expect(verifications).toBe(3);
+    expect(rx.counters.rejected.BUDGET_SOURCE).toBeGreaterThan(0);
+  });
+
   it('keeps verifying a genuine ship at its normal rate while another MMSI floods at the full VDL rate', () => {
     const rx = new SecureRx({}, { params: pkg.params, identity: bob });
     const tx = new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, identity: alice }, seededRandom('alice'));
