@@ -4,6 +4,7 @@
  */
 import { FailReason, NoticeCode } from '../amortised/index.js';
 import type { EnvelopeError } from '../errors.js';
+import type { GrantRefusal } from '../group-policy.js';
 import type { BudgetRefusal } from './verify-budget.js';
 
 /** `$PMIBV,F` reasons of amortised authentication: a report's failure, or a rejected kind 5/6 body. */
@@ -47,7 +48,7 @@ export type RejectReason =
   | 'NO_GROUP_KEY'
   | 'BAD_TAG'
   | 'NO_KEY'
-  | 'UNTRUSTED_KEY_ISSUER'
+  | GrantRefusal
   | 'UNSUPPORTED_KIND'
   | AmortisedReason
   | BudgetRefusal
