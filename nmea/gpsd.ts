@@ -11,7 +11,7 @@
  */
 import type { AisMessage } from './ais.js';
 import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
-import { decodeAsm } from './asm.js';
+import { decodeAsm, type AsmDef, type JsonSpec } from './asm.js';
 import type { Fields, FieldValue } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 
@@ -22,6 +22,13 @@ export interface GpsdJsonOptions {
   readonly scaled?: boolean;
   /** The message's bits, for gpsd's treatment of short messages and of binary data tails. */
   readonly bits?: AisBits;
+  /**
+   * Where gpsd 3.22 and ITU-R M.1371-5 / IMO SN.1/Circ.236 disagree and a user may need gpsd's reading (README,
+   * "Deliberate differences"): message 24 part B's 7-character vendor ID, messages 25/26 without the 2 spare bits
+   * after the destination, message 26 data with the communication-state bits in its last byte, and tidal windows
+   * counted as gpsd counts them. Default: the standard's reading.
+   */
+  readonly gpsdCompat?: boolean;
 }
 
 /** Reads `width` bits at `start`, bits past the end of the message as zero (gpsd's `ubits` on its zeroed buffer). */
@@ -70,6 +77,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 /** Builds gpsd's JSON object (key order as gpsd prints it). */
 export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {}): GpsdJson {
   const scaled = options.scaled ?? true;
+  const compat = options.gpsdCompat ?? false;
   const bits = options.bits;
   const len = bits?.bitLength ?? 0;
   const s = new Scaler(scaled);
@@ -127,7 +135,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       break;
     case 6:
       copy('seqno', 'dest_mmsi', 'retransmit', 'dac', 'fid');
-      binary(o, m, s, bits);
+      binary(o, m, s, compat, bits);
       break;
     case 7:
     case 13:
@@ -137,7 +145,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       break;
     case 8:
       copy('dac', 'fid');
-      binary(o, m, s, bits);
+      binary(o, m, s, compat, bits);
       break;
     case 9:
       copy('alt');
@@ -229,19 +237,22 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       copy('interval', 'quiet');
       break;
     case 24:
-      type24(o, m, t);
+      type24(o, m, t, compat);
       break;
     case 25:
     case 26:
       copy('addressed', 'structured');
       o['dest_mmsi'] = n('dest_mmsi');
       o['app_id'] = n('app_id');
-      if (bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
+      if (!compat || bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
       else {
-        // gpsd copies the bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        // gpsd 3.22 reads no spare bits after the destination MMSI, so its app_id and data start 2 bits early; it
+        // copies whole bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        const addressedSpare = b('addressed') ? 2 : 0;
+        if (b('addressed') && b('structured')) o['app_id'] = zx(bits, 70, 16);
         const from = 40 + (b('structured') ? 16 : 0);
         const copied = len - from - (m.type === 26 ? 20 : 0);
-        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits'), from + 8 * Math.ceil(copied / 8));
+        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits') + addressedSpare, from + 8 * Math.ceil(copied / 8));
       }
       if (m.type === 26) copy('radio');
       break;
@@ -258,7 +269,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
   return o;
 }
 
-function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string): void {
+function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string, compat: boolean): void {
   if (m['partno'] === 0) {
     o['shipname'] = t('shipname');
     return;
@@ -266,10 +277,12 @@ function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string):
   if (typeof m['shipname'] === 'string') o['shipname'] = t('shipname');
   o['shiptype'] = m['shiptype'];
   o['shiptype_text'] = legend('shiptype', m['shiptype'] as number);
-  // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
-  const tail = ((m['model'] as number) * 2 ** 20 + (m['serial'] as number));
   let chars = m['vendorid'] as string;
-  for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
+  if (compat) {
+    // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
+    const tail = (m['model'] as number) * 2 ** 20 + (m['serial'] as number);
+    for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
+  }
   o['vendorid'] = gpsdText(chars);
   o['model'] = m['model'];
   o['serial'] = m['serial'];
@@ -278,16 +291,62 @@ function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string):
   else for (const k of ['to_bow', 'to_stern', 'to_port', 'to_starboard']) o[k] = m[k];
 }
 
-function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, raw?: AisBits): void {
+function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, compat: boolean, raw?: AisBits): void {
   const data = m['data'] as Uint8Array;
   const bits = m['dataBits'] as number;
-  const asm = decodeAsm(m.type, m['dac'] as number, m['fid'] as number, data, bits);
+  const asm = decodeAsm(m.type, m['dac'] as number, m['fid'] as number, data, bits, { gpsdCompat: compat });
   if (asm === undefined) {
     // gpsd masks the last byte of message 8 data but not of message 6.
     o['data'] = m.type === 6 && raw !== undefined ? rawData(raw, 88, bits) : gpsdData(data, bits);
     return;
   }
-  asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
+  if (asm.def.json !== undefined) jsonView(o, asm.def, asm.def.json, asm.fields, asm.elements, s);
+  else asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
+}
+
+/** Presents a payload from its table's JSON specification (`asm.ts` `JsonSpec`). */
+function jsonView(o: GpsdJson, def: AsmDef, spec: readonly JsonSpec[], f: Fields, elements: readonly Fields[], s: Scaler): void {
+  for (const item of spec) {
+    const key = item[0];
+    switch (item[1]) {
+      case undefined: {
+        const v = f[key];
+        o[key] = typeof v === 'string' ? gpsdText(v) : v;
+        break;
+      }
+      case 'deg':
+        o[key] = s.deg(f[key] as number, item[2] as number, item[3] as number);
+        break;
+      case 'scale':
+        o[key] = s.scale(f[key] as number, item[2] as number, item[3] as number);
+        break;
+      case 'legend':
+        o[key] = f[key];
+        o[`${key}_text`] = legend(item[2] as LegendName, f[key] as number);
+        break;
+      case 'stamp':
+        o[key] = (item[2] as string).replace(/\{(\w+)(?::(\d+))?(?:\+(\d+))?\}/g, (_, name: string, width?: string, plus?: string) =>
+          String((f[name] as number) + Number(plus ?? 0)).padStart(Number(width ?? 0), '0'),
+        );
+        break;
+      case 'array':
+        o[key] = elements.map((e) => {
+          const inner: GpsdJson = {};
+          jsonView(inner, def, item[2] as readonly JsonSpec[], e, [], s);
+          return inner;
+        });
+        break;
+      case 'target': {
+        // The identifier is an MMSI or IMO number, or 7 characters of 6-bit text, by its type.
+        const type = f['idtype'] as number;
+        const id = f[key] as number;
+        let text = '';
+        for (let k = 6; k >= 0; k--) text += TEXT_ALPHABET[Math.floor(id / 2 ** (6 * k)) % 64];
+        o[legend('idtype', type)] = type <= 1 ? String(id) : gpsdText(text);
+        break;
+      }
+    }
+  }
 }
 
 function asmView(o: GpsdJson, key: string, f: Fields, elements: readonly Fields[], s: Scaler): void {
