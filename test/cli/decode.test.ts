@@ -29,7 +29,7 @@ function expectSameMessages(ours: Json[], expected: Json[]): void {
   ours.forEach((o, i) => expect(comparable(o), `message ${i + 1}`).toEqual(comparable(expected[i]!)));
 }
 
-describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd golden output', () => {
+describe.skipIf(CORPUS === undefined)('mibc-ais decode --gpsd-compat against gpsd golden output', () => {
   const chk = (name: string): Json[] =>
     readFileSync(resolve(CORPUS!, name), 'utf8')
       .split('\n')
@@ -37,17 +37,17 @@ describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd g
       .map((l) => JSON.parse(l) as Json);
 
   it('agrees with sample.aivdm.ju.chk field by field (all 27 types)', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled', '--gpsd-compat']);
     expectSameMessages(out, chk('gpsd/sample.aivdm.ju.chk'));
   });
 
   it('agrees with ais-nmea-type6-fid55.log.chk field by field (real traffic with type 6 ASMs)', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled', '--gpsd-compat']);
     expectSameMessages(out, chk('gpsd/ais-nmea-type6-fid55.log.chk'));
   });
 
   it('scaled output matches sample.aivdm.js.chk numerically', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), []);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--gpsd-compat']);
     const expected = chk('gpsd/sample.aivdm.js.chk');
     expect(out.length).toBe(expected.length);
     const close = (a: unknown, b: unknown, path: string): void => {
