@@ -39,17 +39,11 @@ function bitsAt(bits: AisBits, start: number, width: number): number {
  */
 function reconcile(key: string, line: string, ours: Json, bits: AisBits): { theirs: Json; applied: string[] } {
   const applied: string[] = [];
-  let theirs: Json;
-  try {
-    theirs = JSON.parse(line) as Json;
-  } catch {
-    applied.push('invalid JSON');
-    let fixed = line.replace(/("nextsignal":\d+)("nextsignal_text")/, '$1,$2');
-    for (const k of UNESCAPED) {
-      fixed = fixed.replace(new RegExp(`"${k}":"(.*?)"(?=,"[a-z_]|\\})`), (_, v: string) => `"${k}":${JSON.stringify(v)}`);
-    }
-    theirs = JSON.parse(fixed) as Json;
-  }
+  // gpsd writes these texts verbatim: a `"` breaks the line, and `\\` parses as a different string.
+  let fixed = line.replace(/("nextsignal":\d+)("nextsignal_text")/, '$1,$2');
+  for (const k of UNESCAPED) fixed = fixed.replace(new RegExp(`"${k}":"(.*?)"(?=,"[a-z_]|\\})`), (_, v: string) => `"${k}":${JSON.stringify(v)}`);
+  if (fixed !== line) applied.push('invalid JSON');
+  const theirs = JSON.parse(fixed) as Json;
   delete theirs['device'];
   switch (key) {
     case '26':
