@@ -5,13 +5,13 @@
  * degrees, knots, metres as gpsd does. This is a presentation layer: it never feeds back into the codec.
  *
  * gpsd reads fields that straddle the end of a short message with the missing bits as zero and prints binary data
- * with whatever bits share its last byte; given the message `bits`, this view reproduces that. Deliberate
- * differences: no `"device"` (the input's name), and type 26 `"radio"` is the real radio status where gpsd 3.22
- * always prints 0 (it never decodes that field).
+ * with whatever bits share its last byte; given the message `bits`, this view reproduces that. Where gpsd 3.22
+ * departs from ITU-R M.1371-5 or the IMO circulars this view follows the standard (README, "Deliberate
+ * differences", lists each case with its clause); `gpsdCompat` restores gpsd's reading where a user may need it.
  */
 import type { AisMessage } from './ais.js';
 import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
-import { decodeAsm, type AsmDef, type JsonSpec } from './asm.js';
+import { decodeAsm, type JsonSpec } from './asm.js';
 import type { Fields, FieldValue } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 
@@ -300,12 +300,12 @@ function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, compat: boolean
     o['data'] = m.type === 6 && raw !== undefined ? rawData(raw, 88, bits) : gpsdData(data, bits);
     return;
   }
-  if (asm.def.json !== undefined) jsonView(o, asm.def, asm.def.json, asm.fields, asm.elements, s);
+  if (asm.def.json !== undefined) jsonView(o, asm.def.json, asm.fields, asm.elements, s);
   else asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
 }
 
 /** Presents a payload from its table's JSON specification (`asm.ts` `JsonSpec`). */
-function jsonView(o: GpsdJson, def: AsmDef, spec: readonly JsonSpec[], f: Fields, elements: readonly Fields[], s: Scaler): void {
+function jsonView(o: GpsdJson, spec: readonly JsonSpec[], f: Fields, elements: readonly Fields[], s: Scaler): void {
   for (const item of spec) {
     const key = item[0];
     switch (item[1]) {
@@ -332,7 +332,7 @@ function jsonView(o: GpsdJson, def: AsmDef, spec: readonly JsonSpec[], f: Fields
       case 'array':
         o[key] = elements.map((e) => {
           const inner: GpsdJson = {};
-          jsonView(inner, def, item[2] as readonly JsonSpec[], e, [], s);
+          jsonView(inner, item[2] as readonly JsonSpec[], e, [], s);
           return inner;
         });
         break;

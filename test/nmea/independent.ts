@@ -54,6 +54,8 @@ class Gen {
 /** Application data of one payload, after the message 6/8 header and DAC/FI. */
 type Payload = (g: Gen) => void;
 
+/** Surface currents, waves, swell and sea state, common to both met/hydro tables. */
+const currents = (g: Gen): Gen => g.u(8).u(9).u(8).u(9).u(5).u(8).u(9).u(5).u(8).u(6).u(9).u(8).u(6).u(9).u(4);
 const inlandPlace = (g: Gen): Gen => g.text(2).text(3).text(5).text(5).text(5).u(4).u(5).u(5).u(6);
 const route = (max: number) => (g: Gen) => {
   g.u(10).u(3).u(5).u(4).u(5).u(5).u(6).u(18);
@@ -112,6 +114,16 @@ export const PAYLOADS: Readonly<Record<string, Payload>> = {
   },
   // Inland AIS signal status.
   '8/200/40': (g) => g.i(28).i(27).u(4).u(9).u(3).u(30).zero(11),
+  // The payloads decoded before these (same generator, so they are cross-checked alike).
+  '6/1/12': (g) => g.text(5).u(4).u(5).u(5).u(6).text(5).u(4).u(5).u(5).u(6).text(20).text(4).u(13).u(10).u(2).zero(3),
+  '6/1/18': (g) => g.u(10).u(4).u(5).u(5).u(6).text(20).text(5).i(25).i(24).zero(43),
+  '6/1/30': (g) => g.u(10).text(g.int(150)),
+  '6/200/55': (g) => g.u(8).u(13).u(8).zero(51),
+  '6/235/10': (g) => g.u(10).u(10).u(10).u(2).u(2).u(1).u(8).u(1).zero(4),
+  '6/250/10': (g) => g.u(10).u(10).u(10).u(2).u(2).u(1).u(8).u(1).zero(4),
+  '8/1/11': (g) => currents(g.i(24).i(25).u(5).u(5).u(6).u(7).u(7).u(9).u(9).u(11).u(7).u(10).u(9).u(2).u(8).u(9).u(2)).u(10).u(3).u(9).u(2).zero(6),
+  '8/1/31': (g) => currents(g.i(25).i(24).u(1).u(5).u(5).u(6).u(7).u(7).u(9).u(9).i(11).u(7).i(10).u(9).u(2).u(1).u(7).u(12).u(2)).i(10).u(3).u(9).u(2).zero(10),
+  '8/200/10': (g) => g.text(8).u(13).u(10).u(14).v(g.int(5), 3).u(11).u(2).u(1).u(1).u(1).zero(8),
   // SN.1/Circ.236 / 289 tidal windows: whole elements.
   '6/1/14': (g) => {
     g.u(4).u(5);
