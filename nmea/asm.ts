@@ -35,7 +35,8 @@ interface AsmArray {
 /**
  * gpsd's JSON presentation of one key, data-driven so a serialiser can be compiled from it:
  *   [key] the field as decoded (text trimmed as gpsd does) · [key, 'deg', perDegree, digits] a scaled coordinate ·
- *   [key, 'scale', factor, digits] · [key, 'legend', name] the value and `key_text` · [key, 'stamp', template] a
+ *   [key, 'scale', factor, digits] · [key, 'offset', add, divisor, digits] (raw + add) / divisor ·
+ *   [key, 'word', name] the legend in place of the value when scaled · [key, 'legend', name] the value and `key_text` · [key, 'stamp', template] a
  *   string from other fields (`{f}` or zero-padded `{f:2}`) · [key, 'array', element] the repeated group ·
  *   [key, 'target'] the VTS target identifier, keyed by its legend (IMO SN.1/Circ.289 FI 17).
  */
@@ -43,6 +44,8 @@ export type JsonSpec =
   | readonly [key: string]
   | readonly [key: string, kind: 'deg', perDegree: number, digits: number]
   | readonly [key: string, kind: 'scale', factor: number, digits: number]
+  | readonly [key: string, kind: 'offset', add: number, divisor: number, digits: number]
+  | readonly [key: string, kind: 'word', legend: LegendName]
   | readonly [key: string, kind: 'legend', legend: LegendName]
   | readonly [key: string, kind: 'stamp', template: string]
   | readonly [key: string, kind: 'array', element: readonly JsonSpec[]]
@@ -57,14 +60,14 @@ export interface AsmDef {
   readonly layout: Layout;
   readonly array?: AsmArray;
   readonly accept?: (f: Fields) => boolean;
-  /** The JSON view; payloads without one are presented by `gpsd.ts` directly. */
-  readonly json?: readonly JsonSpec[];
+  /** The JSON view, in gpsd's key order. */
+  readonly json: readonly JsonSpec[];
 }
 
 const base = (type: 6 | 8): number => (type === 6 ? 88 : 56);
 
 /** A table starts with a spare that stands for the message header, so contiguity is checked from bit 0. */
-function asm(type: 6 | 8, dac: number, fid: number, fields: readonly FieldSpec[], extra: Partial<AsmDef> = {}): AsmDef {
+function asm(type: 6 | 8, dac: number, fid: number, fields: readonly FieldSpec[], extra: Partial<AsmDef> & Pick<AsmDef, 'json'>): AsmDef {
   const layout = compileLayout(`asm${type}.${dac}.${fid}`, [['header', 0, base(type), 'x'], ...fields]);
   return { type, dac, fid, layout, ...extra };
 }
@@ -146,6 +149,37 @@ const METEO_CURRENTS = (at: number): FieldSpec[] => [
   ['seastate', at + 107, 4, 'u'],
 ];
 
+const TIDAL_JSON: readonly JsonSpec[] = [
+  ['month'],
+  ['day'],
+  [
+    'tidals',
+    'array',
+    [['lon', 'deg', 60_000, 4], ['lat', 'deg', 60_000, 4], ['from_hour'], ['from_min'], ['to_hour'], ['to_min'], ['cdir'], ['cspeed', 'offset', 0, 10, 1]],
+  ],
+];
+
+const METEO_HEAD_JSON: readonly JsonSpec[] = [['timestamp', 'stamp', '{day:2}T{hour:2}:{minute:2}Z'], ['wspeed'], ['wgust'], ['wdir'], ['wgustdir'], ['humidity']];
+
+const METEO_CURRENTS_JSON: readonly JsonSpec[] = [
+  ['leveltrend', 'word', 'trend'],
+  ['cspeed', 'offset', 0, 10, 1],
+  ['cdir'],
+  ['cspeed2', 'offset', 0, 10, 1],
+  ['cdir2'],
+  ['cdepth2'],
+  ['cspeed3', 'offset', 0, 10, 1],
+  ['cdir3'],
+  ['cdepth3'],
+  ['waveheight', 'offset', 0, 10, 1],
+  ['waveperiod'],
+  ['wavedir'],
+  ['swellheight', 'offset', 0, 10, 1],
+  ['swellperiod'],
+  ['swelldir'],
+  ['seastate'],
+];
+
 /** Hazard codes above this are not ERI values: gpsd then treats 200/10 as unstructured. */
 const DAC200FID10_HAZARD_MAX = 5;
 
@@ -168,7 +202,19 @@ export const ASMS: readonly AsmDef[] = [
     ['amount', 345, 10, 'u'],
     ['unit', 355, 2, 'u'],
     ['spare', 357, 3, 'x'],
-  ]),
+  ], {
+    json: [
+      ['lastport'],
+      ['departure', 'stamp', '{lmonth:2}-{lday:2}T{lhour:2}:{lminute:2}Z'],
+      ['nextport'],
+      ['eta', 'stamp', '{nmonth:2}-{nday:2}T{nhour:2}:{nminute:2}Z'],
+      ['dangerous'],
+      ['imdcat'],
+      ['unid'],
+      ['amount'],
+      ['unit'],
+    ],
+  }),
   // IMO SN.1/Circ.236 tidal window: latitude before longitude.
   asm(6, 1, 14, [['month', 88, 4, 'u'], ['day', 92, 5, 'u']], {
     array: tidals(97, [
@@ -181,6 +227,7 @@ export const ASMS: readonly AsmDef[] = [
       ['cdir', 77, 9, 'u'],
       ['cspeed', 86, 7, 'u'],
     ]),
+    json: TIDAL_JSON,
   }),
   // IMO SN.1/Circ.289 clearance time to enter port.
   asm(6, 1, 18, [
@@ -194,9 +241,18 @@ export const ASMS: readonly AsmDef[] = [
     ['lon', 268, 25, 'i'],
     ['lat', 293, 24, 'i'],
     ['spare', 317, 43, 'x'],
-  ]),
+  ], {
+    json: [
+      ['linkage'],
+      ['arrival', 'stamp', '{month:2}-{day:2}T{hour:2}:{minute:2}Z'],
+      ['portname'],
+      ['destination'],
+      ['lon', 'deg', 60_000, 4],
+      ['lat', 'deg', 60_000, 4],
+    ],
+  }),
   // IMO SN.1/Circ.289 text description (addressed).
-  asm(6, 1, 30, [['linkage', 88, 10, 'u'], ['text', 98, REST, 't']]),
+  asm(6, 1, 30, [['linkage', 88, 10, 'u'], ['text', 98, REST, 't']], { json: [['linkage'], ['text']] }),
   // IMO SN.1/Circ.289 tidal window: longitude before latitude, narrower fields than FI 14.
   asm(6, 1, 32, [['month', 88, 4, 'u'], ['day', 92, 5, 'u']], {
     array: tidals(97, [
@@ -209,10 +265,12 @@ export const ASMS: readonly AsmDef[] = [
       ['cdir', 71, 9, 'u'],
       ['cspeed', 80, 8, 'u'],
     ]),
+    json: TIDAL_JSON,
   }),
   // Inland AIS (CCNR) number of persons on board.
   asm(6, 200, 55, [['crew', 88, 8, 'u'], ['passengers', 96, 13, 'u'], ['personnel', 109, 8, 'u'], ['spare', 117, 51, 'x']], {
     messageBits: 168,
+    json: [['crew'], ['passengers'], ['personnel']],
   }),
   // GLA AtoN monitoring data (UK DAC 235, Ireland DAC 250).
   ...[235, 250].map((dac) =>
@@ -231,7 +289,19 @@ export const ASMS: readonly AsmDef[] = [
         ['off_pos', 131, 1, 'b'],
         ['spare', 132, 4, 'x'],
       ],
-      { messageBits: 136 },
+      {
+        messageBits: 136,
+        json: [
+          ['off_pos'],
+          ['alarm'],
+          ['stat_ext'],
+          ['ana_int', 'scale', 0.05, 2],
+          ['ana_ext1', 'scale', 0.05, 2],
+          ['ana_ext2', 'scale', 0.05, 2],
+          ['racon', 'legend', 'racon'],
+          ['light', 'legend', 'light'],
+        ],
+      },
     ),
   ),
   // IMO SN.1/Circ.236 meteorological and hydrological data (temperatures unsigned with offsets).
@@ -258,7 +328,24 @@ export const ASMS: readonly AsmDef[] = [
     ['preciptype', 332, 3, 'e'],
     ['salinity', 335, 9, 'u'],
     ['ice', 344, 2, 'e'],
-  ]),
+  ], {
+    json: [
+      ['lat', 'deg', 60_000, 4],
+      ['lon', 'deg', 60_000, 4],
+      ...METEO_HEAD_JSON,
+      ['airtemp', 'offset', -600, 10, 1],
+      ['dewpoint', 'offset', -200, 10, 1],
+      ['pressure', 'offset', 800, 1, 0],
+      ['pressuretend', 'word', 'trend'],
+      ['visibility', 'offset', 0, 10, 1],
+      ['waterlevel', 'offset', -100, 10, 1],
+      ...METEO_CURRENTS_JSON,
+      ['watertemp', 'offset', -100, 10, 1],
+      ['preciptype', 'legend', 'preciptype'],
+      ['salinity', 'offset', 0, 10, 1],
+      ['ice', 'legend', 'ice'],
+    ],
+  }),
   // IMO SN.1/Circ.289 meteorological and hydrological data (temperatures signed).
   asm(8, 1, 31, [
     ['lon', 56, 25, 'i'],
@@ -285,7 +372,27 @@ export const ASMS: readonly AsmDef[] = [
     ['preciptype', 336, 3, 'u'],
     ['salinity', 339, 9, 'u'],
     ['ice', 348, 2, 'u'],
-  ]),
+  ], {
+    json: [
+      ['lat', 'deg', 60_000, 4],
+      ['lon', 'deg', 60_000, 4],
+      ['accuracy'],
+      ...METEO_HEAD_JSON,
+      ['airtemp', 'offset', 0, 10, 1],
+      ['dewpoint', 'offset', 0, 10, 1],
+      ['pressure', 'offset', 799, 1, 0],
+      ['pressuretend', 'word', 'trend'],
+      ['visgreater'],
+      ['visibility', 'offset', 0, 10, 1],
+      // Sent in centimetres; gpsd prints one decimal of metres.
+      ['waterlevel', 'offset', -1000, 100, 1],
+      ...METEO_CURRENTS_JSON,
+      ['watertemp', 'offset', 0, 10, 1],
+      ['preciptype', 'word', 'preciptype'],
+      ['salinity', 'offset', 0, 10, 1],
+      ['ice', 'word', 'ice'],
+    ],
+  }),
   // IMO SN.1/Circ.236 fairway closed.
   asm(
     8,
@@ -422,7 +529,7 @@ export const ASMS: readonly AsmDef[] = [
   ),
   // IMO SN.1/Circ.289 dangerous cargo indication (addressed): whole 17-bit cargo elements.
   asm(6, 1, 25, [['unit', 88, 2, 'u'], ['amount', 90, 10, 'u']], {
-    array: group('cargos', 100, [['code', 0, 4, 'u'], ['subtype', 4, 13, 'u']], { kind: 'whole', max: 48 }),
+    array: group('cargos', 100, [['code', 0, 4, 'u'], ['subtype', 4, 13, 'u']], { kind: 'whole', max: 28 }),
     json: [['unit'], ['amount'], ['cargos', 'array', [['code'], ['subtype']]]],
   }),
   // Inland AIS ETA at lock/bridge/terminal (addressed).
@@ -524,7 +631,23 @@ export const ASMS: readonly AsmDef[] = [
       ['heading_q', 159, 1, 'b'],
       ['spare', 160, 8, 'x'],
     ],
-    { messageBits: 168, accept: (f) => (f['hazard'] as number) <= DAC200FID10_HAZARD_MAX },
+    {
+      messageBits: 168,
+      accept: (f) => (f['hazard'] as number) <= DAC200FID10_HAZARD_MAX,
+      // gpsd leaves the inland dimensions in decimetres / centimetres even when scaling.
+      json: [
+        ['vin'],
+        ['length'],
+        ['beam'],
+        ['shiptype', 'legend', 'eri'],
+        ['hazard', 'legend', 'hazard'],
+        ['draught'],
+        ['loaded', 'legend', 'loaded'],
+        ['speed_q'],
+        ['course_q'],
+        ['heading_q'],
+      ],
+    },
   ),
 ];
 

@@ -300,8 +300,7 @@ function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, compat: boolean
     o['data'] = m.type === 6 && raw !== undefined ? rawData(raw, 88, bits) : gpsdData(data, bits);
     return;
   }
-  if (asm.def.json !== undefined) jsonView(o, asm.def.json, asm.fields, asm.elements, s);
-  else asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
+  jsonView(o, asm.def.json, asm.fields, asm.elements, s);
 }
 
 /** Presents a payload from its table's JSON specification (`asm.ts` `JsonSpec`). */
@@ -319,6 +318,12 @@ function jsonView(o: GpsdJson, spec: readonly JsonSpec[], f: Fields, elements: r
         break;
       case 'scale':
         o[key] = s.scale(f[key] as number, item[2] as number, item[3] as number);
+        break;
+      case 'offset':
+        o[key] = s.active ? round(((f[key] as number) + (item[2] as number)) / (item[3] as number), item[4] as number) : f[key];
+        break;
+      case 'word':
+        o[key] = s.active ? legend(item[2] as LegendName, f[key] as number) : f[key];
         break;
       case 'legend':
         o[key] = f[key];
@@ -349,121 +354,6 @@ function jsonView(o: GpsdJson, spec: readonly JsonSpec[], f: Fields, elements: r
   }
 }
 
-function asmView(o: GpsdJson, key: string, f: Fields, elements: readonly Fields[], s: Scaler): void {
-  const n = (k: string): number => f[k] as number;
-  const t = (k: string): string => gpsdText(f[k] as string);
-  const copy = (...keys: string[]): void => {
-    for (const k of keys) o[k] = f[k];
-  };
-  const stamp = (mo: number, d: number, h: number, mi: number): string => `${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}Z`;
-  switch (key) {
-    case '6/1/12':
-      o['lastport'] = t('lastport');
-      o['departure'] = stamp(n('lmonth'), n('lday'), n('lhour'), n('lminute'));
-      o['nextport'] = t('nextport');
-      o['eta'] = stamp(n('nmonth'), n('nday'), n('nhour'), n('nminute'));
-      o['dangerous'] = t('dangerous');
-      o['imdcat'] = t('imdcat');
-      copy('unid', 'amount', 'unit');
-      break;
-    case '6/1/14':
-    case '6/1/32': {
-      copy('month', 'day');
-      o['tidals'] = elements.map((e) => ({
-        lon: s.deg(e['lon'] as number, 60_000, 4),
-        lat: s.deg(e['lat'] as number, 60_000, 4),
-        from_hour: e['from_hour'],
-        from_min: e['from_min'],
-        to_hour: e['to_hour'],
-        to_min: e['to_min'],
-        cdir: e['cdir'],
-        cspeed: s.tenth(e['cspeed'] as number),
-      }));
-      break;
-    }
-    case '6/1/18':
-      copy('linkage');
-      o['arrival'] = stamp(n('month'), n('day'), n('hour'), n('minute'));
-      o['portname'] = t('portname');
-      o['destination'] = t('destination');
-      o['lon'] = s.deg(n('lon'), 60_000, 4);
-      o['lat'] = s.deg(n('lat'), 60_000, 4);
-      break;
-    case '6/1/30':
-      copy('linkage');
-      o['text'] = t('text');
-      break;
-    case '6/200/55':
-      copy('crew', 'passengers', 'personnel');
-      break;
-    case '6/235/10':
-    case '6/250/10':
-      copy('off_pos', 'alarm', 'stat_ext');
-      o['ana_int'] = s.scale(n('ana_int'), 0.05, 2);
-      o['ana_ext1'] = s.scale(n('ana_ext1'), 0.05, 2);
-      o['ana_ext2'] = s.scale(n('ana_ext2'), 0.05, 2);
-      o['racon'] = n('racon');
-      o['racon_text'] = legend('racon', n('racon'));
-      o['light'] = n('light');
-      o['light_text'] = legend('light', n('light'));
-      break;
-    case '8/1/11':
-    case '8/1/31': {
-      const imo289 = key === '8/1/31';
-      o['lat'] = s.deg(n('lat'), 60_000, 4);
-      o['lon'] = s.deg(n('lon'), 60_000, 4);
-      if (imo289) copy('accuracy');
-      o['timestamp'] = `${pad2(n('day'))}T${pad2(n('hour'))}:${pad2(n('minute'))}Z`;
-      copy('wspeed', 'wgust', 'wdir', 'wgustdir', 'humidity');
-      o['airtemp'] = s.offset(n('airtemp'), imo289 ? 0 : -600, 1);
-      o['dewpoint'] = s.offset(n('dewpoint'), imo289 ? 0 : -200, 1);
-      o['pressure'] = s.active ? n('pressure') + (imo289 ? 799 : 800) : n('pressure');
-      o['pressuretend'] = s.active ? legend('trend', n('pressuretend')) : n('pressuretend');
-      if (imo289) copy('visgreater');
-      o['visibility'] = s.tenth(n('visibility'));
-      // gpsd prints both water levels with one decimal, although IMO 289 sends centimetres.
-      o['waterlevel'] = s.active ? round(imo289 ? (n('waterlevel') - 1000) / 100 : (n('waterlevel') - 100) / 10, 1) : n('waterlevel');
-      o['leveltrend'] = s.active ? legend('trend', n('leveltrend')) : n('leveltrend');
-      o['cspeed'] = s.tenth(n('cspeed'));
-      copy('cdir');
-      o['cspeed2'] = s.tenth(n('cspeed2'));
-      copy('cdir2', 'cdepth2');
-      o['cspeed3'] = s.tenth(n('cspeed3'));
-      copy('cdir3', 'cdepth3');
-      o['waveheight'] = s.tenth(n('waveheight'));
-      copy('waveperiod', 'wavedir');
-      o['swellheight'] = s.tenth(n('swellheight'));
-      copy('swellperiod', 'swelldir', 'seastate');
-      o['watertemp'] = s.offset(n('watertemp'), imo289 ? 0 : -100, 1);
-      if (imo289) {
-        o['preciptype'] = s.active ? legend('preciptype', n('preciptype')) : n('preciptype');
-        o['salinity'] = s.tenth(n('salinity'));
-        o['ice'] = s.active ? legend('ice', n('ice')) : n('ice');
-      } else {
-        o['preciptype'] = n('preciptype');
-        o['preciptype_text'] = legend('preciptype', n('preciptype'));
-        o['salinity'] = s.tenth(n('salinity'));
-        o['ice'] = n('ice');
-        o['ice_text'] = legend('ice', n('ice'));
-      }
-      break;
-    }
-    case '8/200/10':
-      o['vin'] = t('vin');
-      // gpsd leaves the inland dimensions in decimetres / centimetres even when scaling.
-      copy('length', 'beam');
-      o['shiptype'] = n('shiptype');
-      o['shiptype_text'] = legend('eri', n('shiptype'));
-      o['hazard'] = n('hazard');
-      o['hazard_text'] = legend('hazard', n('hazard'));
-      copy('draught');
-      o['loaded'] = n('loaded');
-      o['loaded_text'] = legend('loaded', n('loaded'));
-      copy('speed_q', 'course_q', 'heading_q');
-      break;
-  }
-}
-
 /** Unit conversions of the scaled view; identity when unscaled. */
 class Scaler {
   constructor(readonly active: boolean) {}
@@ -477,9 +367,6 @@ class Scaler {
   }
   scale(raw: number, factor: number, digits: number): FieldValue {
     return this.active ? round(raw * factor, digits) : raw;
-  }
-  offset(raw: number, by: number, digits: number): FieldValue {
-    return this.active ? round((raw + by) / 10, digits) : raw;
   }
   area(raw: number): FieldValue {
     return this.active ? (raw / 600).toFixed(6) : raw;
