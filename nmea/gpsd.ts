@@ -382,7 +382,7 @@ class Scaler {
   }
 }
 
+/** `v` to `digits` decimals as C's printf("%.*f") rounds it: from the exact binary value (what `toFixed` does). */
 function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  return Number(v.toFixed(digits));
 }

@@ -96,20 +96,38 @@ function reconcile(key: string, line: string, ours: Json, bits: AisBits): { thei
 /** Keys where the standard's reading and `gpsdCompat` may differ (README: M.1371-5 where gpsd agrees with us). */
 const COMPAT_KEYS: Readonly<Record<string, readonly string[]>> = { '24': ['vendorid'], '25': ['app_id', 'data'], '26': ['app_id', 'data'], '6/1/14': ['tidals'], '6/1/32': ['tidals'] };
 
+/** Both decoders on the same lines: gpsd's output lines and ours, message by message. */
+function decodeBoth(generated: readonly { lines: string[] }[], scaled: boolean): { theirLines: string[]; ours: { message: AisMessage; bits: AisBits }[] } {
+  const lines = generated.flatMap((g) => g.lines);
+  const theirLines = execFileSync('gpsdecode', scaled ? [] : ['-u'], { input: `${lines.join('\n')}\n`, encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n');
+  const decoder = new AisLineDecoder();
+  const ours: { message: AisMessage; bits: AisBits }[] = [];
+  for (const line of lines) {
+    const { messages, errors } = decoder.push(line, 0);
+    expect(errors).toEqual([]);
+    for (const { message, assembled } of messages) ours.push({ message, bits: assembled.bits });
+  }
+  expect(theirLines.length).toBe(generated.length);
+  expect(ours.length).toBe(generated.length);
+  return { theirLines, ours };
+}
+
+/** Equal, numbers within gpsd's printed precision (it prints degrees with 4 or 6 decimals, others with 1–2). */
+function expectClose(ours: unknown, theirs: unknown, path: string): void {
+  if (typeof theirs === 'number' && typeof ours === 'number') expect(Math.abs(ours - theirs), path).toBeLessThanOrEqual(0.5e-4 + 1e-9);
+  else if (Array.isArray(theirs)) {
+    expect((ours as unknown[]).length, path).toBe(theirs.length);
+    theirs.forEach((x, k) => expectClose((ours as unknown[])[k], x, `${path}[${k}]`));
+  } else if (typeof theirs === 'object' && theirs !== null) {
+    expect(Object.keys(ours as Json).sort(), path).toEqual(Object.keys(theirs).sort());
+    for (const k of Object.keys(theirs)) expectClose((ours as Json)[k], (theirs as Json)[k], `${path}.${k}`);
+  } else expect(ours, path).toEqual(theirs);
+}
+
 describe.skipIf(!GPSDECODE)('cross-check with gpsdecode on an independent generator (payloads, 24, 25, 26)', () => {
   it(`disagrees only as README lists, ${RUNS} messages of each kind`, () => {
     const generated = generate(RUNS, 13);
-    const lines = generated.flatMap((g) => g.lines);
-    const theirLines = execFileSync('gpsdecode', ['-u'], { input: `${lines.join('\n')}\n`, encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n');
-    const decoder = new AisLineDecoder();
-    const ours: { message: AisMessage; bits: AisBits }[] = [];
-    for (const line of lines) {
-      const { messages, errors } = decoder.push(line, 0);
-      expect(errors).toEqual([]);
-      for (const { message, assembled } of messages) ours.push({ message, bits: assembled.bits });
-    }
-    expect(theirLines.length).toBe(generated.length);
-    expect(ours.length).toBe(generated.length);
+    const { theirLines, ours } = decodeBoth(generated, false);
     const tally: Record<string, number> = {};
     generated.forEach(({ key }, k) => {
       const { message, bits } = ours[k]!;
@@ -130,5 +148,28 @@ describe.skipIf(!GPSDECODE)('cross-check with gpsdecode on an independent genera
       expect(tally[d], d).toBeGreaterThan(0);
     }
     if (process.env['MIBC_GPSDECODE_RUNS'] !== undefined) console.log(`gpsdecode cross-check: ${generated.length} messages; reconciled: ${JSON.stringify(tally)}`);
+  });
+
+  it(`scaled output agrees numerically, but for the same list, ${RUNS} messages of each kind`, () => {
+    const generated = generate(RUNS, 14);
+    const { theirLines, ours } = decodeBoth(generated, true);
+    const tally: Record<string, number> = {};
+    generated.forEach(({ key }, k) => {
+      const { message, bits } = ours[k]!;
+      const compat = toGpsdJson(message, { scaled: true, bits, gpsdCompat: true });
+      // Under scaling gpsd's 8/1/19 degrees are what the README says they are, so no lat/lon rule is needed.
+      const { theirs, applied } = reconcile(key === '8/1/19' ? 'scaled 8/1/19' : key, theirLines[k]!, compat, bits);
+      for (const a of applied) tally[a] = (tally[a] ?? 0) + 1;
+      const raw = toGpsdJson(message, { scaled: false, bits });
+      if (key === '8/1/31' && (raw['waterlevel'] as number) < 1000) {
+        // gpsd subtracts the offset in unsigned arithmetic: levels below the datum wrap around 2^32.
+        tally['water level wraps'] = (tally['water level wraps'] ?? 0) + 1;
+        expect(Math.abs((theirs['waterlevel'] as number) - (2 ** 32 + (raw['waterlevel'] as number) - 1000) / 100)).toBeLessThanOrEqual(0.05 + 1e-6);
+        theirs['waterlevel'] = compat['waterlevel'];
+      }
+      expectClose(compat, theirs, `message ${k + 1} (${key})`);
+    });
+    expect(tally['water level wraps']).toBeGreaterThan(0);
+    if (process.env['MIBC_GPSDECODE_RUNS'] !== undefined) console.log(`gpsdecode cross-check (scaled): ${generated.length} messages; reconciled: ${JSON.stringify(tally)}`);
   });
 });
