@@ -382,7 +382,18 @@ class Scaler {
   }
 }
 
-/** `v` to `digits` decimals as C's printf("%.*f") rounds it: from the exact binary value (what `toFixed` does). */
+/**
+ * `v` to `digits` decimals as glibc's printf("%.*f") rounds it: from the exact binary value (as `toFixed`), with
+ * exact ties to even (where `toFixed` rounds up) — so 4.25 prints as 4.2, as gpsd prints it.
+ */
 function round(v: number, digits: number): number {
+  const exact = v.toFixed(100);
+  const point = exact.indexOf('.');
+  if (point < 0) return v;
+  if (/^50*$/.test(exact.slice(point + 1 + digits))) {
+    const kept = exact.slice(0, digits === 0 ? point : point + 1 + digits);
+    const odd = Number(kept.charAt(kept.length - 1)) % 2 === 1;
+    return odd ? Number((Number(kept) + Math.sign(v) * 10 ** -digits).toFixed(digits)) : Number(kept);
+  }
   return Number(v.toFixed(digits));
 }
