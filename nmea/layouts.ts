@@ -333,7 +333,7 @@ const GROUP_ASSIGNMENT = [
 
 /**
  * Type 24: static data report (Tables 73–74), part A (name) or part B (type, vendor, call sign, dimensions). Part B's
- * vendor ID is 3 characters, unit model code and serial number (M.1371-4/5 Table 74; 7 characters in M.1371-3).
+ * vendor ID is 3 characters, unit model code and serial number (M.1371-4/5 Annex 8, message 24 part B; 7 characters in M.1371-3).
  */
 const STATIC_A = [
   ...HEADER,

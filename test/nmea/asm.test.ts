@@ -150,7 +150,7 @@ describe('M.1371-5 and the circulars where gpsd 3.22 reads otherwise (the standa
     expect(view(fi14, { gpsdCompat: true })['tidals']).toHaveLength(2);
   });
 
-  it('message 24 part B: vendor ID of 3 characters, then unit model code and serial number (Table 74)', () => {
+  it('message 24 part B: vendor ID of 3 characters, then unit model code and serial number (M.1371-5 message 24 part B)', () => {
     const parts: [number, number][] = [[24, 6], [0, 2], [211000001, 30], [1, 2], [37, 8], ...text('ABC', 3), [5, 4], [123456, 20], ...text('CALL', 7), [1, 9], [2, 9], [3, 6], [4, 6], [0, 6]];
     expect(view(parts)).toMatchObject({ vendorid: 'ABC', model: 5, serial: 123456, callsign: 'CALL' });
     // gpsd prints the M.1371-3 7-character field, which swallows model and serial.

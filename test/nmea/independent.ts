@@ -1,6 +1,6 @@
 /**
  * An independent generator of valid AIS messages for the cross-check with `gpsdecode`: field widths written again
- * from the standards' tables (ITU-R M.1371-5 Tables 74/80/82; IMO SN.1/Circ.236 and 289; Inland AIS), its own bit
+ * from the standards' tables (ITU-R M.1371-5 messages 24, 25 and 26; IMO SN.1/Circ.236 and 289; Inland AIS), its own bit
  * packing, 6-bit armour and checksum — nothing from `nmea/` — so a table error in `nmea/asm.ts` cannot hide
  * behind the same error here.
  */
@@ -158,7 +158,7 @@ function slotBinary(type: 25 | 26, g: Gen): void {
   if (type === 26) g.u(20);
 }
 
-/** Message 24 part A then part B of the same ship (Table 74: vendor ID 3 characters, model, serial). */
+/** Message 24 part A then part B of the same ship (M.1371-5 message 24 part B: vendor ID 3 characters, model, serial). */
 function staticPair(g: Gen): Part[][] {
   const mmsi = 1 + g.int(979_999_998);
   const a = new Gen(g.rnd).v(24, 6).u(2).v(mmsi, 30).v(0, 2).text(20).zero(8);
