@@ -120,6 +120,36 @@ describe('vectors from the field tables', () => {
   });
 });
 
+describe('vectors from the field tables, the remaining payloads', () => {
+  it('8/1/13 fairway closed: three texts, radius and unit, from and to as month-day hour:minute', () => {
+    const parts: [number, number][] = [...HEAD8(1, 13), ...text('ICE', 20), ...text('BUOY 3', 20), ...text('BUOY 7', 20), [250, 10], [1, 2], [14, 5], [2, 4], [6, 5], [0, 6], [28, 5], [2, 4], [18, 5], [30, 6], [0, 4]];
+    expect(view(parts)).toMatchObject({ reason: 'ICE', closefrom: 'BUOY 3', closeto: 'BUOY 7', radius: 250, extunit: 1, from: '02-14T06:00', to: '02-28T18:30' });
+  });
+
+  it('8/1/27 route: as many waypoints as the count field says; 8/1/29 text runs to the end', () => {
+    const parts: [number, number][] = [...HEAD8(1, 27), [1, 10], [0, 3], [5, 5], [6, 4], [1, 5], [0, 5], [0, 6], [60, 18], [1, 5], [-1, 28], [-1, 27]];
+    expect(view(parts)).toMatchObject({ rtype: 5, rtype_text: 'Ship route plan', start: '06-01T00:00Z', duration: 60, waypoints: [{ lon: -1, lat: -1 }] });
+    expect(view([...HEAD8(1, 29), [1023, 10], ...text('SAFE "PASSAGE"', 14)])).toMatchObject({ linkage: 1023, text: 'SAFE "PASSAGE"' });
+  });
+
+  it('8/200/40 signal status and 6/200/22 RTA: positions, legends, status', () => {
+    const signal: [number, number][] = [...HEAD8(200, 40), [3_000_000, 28], [-1_200_000, 27], [2, 4], [90, 9], [1, 3], [4, 30], [0, 11]];
+    expect(view(signal)).toMatchObject({ lon: 3_000_000, lat: -1_200_000, form: 2, facing: 90, direction: 1, direction_text: 'Upstream', status: 4, status_text: 'Green' });
+    expect(view(signal, { scaled: true })).toMatchObject({ lon: 5, lat: -2 });
+    const rta: [number, number][] = [...HEAD6(200, 22), ...text('NL', 2), ...text('RTM', 3), ...text('00001', 5), ...text('LOCK1', 5), ...text('00123', 5), [7, 4], [4, 5], [13, 5], [45, 6], [1, 2], [0, 2]];
+    expect(view(rta)).toMatchObject({ country: 'NL', locode: 'RTM', section: '00001', terminal: 'LOCK1', hectometre: '00123', eta: '7-4T13:45', status: 1, status_text: 'Limited operation' });
+  });
+
+  it('6/1/20 berthing data: 26 two-bit service fields between the time and the berth name', () => {
+    const services: [number, number][] = Array.from({ length: 26 }, (_, k): [number, number] => [k % 4, 2]);
+    const parts: [number, number][] = [...HEAD6(1, 20), [9, 10], [300, 9], [125, 8], [1, 3], [5, 4], [20, 5], [8, 5], [15, 6], [1, 1], ...services, ...text('QUAY 5', 20), [600, 25], [-600, 24]];
+    const o = view(parts);
+    expect(o).toMatchObject({ linkage: 9, berth_length: 300, position: 1, position_text: 'Port-side to', arrival: '5-20T8:15', availability: 1, agent: 0, fuel: 1, chandler: 2, stevedore: 3, future2: 1 });
+    expect(o).toMatchObject({ berth_name: 'QUAY 5', berth_lon: 600, berth_lat: -600, berth_depth: 125 });
+    expect(view(parts, { scaled: true })).toMatchObject({ berth_lon: 0.01, berth_lat: -0.01, berth_depth: 12.5 });
+  });
+});
+
 describe('M.1371-5 and the circulars where gpsd 3.22 reads otherwise (the standard by default, gpsd under gpsdCompat)', () => {
   it('messages 25/26 addressed: 2 spare bits follow the destination MMSI (Tables 80, 82)', () => {
     const parts: [number, number][] = [[25, 6], [0, 2], [211000001, 30], [1, 1], [1, 1], [244000002, 30], [0, 2], [0xabcd, 16], [0xf0, 8]];
