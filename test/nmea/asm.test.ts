@@ -188,3 +188,22 @@ describe('M.1371-5 and the circulars where gpsd 3.22 reads otherwise (the standa
     expect(view(parts, { gpsdCompat: true })['vendorid']).toBe('ABCT^I');
   });
 });
+
+describe('hostile payloads: any bits under a known DAC/FI', () => {
+  it('never throws and always yields JSON that parses back to itself, in every mode', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ASMS), fc.uint8Array({ maxLength: 120 }), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.boolean(), (def, bytes, cut, scaled, gpsdCompat) => {
+        const dataBits = Math.max(0, bytes.length * 8 - cut);
+        const m = def.type === 6
+          ? { type: 6, repeat: 0, mmsi: 1, seqno: 0, dest_mmsi: 2, retransmit: false, dac: def.dac, fid: def.fid, data: bytes, dataBits }
+          : { type: 8, repeat: 0, mmsi: 1, dac: def.dac, fid: def.fid, data: bytes, dataBits };
+        const bits = encodeAis(m as AisMessage);
+        const o = toGpsdJson(decodeAis(bits), { scaled, bits, gpsdCompat });
+        expect(JSON.parse(JSON.stringify(o))).toEqual(o);
+        expect(o['class']).toBe('AIS');
+        expect(o['type']).toBe(def.type);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
