@@ -47,8 +47,19 @@ export class AppliancePipeline implements Pipeline {
     ];
   }
 
+  /** The transmit side's fail-safe: own-ship content leaves unsecured only where the mode allows (never 4, 5). */
   bypass(line: string): PipelineOutput[] {
-    return [{ side: 'radio', line, priority: 'safety' }];
+    return this.tx.bypass(line).map((l) => ({ side: 'radio', line: l.line, priority: 'safety' }));
+  }
+
+  /** Whether an own-ship line may go out unaltered when this pipeline cannot be called (failed, hung). */
+  bypassAllowed(): boolean {
+    return this.tx.bypassAllowed();
+  }
+
+  /** The daemon's verdict on its clock: mode 5 encrypts only while it is trusted. */
+  setTimeTrusted(trusted: boolean): void {
+    this.tx.setTimeTrusted(trusted);
   }
 
   takeUtcReports(): UtcReport[] {
@@ -60,9 +71,11 @@ export class AppliancePipeline implements Pipeline {
     const r = this.rx.counters;
     const out: Record<string, number> = {
       'tx.secured': t.secured, 'tx.passed': t.passed, 'tx.failed': t.failed, 'tx.messages': t.messages, 'tx.slots': t.slots,
+      'tx.sentPlain': t.sentPlain, 'tx.dropped': t.dropped, 'tx.echoes': t.echoes,
       'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.pending': r.pending, 'rx.decrypted': r.decrypted,
       'rx.keysInstalled': r.keysInstalled, 'rx.malformedLines': r.malformedLines, 'rx.notForUs': r.notForUs, 'rx.droppedUnverified': r.droppedUnverified,
     };
+    for (const [reason, n] of Object.entries(t.byReason)) out[`tx.failed.${reason}`] = n;
     for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
     for (const [code, n] of Object.entries(r.notices)) out[`rx.notices.${code}`] = n;
     return out;
