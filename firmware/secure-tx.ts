@@ -17,14 +17,14 @@ import {
 import type { NonceStore } from '../hal/nonce-store.js';
 import {
   encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, groupHeader, kemSignedPart,
-  KemPurpose, signatureBytes, AEAD_TAG_BYTES,
+  KemPurpose, signatureBytes, AEAD_TAG_BYTES, GROUP_HEADER_BYTES, KEM_CIPHERTEXT_BYTES,
 } from './bodies.js';
 import { aisChannelOf, AmortisedSender, reportFromBits, TESLA_PRESETS, type AisChannel, type TeslaParams } from './amortised/index.js';
 import { slotsFor, type BinaryMessageType } from './capacity.js';
 import { epochOf } from './epoch.js';
 import { Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
-import { fragmentBody } from './fragmenter.js';
+import { fragmentBody, planFragments } from './fragmenter.js';
 import { timeResidue } from './freshness.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from './keyring.js';
 import { identityOf, KeyUnavailableError } from './keyring.js';
@@ -179,6 +179,33 @@ function checkMode(mode: Mode, o: Pick<TxOptions, 'emit' | 'topology'>): void {
   }
   if (o.topology !== 'inline') {
     throw new TxError('MODE_UNAVAILABLE', 'mode 3 needs the inline topology: attached, the transponder keeps sending its plain reports under the real MMSI');
+  }
+}
+
+/** A Class A position report (message 1): the smallest own-ship message every mode must carry. */
+export const POSITION_REPORT_BITS = 168;
+
+/**
+ * Whether messages of at most `maxSlotsPerMessage` slots can carry an own-ship message of `reportBits` bits in the
+ * configured mode with per-message protection (the body sizes of docs/envelope.md §2). Undefined when they can;
+ * otherwise why not. Amortised authentication sends reports plain and is not judged here.
+ */
+export function capacityProblem(o: Pick<TxOptions, 'mode' | 'topology' | 'signatureForm' | 'maxSlotsPerMessage' | 'auth'>, reportBits = POSITION_REPORT_BITS): string | undefined {
+  if (o.mode === 1 || o.auth === 'amortised') return undefined;
+  const report = (reportBits + 7) >> 3;
+  const sig = signatureBytes(o.signatureForm === 'compact');
+  const signer = o.mode === 3 ? 4 : 0;
+  const body =
+    o.mode === 5 ? GROUP_HEADER_BYTES + report + AEAD_TAG_BYTES
+    : o.mode === 4 ? 2 + KEM_CIPHERTEXT_BYTES + report + AEAD_TAG_BYTES + sig
+    : o.topology === 'attached' ? 1 + signer + sig
+    : 2 + signer + report + sig;
+  try {
+    planFragments(body, { messageType: o.mode === 4 ? 6 : 8, maxSlotsPerMessage: o.maxSlotsPerMessage });
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof EnvelopeError)) throw e;
+    return `mode ${o.mode} needs a ${body}-byte body for a ${reportBits}-bit report; ${e.message}`;
   }
 }
 
