@@ -35,8 +35,15 @@ export interface Pipeline {
   fromRadio(line: string, nowMs: number): PipelineOutput[];
   /** Time passes: expiries, scheduled transmissions. */
   tick(nowMs: number): PipelineOutput[];
-  /** Plain forwarding of one ship-side line, used when secured sending falls behind (fail-safe). */
+  /**
+   * The fail-safe for one ship-side line when secured sending falls behind: what may still go out under the mode's
+   * failure policy (docs/modes.md) — the line itself in mode 1, nothing of own-ship content in modes 4 and 5.
+   */
   bypass(line: string): PipelineOutput[];
+  /** Whether an own-ship line may go out unaltered when the pipeline cannot be called at all (failed, hung). */
+  bypassAllowed?(): boolean;
+  /** The daemon's verdict on its clock; mode 5 sends only while it is trusted. */
+  setTimeTrusted?(trusted: boolean): void;
   readonly mode: Mode;
   setMode(mode: Mode): void;
   counters(): PipelineCounters;
