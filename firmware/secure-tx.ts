@@ -255,9 +255,8 @@ export class SecureTx {
   readonly counters: TxCounters = { secured: 0, passed: 0, failed: 0, sentPlain: 0, dropped: 0, echoes: 0, slots: 0, messages: 0, byReason: {} };
   /** Told of every own-ship message that was not secured, with what became of it. */
   onFailure: ((failure: TxFailure) => void) | undefined;
+  /** One assembler for `push` and `bypass`: a message whose sentences arrive partly through each still completes. */
   private readonly assembler = new VdmAssembler({ maxPending: 16, timeoutMs: 5_000 });
-  /** Multi-sentence own-ship messages arriving through `bypass` are assembled apart from the secured path's. */
-  private readonly bypassAssembler = new VdmAssembler({ maxPending: 16, timeoutMs: 5_000 });
   private readonly vdmSeq = new SequentialId();
   private readonly bbmSeq = new SequentialId();
   private abmSeq = 0;
@@ -328,7 +327,7 @@ export class SecureTx {
   /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
   push(line: string, nowMs: number): TxLine[] {
     this.lastNowMs = nowMs;
-    const own = this.ownMessage(line, nowMs, this.assembler);
+    const own = this.ownMessage(line, nowMs);
     if (!('bits' in own)) return own.out;
     const { bits, message, originals } = own;
     const priority: Priority = SAFETY_TYPES.has(message.type) ? 'safety' : 'normal';
@@ -347,7 +346,7 @@ export class SecureTx {
    * fallback allows it, and never in modes 4 and 5.
    */
   bypass(line: string, nowMs: number = this.lastNowMs): TxLine[] {
-    const own = this.ownMessage(line, nowMs, this.bypassAssembler);
+    const own = this.ownMessage(line, nowMs);
     if (!('bits' in own)) return own.out.map((l) => ({ ...l, priority: 'safety' }));
     return this.fail('LATENCY_BUDGET', 'the line waited past the latency budget', own).map((l) => ({ line: l, priority: 'safety' }));
   }
@@ -356,7 +355,7 @@ export class SecureTx {
    * The own-ship message a line completes, or what to send instead: lines that are not own-ship traffic pass, our own
    * secured messages echoed back pass, and an own-ship line that cannot be decoded follows the failure policy.
    */
-  private ownMessage(line: string, nowMs: number, assembler: VdmAssembler): Own | { out: TxLine[] } {
+  private ownMessage(line: string, nowMs: number): Own | { out: TxLine[] } {
     const pass = (lines: readonly string[]) => {
       this.counters.passed++;
       return { out: lines.map((l) => ({ line: l, priority: 'normal' as const })) };
@@ -371,7 +370,7 @@ export class SecureTx {
     if (!this.isOwnShip(s) || (this.options.mode === 1 && this.options.emit === 'bbm')) return pass([line]);
     let assembled;
     try {
-      assembled = assembler.push(parseVdm(s), nowMs);
+      assembled = this.assembler.push(parseVdm(s), nowMs);
     } catch (e) {
       return { out: this.failRaw([line], (e as Error).message) };
     }
@@ -423,6 +422,10 @@ export class SecureTx {
 
   /** An own-ship line that cannot even be decoded: forwarded as it is only where an unaltered line is allowed. */
   private failRaw(lines: readonly string[], message: string): TxLine[] {
+    if (this.mode === 1) {
+      this.counters.passed++;
+      return lines.map((l) => ({ line: l, priority: 'normal' }));
+    }
     const allowed = this.bypassAllowed();
     this.record({ code: 'UNDECODABLE', mode: this.mode, action: allowed ? 'sent-plain' : 'dropped', message });
     return allowed ? lines.map((l) => ({ line: l, priority: 'normal' })) : [];

@@ -131,6 +131,16 @@ describe('modes 4 and 5 fail closed', () => {
     expect(p.bypassAllowed()).toBe(true);
     expect(vdo(position).flatMap((l) => p.bypass(l)).map((o) => o.line)).toEqual(vdo(position));
   });
+
+  it('a two-sentence report split between the secured path and the bypass completes under the policy', () => {
+    const lines = vdo(voyage);
+    expect(lines).toHaveLength(2);
+    const m5 = make({ mode: 5, timeTrusted: true }, { groupKeys: group(), nonceState: new MemoryNonceStore() });
+    expect([...m5.tx.push(lines[0]!, NOW_MS), ...m5.tx.bypass(lines[1]!, NOW_MS)]).toEqual([]);
+    expect(m5.failures.map((f) => [f.code, f.action, f.type])).toEqual([['LATENCY_BUDGET', 'dropped', 5]]);
+    const m2 = make({ mode: 2, emit: 'bbm' }, { identity: id });
+    expect([...m2.tx.push(lines[0]!, NOW_MS), ...m2.tx.bypass(lines[1]!, NOW_MS)].map((l) => l.line)).toEqual(lines);
+  });
 });
 
 describe('modes 2 and 3 fall back only as configured, and loudly', () => {
