@@ -169,6 +169,8 @@ export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAtta
 
 /** Bytes of a group body before the ciphertext. */
 export const GROUP_HEADER_BYTES = 3;
+/** Largest per-second counter a group body carries (5 bits). */
+export const GROUP_MAX_COUNTER = 31;
 
 /**
  * The three header bytes of a group body: the AEAD's associated data (the source MMSI is in the nonce). The instance

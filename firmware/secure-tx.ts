@@ -17,7 +17,7 @@ import {
 import type { NonceStore } from '../hal/nonce-store.js';
 import {
   encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, groupHeader, kemSignedPart,
-  KemPurpose, signatureBytes, AEAD_TAG_BYTES, GROUP_HEADER_BYTES, KEM_CIPHERTEXT_BYTES,
+  KemPurpose, signatureBytes, AEAD_TAG_BYTES, GROUP_HEADER_BYTES, GROUP_MAX_COUNTER, KEM_CIPHERTEXT_BYTES,
 } from './bodies.js';
 import { aisChannelOf, AmortisedSender, reportFromBits, TESLA_PRESETS, type AisChannel, type TeslaParams } from './amortised/index.js';
 import { slotsFor, type BinaryMessageType } from './capacity.js';
@@ -278,7 +278,7 @@ export class SecureTx {
     checkAuth(this.opts.mode, this.opts.auth);
     checkMode(this.opts.mode, this.opts);
     this.random = random;
-    this.nonces = keys.nonceState && new NonceReservation(keys.nonceState, { ...this.opts.nonce, maxCounter: 31 }, random ?? randomBytes);
+    this.nonces = keys.nonceState && new NonceReservation(keys.nonceState, { ...this.opts.nonce, maxCounter: GROUP_MAX_COUNTER }, random ?? randomBytes);
   }
 
   get options(): TxOptions {
