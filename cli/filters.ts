@@ -160,7 +160,7 @@ export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
     nowMs: io.now(),
     ...(identity && o.key ? { identity: { key: identity, path: o.key } } : {}),
     ...(pseudo && o.pseudoKey ? { pseudo: { key: pseudo, path: o.pseudoKey } } : {}),
-    ...(groupKeys && o.groupKeys ? { groupKeys: { ring: groupKeys, path: o.groupKeys } } : {}),
+    ...(groupKeys ? { groupKeys: { ring: groupKeys, path: o.groupKeys ?? '(none)' } } : {}),
     ...(o.nonceState === undefined ? {} : { nonceState: o.nonceState }),
   });
   // An unreadable record stops the start here rather than every report later.

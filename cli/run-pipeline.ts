@@ -5,12 +5,15 @@
  * policy (who may hand out group keys, docs/group-keys.md) is the permit's, or `keys.groupPolicy`; without either no
  * group-key hand-out is ever installed.
  */
+import { join } from 'node:path';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
 import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
 import { DeviceSecretFileSchema, hexToBytes, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from '../firmware/keyring.js';
 import { keysFromPermit } from '../firmware/permit-keys.js';
 import { deviceKeyFromSecret, EMPTY_KEY_SET, installPermit, type KeySet } from '../firmware/permit/index.js';
+import { FileNonceStore } from '../hal/nonce-store-file.js';
+import type { NonceStore } from '../hal/nonce-store.js';
 import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
 
 interface PermitInstall {
@@ -33,8 +36,16 @@ function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: num
   return { set: result.keys, ...keysFromPermit(params, result.keys) };
 }
 
+/** Where mode 5 keeps its nonce marks: systemd's StateDirectory (deploy/mibc-ais.service), else its usual path. */
+export function defaultNonceState(): NonceStore {
+  return new FileNonceStore(join(process.env['STATE_DIRECTORY'] ?? '/var/lib/mibc-ais', 'group-nonces'));
+}
+
 /** The factory for `registerRun`, and the validity of the keys it installed last (for the alarms). */
-export function appliancePipelineFactory(now: () => number = Date.now): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
+export function appliancePipelineFactory(
+  now: () => number = Date.now,
+  nonceState: () => NonceStore = defaultNonceState,
+): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
   let installed: KeySet = EMPTY_KEY_SET;
   const createPipeline: PipelineFactory = (config: DaemonConfig) => {
     const k = config.keys;
@@ -63,6 +74,8 @@ export function appliancePipelineFactory(now: () => number = Date.now): { create
         ...(identity === undefined ? {} : { identity }),
         ...(pseudo === undefined ? {} : { pseudo }),
         groupKeys,
+        // Mode 5 sends only once the daemon trusts its clock (`setTimeTrusted`) and with its nonce marks on disk.
+        nonceState: nonceState(),
       },
     );
   };

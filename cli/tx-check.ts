@@ -9,7 +9,7 @@ import { type GroupKeyRing, type IdentityKind, type OwnIdentity, type SystemPara
 import type { Mode } from '../firmware/pipeline.js';
 import { capacityProblem, type TxOptions } from '../firmware/secure-tx.js';
 
-export type TxSetupCode = 'USAGE' | 'NO_KEY' | 'KEY_KIND' | 'KEY_EXPIRED' | 'KEY_MISMATCH';
+export type TxSetupCode = 'USAGE' | 'NO_KEY' | 'NO_SENDING_KEY' | 'KEY_KIND' | 'KEY_EXPIRED' | 'KEY_MISMATCH';
 
 export class TxSetupError extends Error {
   constructor(
@@ -45,9 +45,12 @@ export function checkTxSetup(s: TxSetup): void {
   if (mode === 2 || mode === 4) checkIdentity(s.identity, 'mmsi', '--key', mode, s.params, second);
   if (mode === 3) checkIdentity(s.pseudo, 'pseudo-mmsi', '--pseudo-key', mode, s.params, second);
   if (mode === 5) {
-    if (s.groupKeys === undefined) throw new TxSetupError('NO_KEY', 'mode 5 needs the group keys (--group-keys)');
+    if (s.groupKeys === undefined || s.groupKeys.ring.size === 0) throw new TxSetupError('NO_KEY', 'mode 5 needs the group keys (--group-keys)');
     if (s.groupKeys.ring.forSending(second) === undefined) {
-      throw new TxSetupError('KEY_EXPIRED', `group keys ${s.groupKeys.path}: none is valid at ${new Date(second * 1000).toISOString()}`);
+      throw new TxSetupError(
+        'NO_SENDING_KEY',
+        `group keys ${s.groupKeys.path}: none may be sent with at ${new Date(second * 1000).toISOString()} (expired, not yet valid, or read-only under the group policy)`,
+      );
     }
   }
 }

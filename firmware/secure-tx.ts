@@ -110,6 +110,7 @@ export interface TxLine {
 export type TxFailureCode =
   | 'NO_KEY'
   | 'KEY_EXPIRED'
+  | 'NO_SENDING_KEY'
   | 'WRONG_IDENTITY'
   | 'NO_DESTINATION'
   | 'TIME_UNTRUSTED'
@@ -573,7 +574,10 @@ export class SecureTx {
     const key = this.keys.groupKeys?.forSending(second);
     if (key === undefined) {
       const held = (this.keys.groupKeys?.size ?? 0) > 0;
-      throw new TxError(held ? 'KEY_EXPIRED' : 'NO_KEY', held ? `no group key valid at ${second}` : 'no group key loaded');
+      throw new TxError(
+        held ? 'NO_SENDING_KEY' : 'NO_KEY',
+        held ? `no group key to send with at ${second} (expired, not yet valid, or read-only under the group policy)` : 'no group key loaded',
+      );
     }
     const seq = this.nonces.next(key.keyId, second);
     const source = mmsi;

@@ -80,7 +80,7 @@ describe('mibc-ais tx refuses an unusable setup before the first line', () => {
     ['mode 4 without --to', { mode: 4, key: 'own.json' }, 'USAGE', /--to/],
     ['--max-slots 1 in mode 2', { key: 'own.json', maxSlots: 1 }, 'USAGE', /--max-slots 1/],
     ['mode 5 without --nonce-state', { mode: 5, groupKeys: 'group.json' }, 'USAGE', /--nonce-state/],
-    ['mode 5 with only expired group keys', { mode: 5, groupKeys: 'group-expired.json', nonceState: 'n1' }, 'KEY_EXPIRED', /none is valid/],
+    ['mode 5 with only expired group keys', { mode: 5, groupKeys: 'group-expired.json', nonceState: 'n1' }, 'NO_SENDING_KEY', /none may be sent with/],
     ['mode 3 to a transponder (BBM)', { mode: 3, pseudoKey: 'pseudo.json', emit: 'bbm' as const }, 'MODE_UNAVAILABLE', /real MMSI/],
   ])('%s', async (_what, o: Partial<TxCliOptions> & { key?: string; groupKeys?: string; nonceState?: string; pseudoKey?: string }, code, message) => {
     const paths = Object.fromEntries(

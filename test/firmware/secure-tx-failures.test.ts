@@ -63,11 +63,11 @@ const NA20 = '@'.repeat(20);
 const group = (notAfter = T + 3600) => groupRing(3, 'fleet', T - 60, notAfter);
 
 describe('modes 4 and 5 fail closed', () => {
-  it('mode 5 with an expired group key drops the report, counts and tells KEY_EXPIRED', () => {
+  it('mode 5 with an expired group key drops the report, counts and tells NO_SENDING_KEY', () => {
     const { tx, failures, send } = make({ mode: 5, timeTrusted: true }, { groupKeys: group(T - 1), nonceState: new MemoryNonceStore() });
     expect(send(position)).toEqual([]);
-    expect(failures).toEqual([expect.objectContaining({ code: 'KEY_EXPIRED', action: 'dropped', mode: 5, mmsi: OWN, type: 1 })]);
-    expect(tx.counters).toMatchObject({ failed: 1, dropped: 1, sentPlain: 0, secured: 0, byReason: { KEY_EXPIRED: 1 } });
+    expect(failures).toEqual([expect.objectContaining({ code: 'NO_SENDING_KEY', action: 'dropped', mode: 5, mmsi: OWN, type: 1 })]);
+    expect(tx.counters).toMatchObject({ failed: 1, dropped: 1, sentPlain: 0, secured: 0, byReason: { NO_SENDING_KEY: 1 } });
   });
 
   it('mode 5 waits for trusted time, then sends', () => {
