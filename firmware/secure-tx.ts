@@ -414,8 +414,12 @@ export class SecureTx {
       action = 'sent-plain';
     } else if (mode === 3 && this.options.plainFallback === 'on-failure' && this.keys.pseudo !== undefined) {
       // Navigation safety without the name: the report under the pseudonym, scrubbed, unsigned.
-      out = encodeVdm(pseudonymous(own.bits, own.message.type, this.keys.pseudo.mmsi), { channel: this.options.vdmChannel, seqId: this.vdmSeq.next() });
-      action = 'sent-pseudonymous';
+      try {
+        out = encodeVdm(pseudonymous(own.bits, own.message.type, this.keys.pseudo.mmsi), { channel: this.options.vdmChannel, seqId: this.vdmSeq.next() });
+        action = 'sent-pseudonymous';
+      } catch {
+        // A message our codec cannot rebuild under the pseudonym is dropped: the original would name the ship.
+      }
     }
     this.record({ code, mode, action, mmsi: own.message.mmsi, type: own.message.type, message });
     return out;
