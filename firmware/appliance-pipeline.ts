@@ -4,11 +4,15 @@
  */
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
-import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
+import { SecureTx, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
+
+export type { PlainFallback } from './secure-tx.js';
 
 export interface AppliancePipelineConfig {
   readonly tx: Partial<TxOptions>;
   readonly rx: Partial<RxOptions>;
+  /** Modes 2 and 3 (docs/modes.md §2); default 'on-failure': a SOLAS ship must keep reporting. Overrides `tx`'s. */
+  readonly plainFallback?: PlainFallback;
 }
 
 export interface ApplianceKeys extends TxKeys, RxKeys {}
@@ -16,10 +20,29 @@ export interface ApplianceKeys extends TxKeys, RxKeys {}
 export class AppliancePipeline implements Pipeline {
   readonly tx: SecureTx;
   readonly rx: SecureRx;
+  readonly plainFallback: PlainFallback;
+  #timeTrusted = false;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
-    this.tx = new SecureTx(config.tx, keys, random);
+    this.tx = new SecureTx({ ...config.tx, ...(config.plainFallback === undefined ? {} : { plainFallback: config.plainFallback }) }, keys, random);
     this.rx = new SecureRx(config.rx, keys);
+    this.plainFallback = this.tx.options.plainFallback;
+  }
+
+  /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
+  get timeTrusted(): boolean {
+    return this.#timeTrusted;
+  }
+
+  /** The daemon's verdict on its clock: mode 5 encrypts only while it is trusted. */
+  setTimeTrusted(trusted: boolean): void {
+    this.#timeTrusted = trusted;
+    this.tx.setTimeTrusted(trusted);
+  }
+
+  /** Whether an own-ship line may leave unaltered: mode 1, mode 2 as configured; never modes 3–5 (docs/modes.md §2). */
+  plainAllowed(): boolean {
+    return this.tx.plainAllowed();
   }
 
   get mode(): Mode {
@@ -50,16 +73,6 @@ export class AppliancePipeline implements Pipeline {
   /** The transmit side's fail-safe: own-ship content leaves unsecured only where the mode allows (never 4, 5). */
   bypass(line: string): PipelineOutput[] {
     return this.tx.bypass(line).map((l) => ({ side: 'radio', line: l.line, priority: 'safety' }));
-  }
-
-  /** Whether an own-ship line may go out unaltered when this pipeline cannot be called (failed, hung). */
-  bypassAllowed(): boolean {
-    return this.tx.bypassAllowed();
-  }
-
-  /** The daemon's verdict on its clock: mode 5 encrypts only while it is trusted. */
-  setTimeTrusted(trusted: boolean): void {
-    this.tx.setTimeTrusted(trusted);
   }
 
   takeUtcReports(): UtcReport[] {

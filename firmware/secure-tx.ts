@@ -151,7 +151,7 @@ export class TxError extends Error {
  * failed pipeline): mode 1, and mode 2 when its fallback allows. Never mode 3 (the raw line names the ship) nor
  * modes 4 and 5 (the raw line is the content they protect).
  */
-export function bypassAllowed(mode: Mode, plainFallback: PlainFallback): boolean {
+export function plainAllowed(mode: Mode, plainFallback: PlainFallback): boolean {
   return mode === 1 || (mode === 2 && plainFallback === 'on-failure');
 }
 
@@ -303,9 +303,9 @@ export class SecureTx {
     this.opts = { ...this.opts, timeTrusted: trusted };
   }
 
-  /** Whether an own-ship line may leave unaltered in the current mode (see `bypassAllowed`). */
-  bypassAllowed(): boolean {
-    return bypassAllowed(this.opts.mode, this.opts.plainFallback);
+  /** Whether an own-ship line may leave unaltered in the current mode (see `plainAllowed`). */
+  plainAllowed(): boolean {
+    return plainAllowed(this.opts.mode, this.opts.plainFallback);
   }
 
   /**
@@ -431,7 +431,7 @@ export class SecureTx {
       this.counters.passed++;
       return lines.map((l) => ({ line: l, priority: 'normal' }));
     }
-    const allowed = this.bypassAllowed();
+    const allowed = this.plainAllowed();
     this.record({ code: 'UNDECODABLE', mode: this.mode, action: allowed ? 'sent-plain' : 'dropped', message });
     return allowed ? lines.map((l) => ({ line: l, priority: 'normal' })) : [];
   }

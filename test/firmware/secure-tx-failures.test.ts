@@ -121,14 +121,14 @@ describe('modes 4 and 5 fail closed', () => {
     );
     const failures: TxFailure[] = [];
     p.tx.onFailure = (f) => failures.push(f);
-    expect(p.bypassAllowed()).toBe(false);
+    expect(p.plainAllowed()).toBe(false);
     expect(vdo(position).flatMap((l) => p.bypass(l))).toEqual([]);
     expect(failures.map((f) => [f.code, f.action])).toEqual([['LATENCY_BUDGET', 'dropped']]);
     expect(p.counters()['tx.failed.LATENCY_BUDGET']).toBe(1);
     // Other ship-side traffic (ECDIS to transponder) still passes.
     expect(p.bypass('$ECAIQ,VDO*3A').map((o) => o.line)).toEqual(['$ECAIQ,VDO*3A']);
     p.setMode(2);
-    expect(p.bypassAllowed()).toBe(true);
+    expect(p.plainAllowed()).toBe(true);
     expect(vdo(position).flatMap((l) => p.bypass(l)).map((o) => o.line)).toEqual(vdo(position));
   });
 
