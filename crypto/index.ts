@@ -31,7 +31,7 @@ export {
 } from './skkem.js';
 export {
   groupNonce, groupSeal, groupOpen, nextGroupSequence, recoverUtcSeconds, wrapGroupKey, unwrapGroupKey,
-  GROUP_KEY_BYTES, GROUP_NONCE_BYTES, GROUP_TAG_BYTES, MAX_GROUP_COUNTER, WRAPPED_GROUP_KEY_BYTES,
+  GROUP_KEY_BYTES, GROUP_NONCE_BYTES, GROUP_TAG_BYTES, MAX_GROUP_COUNTER, MAX_GROUP_INSTANCE, WRAPPED_GROUP_KEY_BYTES,
   type GroupNonce, type GroupSealOptions,
 } from './group-aead.js';
 export type { RandomSource } from './_utils.js';

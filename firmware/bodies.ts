@@ -47,6 +47,8 @@ export interface GroupBody {
   /** The sender's message counter within one UTC second, 0–31. */
   readonly counter: number;
   readonly fill: number;
+  /** Which appliance sent it, among those sharing the source MMSI (0–255): part of the AEAD nonce. */
+  readonly instance: number;
   readonly ciphertext: Uint8Array;
   readonly tag: Uint8Array;
 }
@@ -165,9 +167,21 @@ export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAtta
   return signer === undefined ? base : { ...base, signer };
 }
 
-/** The two header bytes of a group body: they are the AEAD's associated data together with the source MMSI. */
-export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill'>): Uint8Array {
-  return Uint8Array.of((uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2), (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3));
+/** Bytes of a group body before the ciphertext. */
+export const GROUP_HEADER_BYTES = 3;
+/** Largest per-second counter a group body carries (5 bits). */
+export const GROUP_MAX_COUNTER = 31;
+
+/**
+ * The three header bytes of a group body: the AEAD's associated data (the source MMSI is in the nonce). The instance
+ * byte lets two appliances that share an MMSI draw from disjoint nonce spaces; receivers rebuild the nonce from it.
+ */
+export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill' | 'instance'>): Uint8Array {
+  return Uint8Array.of(
+    (uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2),
+    (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3),
+    uint('instance', b.instance, 8),
+  );
 }
 
 export function encodeGroup(b: GroupBody): Uint8Array {
@@ -180,10 +194,11 @@ export function decodeGroup(body: Uint8Array): GroupBody {
   const c = new Cursor(body, 'group');
   const b0 = c.byte();
   const b1 = c.byte();
+  const instance = c.byte();
   const len = c.remaining() - AEAD_TAG_BYTES;
   if (len < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'group body too short for ciphertext and tag');
   checkFill('group', b1 & 7, len);
-  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
+  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, instance, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
 }
 
 /** Everything of a KEM body before the signature: what the sender signs (with destination and time). */

@@ -10,6 +10,7 @@ import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { NOW_MS, epochAt, groupRing, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 
 const ALICE = 244_123_456;
 const MALLORY = 244_666_666;
@@ -200,10 +201,10 @@ describe('attacks on the secure envelope', () => {
     const ring = groupRing(5, 'fleet', second - 60, second + 3600);
     const other = groupRing(5, 'not the fleet', second - 60, second + 3600);
     const rx = new SecureRx({}, { params: pkg.params, groupKeys: ring });
-    const txOther = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: other });
+    const txOther = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: other, nonceState: new MemoryNonceStore() });
     const m = report(ALICE);
     expect(feed(rx, txOther.secure(encodeAis(m), ALICE, 1, NOW_MS)).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
-    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: ring });
+    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: ring, nonceState: new MemoryNonceStore() });
     const good = tx.secure(encodeAis(m), ALICE, 1, NOW_MS);
     const tampered = mutateData(good, (d) => ((d[d.length - 1] = (d[d.length - 1] as number) ^ 1), d));
     expect(feed(rx, tampered).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);

@@ -25,10 +25,11 @@ describe('envelope bodies', () => {
     expect(enc.length).toBe(65);
     expect(decodeSignedAttached(enc, false)).toEqual({ t6: 5, epochParity: 1, compact: true, signature: new Uint8Array(64) });
   });
-  it('group body of a position report is 31 bytes: one 2-slot message with its header', () => {
-    const b = { t6: 63, keySlot: 2, counter: 31, fill: 0, ciphertext: new Uint8Array(21).fill(1), tag: new Uint8Array(8).fill(2) };
+  it('group body of a position report is 32 bytes with the instance byte: one 2-slot message with its header', () => {
+    const b = { t6: 63, keySlot: 2, counter: 31, fill: 0, instance: 0xa5, ciphertext: new Uint8Array(21).fill(1), tag: new Uint8Array(8).fill(2) };
     const enc = encodeGroup(b);
-    expect(enc.length).toBe(31);
+    expect(enc.length).toBe(32);
+    expect(enc[2]).toBe(0xa5);
     expect(decodeGroup(enc)).toEqual(b);
   });
   it('kem round-trips', () => {
