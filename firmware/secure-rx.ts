@@ -13,7 +13,7 @@ import {
   type AisBits as NmeaBits, type AisMessage,
 } from '../nmea/index.js';
 import {
-  AEAD_TAG_BYTES, decodeGroup, decodeGroupKeyGrant, decodeKem, decodeSignedAttached, decodeSignedInline,
+  AEAD_TAG_BYTES, bodyTime, decodeGroup, decodeGroupKeyGrant, decodeKem, decodeSignedAttached, decodeSignedInline,
   groupHeader, kemSignedPart, KemPurpose, type AisBits,
 } from './bodies.js';
 import {
@@ -21,10 +21,11 @@ import {
 } from './amortised/index.js';
 import { decodeEnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
-import { epochForParity } from './epoch.js';
+import { epochForParity, epochOf } from './epoch.js';
 import { reconstructSecond, ReplayGuard } from './freshness.js';
 import { GroupKeyRing, VerifierCache, type GroupKey, type IdentityKind, type OwnIdentity, type SystemParams } from './keyring.js';
 import { Reassembler, type ReassemblerLimits } from './reassembler.js';
+import { kemAssociatedData } from './kem-binding.js';
 import { signedMessage } from './signed-message.js';
 import type { UtcReport } from './pipeline.js';
 import { formatStatus, Result, type Status } from './status.js';
@@ -349,7 +350,9 @@ export class SecureRx {
   /** Handles one reassembled body; returns the rejection reason, or undefined when it was accepted. */
   private tryBody(source: number, destination: number | undefined, kind: Kind, ext: boolean, body: Uint8Array, channel: string, nowMs: number, out: string[]): RejectReason | undefined {
     try {
-      const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
+      const time = bodyTime(kind, ext, body);
+      const second = reconstructSecond(time.residue, time.bits, Math.floor(nowMs / 1000));
+      // STALE or FUTURE before any pairing is spent.
       this.replay.checkFresh(second, Math.floor(nowMs / 1000));
       switch (kind) {
         case Kind.SignedInline:
@@ -390,7 +393,7 @@ export class SecureRx {
     const message = decodeReport(report);
     // A ship vouches only for its own reports: the report's MMSI must be the identity that signed it.
     if (message.mmsi !== signer) throw new Reject('WRONG_SENDER', `report of ${message.mmsi} signed by ${signer}`);
-    const epoch = epochForParity(second, b.epochParity, this.keys.params.epochSeconds);
+    const epoch = epochOf(second, this.keys.params.epochSeconds);
     const msg = signedMessage({ kind: Kind.SignedInline, source, signer, destination: 0, second, content: report.bytes, contentBits: report.bitLength });
     if (!this.verify(ext ? 'pseudo-mmsi' : 'mmsi', signer, epoch, msg, b.signature)) throw new Reject('BAD_SIGNATURE', 'signature does not verify');
     this.replay.accept(source, Kind.SignedInline, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));
@@ -401,7 +404,7 @@ export class SecureRx {
   private signedAttached(source: number, ext: boolean, bytes: Uint8Array, second: number, nowMs: number, out: string[]): void {
     const b = decodeSignedAttached(bytes, ext);
     const signer = b.signer ?? source;
-    const epoch = epochForParity(second, b.epochParity, this.keys.params.epochSeconds);
+    const epoch = epochOf(second, this.keys.params.epochSeconds);
     const window = this.options.freshnessWindowS;
     const candidates = (this.held.get(signer) ?? []).filter((h) => !h.verified && Math.abs(h.receivedSecond - second) <= window);
     if (candidates.length === 0) throw new Reject('NO_MATCHING_REPORT', `no recent plain report from ${signer} for this signature`);
@@ -453,7 +456,7 @@ export class SecureRx {
     const id = this.keys.identity;
     if (id === undefined || destination === undefined) throw new Reject('NO_KEY', 'mode 4 message but no own identity key');
     const b = decodeKem(bytes);
-    const epoch = epochForParity(second, b.epochParity, this.keys.params.epochSeconds);
+    const epoch = epochOf(second, this.keys.params.epochSeconds);
     const part = kemSignedPart(b);
     // Authenticate before decrypting: SK-KEM alone says nothing about who sent it.
     const msg = signedMessage({ kind: Kind.Kem, source, signer: source, destination, second, content: part, contentBits: part.length * 8 });
@@ -462,7 +465,8 @@ export class SecureRx {
     const key = id.decryptor(epoch).decapsulate(b.kemCiphertext);
     let content: Uint8Array;
     try {
-      content = groupOpen(key, { keyId: 0, mmsi: destination, utcSeconds: second, counter: 0 }, b.sealed, { tagLength: AEAD_TAG_BYTES });
+      const aad = kemAssociatedData({ sender: source, recipient: destination, second, purpose: b.purpose, fill: b.fill, kemCiphertext: b.kemCiphertext });
+      content = groupOpen(key, { keyId: 0, mmsi: destination, utcSeconds: second, counter: 0 }, b.sealed, { aad, tagLength: AEAD_TAG_BYTES });
     } catch (e) {
       if (e instanceof CryptoError) throw new Reject('BAD_TAG', 'mode 4 content does not open');
       throw e;
@@ -482,6 +486,8 @@ export class SecureRx {
     }
     const report = toNmeaBits({ bytes: content, fill: b.fill });
     const message = decodeReport(report);
+    // Refused, not shown with both identities: a display plots a report at the MMSI it names.
+    if (message.mmsi !== source) throw new Reject('WRONG_SENDER', `mode 4 report of ${message.mmsi} sent by ${source}`);
     this.counters.decrypted++;
     this.emit(report, channel, { result: Result.Decrypted, mode: 4, source, identity: source, messageType: message.type, second }, out);
   }
