@@ -1,5 +1,5 @@
 /**
- * Reassembly of fragmented envelope bodies (docs/envelope.md §1, §3): bounded buffers, per-sender fair shares and
+ * Reassembly of fragmented envelope bodies (docs/envelope.md §1, §3): bounded buffers, per-sender caps and
  * expiry per group; everything dropped is returned as a typed error so the pipeline can count it.
  * Groups are keyed by (source MMSI, destination MMSI, kind, group id, count, signer flag) — never by channel, since a
  * transponder alternates channels between transmissions — so two senders, or two groups of one sender, never mix.
@@ -19,10 +19,7 @@ import { EnvelopeError } from './errors.js';
 export interface ReassemblerLimits {
   /** Groups awaiting fragments, all senders together. */
   readonly maxPendingGroups: number;
-  /**
-   * A sender's fair share of pending groups: when the table is full, a sender holding more than this loses its own
-   * oldest group first, so no sender (or spoofer of one) displaces other senders' groups.
-   */
+  /** Groups awaiting fragments from one sender (MMSI): at most half the table, so one cannot hold it all. */
   readonly maxPendingPerSender: number;
   /** A group expires this long after its first fragment arrived. */
   readonly fragmentTimeoutMs: number;
@@ -30,7 +27,7 @@ export interface ReassemblerLimits {
 
 export const DEFAULT_REASSEMBLER_LIMITS: ReassemblerLimits = {
   maxPendingGroups: 512,
-  maxPendingPerSender: 4,
+  maxPendingPerSender: 256,
   // Fragments of one body go out back to back and a transponder broadcasts within 4 s of a BBM (IEC 61162-1 BBM
   // notes), so 4 fragments take ≤ 16 s.
   fragmentTimeoutMs: 16_000,
@@ -112,7 +109,7 @@ export class Reassembler {
     const key = `${origin.source}:${origin.destination ?? ''}:${msg.kind}:${f.group}:${f.count}:${msg.ext ? 1 : 0}`;
     let g = this.groups.get(key);
     if (g === undefined) {
-      dropped.push(...this.makeRoom());
+      dropped.push(...this.makeRoom(origin.source));
       g = {
         key, source: origin.source, kind: msg.kind, ext: msg.ext, group: f.group, count: f.count, firstSeenMs: nowMs,
         heads: [], orphans: Array.from({ length: f.count }, () => []),
@@ -203,24 +200,25 @@ export class Reassembler {
   }
 
   /**
-   * Frees one place when the table is full. A sender above its fair share gives up its own oldest group (the one
-   * holding most), otherwise the oldest group of all goes: a flood under one MMSI, or under many, must outpace the
-   * whole table (512 groups, several seconds of both VHF channels) to push out a group that arrived after it started.
+   * Makes room for a new group of `source`: a sender at its cap loses its own oldest group, a full table its oldest
+   * group of all. Both caps are high on purpose: anyone can transmit under the victim's MMSI, so to push out a group
+   * that arrived after the flood began, a flood must outpace the cap between two of the victim's fragments, and
+   * 256 messages are over three seconds of both VHF channels saturated, which is jamming.
    */
-  private makeRoom(): EnvelopeError[] {
-    if (this.groups.size < this.limits.maxPendingGroups) return [];
-    let victim: Group | undefined;
-    let most = this.limits.maxPendingPerSender;
-    for (const list of this.bySender.values()) {
-      if (list.length > most) {
-        most = list.length;
-        victim = list[0];
-      }
+  private makeRoom(source: number): EnvelopeError[] {
+    const out: EnvelopeError[] = [];
+    const own = this.bySender.get(source);
+    if (own !== undefined && own.length >= this.limits.maxPendingPerSender) {
+      const oldest = own[0] as Group;
+      out.push(new EnvelopeError('FRAGMENT_EVICTED', `group from ${source} evicted: more than ${this.limits.maxPendingPerSender} pending for this sender`));
+      this.remove(oldest);
     }
-    const why = victim === undefined ? `more than ${this.limits.maxPendingGroups} pending groups` : `sender above its share of ${this.limits.maxPendingPerSender} pending groups`;
-    victim ??= this.groups.values().next().value as Group;
-    this.remove(victim);
-    return [new EnvelopeError('FRAGMENT_EVICTED', `group from ${victim.source} evicted: ${why}`)];
+    if (this.groups.size >= this.limits.maxPendingGroups) {
+      const oldest = this.groups.values().next().value as Group;
+      out.push(new EnvelopeError('FRAGMENT_EVICTED', `group from ${oldest.source} evicted: more than ${this.limits.maxPendingGroups} pending groups`));
+      this.remove(oldest);
+    }
+    return out;
   }
 
   private remove(g: Group): void {
