@@ -1,6 +1,6 @@
 /**
  * Envelope v2 fragment header (docs/envelope.md §1): the first bytes of the application data of every secured
- * message 6/8, and the chunk digests by which fragment 0 commits to the rest of its body. Pure codec on Uint8Array.
+ * message 6/8, and the short hash by which fragment 0 commits to its whole body. Pure codec on Uint8Array.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { EnvelopeError } from './errors.js';
@@ -22,21 +22,20 @@ const KINDS: ReadonlySet<number> = new Set(Object.values(Kind));
 
 /** A body spans at most 4 messages: 2 bits of index and 2 of last index. */
 export const MAX_FRAGMENTS = 4;
-/** Message-group ids are 12 bits, drawn at random per body (docs/envelope.md §1). */
-export const GROUP_ID_BITS = 12;
-export const GROUP_IDS = 2 ** GROUP_ID_BITS;
-/** Bytes of each chunk digest that fragment 0 carries for the fragments after it. */
-export const CHUNK_DIGEST_BYTES = 4;
+/** Message-group ids are 4 bits, drawn at random per body (docs/envelope.md §1 says why not wider). */
+export const GROUP_IDS = 16;
+/** Bytes of the body commitment that fragment 0 carries. */
+export const COMMITMENT_BYTES = 4;
 
 export interface FragmentInfo {
-  /** Message-group id, 0–4095. */
+  /** Message-group id, 0–15. */
   readonly group: number;
   /** 0-based position of this fragment. */
   readonly index: number;
   /** Number of fragments in the group, 2–4. */
   readonly count: number;
-  /** Fragment 0 only: the digest of chunk 1, 2, … (count − 1 digests of CHUNK_DIGEST_BYTES each), in order. */
-  readonly digests?: Uint8Array;
+  /** Fragment 0 only: the commitment to the whole body (`bodyCommitment`). */
+  readonly commitment?: Uint8Array;
 }
 
 export interface EnvelopeMessage {
@@ -49,26 +48,31 @@ export interface EnvelopeMessage {
   readonly chunk: Uint8Array;
 }
 
-/** Header bytes of one message: 1 unfragmented, 3 fragmented, plus the chunk digests on fragment 0. */
-export function headerBytes(fragmented: boolean, index = 1, count = 2): number {
+/** Header bytes of one message: 1 unfragmented, 2 fragmented, plus the commitment on fragment 0. */
+export function headerBytes(fragmented: boolean, index = 1): number {
   if (!fragmented) return 1;
-  return 3 + (index === 0 ? (count - 1) * CHUNK_DIGEST_BYTES : 0);
+  return 2 + (index === 0 ? COMMITMENT_BYTES : 0);
 }
 
 function isKind(k: number): k is Kind {
   return KINDS.has(k);
 }
 
-const DIGEST_TAG = new TextEncoder().encode('mibc-ais/v2/chunk');
+const COMMITMENT_TAG = new TextEncoder().encode('mibc-ais/v2/body');
 
 /**
- * Digest of chunk `index` (≥ 1) of a fragmented body. It binds the chunk to its place (kind, signer flag, group,
- * count, index), so a chunk cannot be moved into another position or body; it is a filter against forged variants,
- * not a signature: whoever can transmit can also send a consistent forged set, which then fails verification.
+ * Fragment 0's commitment to a fragmented body: the first 4 bytes of SHA-256(tag ‖ kind ‖ ext ‖ group ‖ count ‖
+ * body). A filter against forged variants, not a signature: whoever can transmit can also send a consistent forged
+ * set of its own, which then costs one verification and fails; 32 bits make a random forged combination match once
+ * in 2^32, and a crafted one buys its maker that one verification, no more.
  */
-export function chunkDigest(kind: Kind, ext: boolean, group: number, count: number, index: number, chunk: Uint8Array): Uint8Array {
-  const h = sha256.create().update(DIGEST_TAG).update(Uint8Array.of(kind, ext ? 1 : 0, group >> 8, group & 0xff, count, index)).update(chunk);
-  return h.digest().subarray(0, CHUNK_DIGEST_BYTES);
+export function bodyCommitment(kind: Kind, ext: boolean, group: number, count: number, body: Uint8Array): Uint8Array {
+  return commitmentHash(kind, ext, group, count).update(body).digest().subarray(0, COMMITMENT_BYTES);
+}
+
+/** The commitment's hash before the body: the reassembler extends copies of it chunk by chunk. */
+export function commitmentHash(kind: Kind, ext: boolean, group: number, count: number): ReturnType<typeof sha256.create> {
+  return sha256.create().update(COMMITMENT_TAG).update(Uint8Array.of(kind, ext ? 1 : 0, group, count));
 }
 
 export function encodeEnvelopeMessage(m: EnvelopeMessage): Uint8Array {
@@ -84,15 +88,13 @@ export function encodeEnvelopeMessage(m: EnvelopeMessage): Uint8Array {
   if (!Number.isInteger(f.count) || f.count < 2 || f.count > MAX_FRAGMENTS)
     throw new RangeError(`fragment count must be 2..${MAX_FRAGMENTS}, got ${f.count}`);
   if (!Number.isInteger(f.index) || f.index < 0 || f.index >= f.count) throw new RangeError(`fragment index ${f.index} outside 0..${f.count - 1}`);
-  const digests = f.index === 0 ? f.digests : new Uint8Array(0);
-  if (digests === undefined || digests.length !== headerBytes(true, f.index, f.count) - 3)
-    throw new RangeError(`fragment ${f.index} of ${f.count} needs ${headerBytes(true, f.index, f.count) - 3} digest bytes`);
-  const out = new Uint8Array(3 + digests.length + m.chunk.length);
+  const commitment = f.index === 0 ? f.commitment : new Uint8Array(0);
+  if (commitment === undefined || commitment.length !== headerBytes(true, f.index) - 2) throw new RangeError(`fragment 0 needs a ${COMMITMENT_BYTES}-byte commitment`);
+  const out = new Uint8Array(2 + commitment.length + m.chunk.length);
   out[0] = (ENVELOPE_VERSION << 6) | (m.kind << 2) | 2 | (m.ext ? 1 : 0);
-  out[1] = f.group >> 4;
-  out[2] = ((f.group & 0x0f) << 4) | (f.index << 2) | (f.count - 1);
-  out.set(digests, 3);
-  out.set(m.chunk, 3 + digests.length);
+  out[1] = (f.group << 4) | (f.index << 2) | (f.count - 1);
+  out.set(commitment, 2);
+  out.set(m.chunk, 2 + commitment.length);
   return out;
 }
 
@@ -110,16 +112,15 @@ export function decodeEnvelopeMessage(data: Uint8Array): EnvelopeMessage {
     return { kind, ext, chunk: data.subarray(1) };
   }
   const b1 = data[1];
-  const b2 = data[2];
-  if (b1 === undefined || b2 === undefined) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'fragment header ends early');
-  const count = (b2 & 3) + 1;
-  const index = (b2 >> 2) & 3;
+  if (b1 === undefined) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'fragment header ends early');
+  const count = (b1 & 3) + 1;
+  const index = (b1 >> 2) & 3;
   if (count < 2) throw new EnvelopeError('FRAGMENT_COUNT', 'fragmented envelope with a count of 1');
   if (index >= count) throw new EnvelopeError('FRAGMENT_COUNT', `fragment index ${index} beyond count ${count}`);
-  const group = (b1 << 4) | (b2 >> 4);
-  const start = headerBytes(true, index, count);
+  const group = b1 >> 4;
+  const start = headerBytes(true, index);
   if (data.length <= start) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'fragment has no body');
   const chunk = data.subarray(start);
   if (index > 0) return { kind, ext, fragment: { group, index, count }, chunk };
-  return { kind, ext, fragment: { group, index, count, digests: data.subarray(3, start) }, chunk };
+  return { kind, ext, fragment: { group, index, count, commitment: data.subarray(2, start) }, chunk };
 }

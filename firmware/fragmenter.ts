@@ -1,11 +1,10 @@
 /**
  * Splits an envelope body over messages 6/8 so that the whole costs the fewest VHF slots, with no message above
  * `maxSlotsPerMessage` (3 for a mobile station, ITU-R M.1371-5). Ties go to fewer messages (fewer chances to lose one).
- * Fragment 0 carries the digest of every later chunk (docs/envelope.md §1), so its header grows with the count.
+ * Fragment 0 also carries the commitment to the whole body (docs/envelope.md §1).
  */
-import { concatBytes } from '@noble/hashes/utils.js';
 import { appDataCapacity, type BinaryMessageType, MAX_SLOTS, MOBILE_MAX_SLOTS } from './capacity.js';
-import { chunkDigest, encodeEnvelopeMessage, headerBytes, type Kind, MAX_FRAGMENTS } from './envelope.js';
+import { bodyCommitment, encodeEnvelopeMessage, headerBytes, type Kind, MAX_FRAGMENTS } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 
 export interface FragmentOptions {
@@ -27,8 +26,8 @@ export function planFragments(bodyBytes: number, opts: FragmentOptions): Fragmen
   if (!Number.isInteger(maxSlots) || maxSlots < 1 || maxSlots > MAX_SLOTS) throw new RangeError(`maxSlotsPerMessage must be 1..${MAX_SLOTS}`);
   if (!Number.isInteger(bodyBytes) || bodyBytes < 1) throw new RangeError(`body must be at least 1 byte, got ${bodyBytes}`);
   const single = (slots: number) => appDataCapacity(opts.messageType, slots) - headerBytes(false);
-  // Chunk bytes of message `index` of `count`: fragment 0 also carries the digests of the others.
-  const cap = (slots: number, index: number, count: number) => appDataCapacity(opts.messageType, slots) - headerBytes(true, index, count);
+  // Chunk bytes of fragment `index`: fragment 0 also carries the commitment.
+  const cap = (slots: number, index: number) => appDataCapacity(opts.messageType, slots) - headerBytes(true, index);
 
   for (let s = 1; s <= maxSlots; s++) {
     if (bodyBytes <= single(s)) return { slots: [s], chunkSizes: [bodyBytes], totalSlots: s };
@@ -38,10 +37,10 @@ export function planFragments(bodyBytes: number, opts: FragmentOptions): Fragmen
   // At most maxSlots^4 = 625 candidates: exhaustive search is cheaper than being clever.
   const search = (prefix: number[]) => {
     const n = prefix.length;
-    const caps = prefix.map((s, i) => cap(s, i, n));
+    const caps = prefix.map((s, i) => cap(s, i));
     const carried = caps.reduce((a, c) => a + c, 0);
     const total = prefix.reduce((a, s) => a + s, 0);
-    // Every message must carry at least one byte of body (a 1-slot message 6 cannot hold fragment 0's digests).
+    // Every message must carry at least one byte of body (a 1-slot message 6 cannot hold fragment 0's commitment).
     if (n >= 2 && carried >= bodyBytes && caps.every((c) => c >= 1)) {
       if (total < bestTotal || (total === bestTotal && best !== undefined && n < best.length)) {
         best = [...prefix];
@@ -59,9 +58,8 @@ export function planFragments(bodyBytes: number, opts: FragmentOptions): Fragmen
   }
   const chunkSizes: number[] = [];
   let left = bodyBytes;
-  const count = best.length;
   for (const [i, s] of best.entries()) {
-    const take = Math.min(cap(s, i, count), left);
+    const take = Math.min(cap(s, i), left);
     chunkSizes.push(take);
     left -= take;
   }
@@ -74,14 +72,13 @@ export function fragmentBody(kind: Kind, ext: boolean, body: Uint8Array, group: 
   const plan = planFragments(body.length, opts);
   if (plan.slots.length === 1) return [encodeEnvelopeMessage({ kind, ext, chunk: body })];
   const count = plan.chunkSizes.length;
-  const chunks: Uint8Array[] = [];
+  const commitment = bodyCommitment(kind, ext, group, count, body);
+  const out: Uint8Array[] = [];
   let off = 0;
-  for (const size of plan.chunkSizes) {
-    chunks.push(body.subarray(off, off + size));
+  plan.chunkSizes.forEach((size, index) => {
+    const chunk = body.subarray(off, off + size);
+    out.push(encodeEnvelopeMessage({ kind, ext, fragment: index === 0 ? { group, index, count, commitment } : { group, index, count }, chunk }));
     off += size;
-  }
-  const digests = concatBytes(...chunks.slice(1).map((c, i) => chunkDigest(kind, ext, group, count, i + 1, c)));
-  return chunks.map((chunk, index) =>
-    encodeEnvelopeMessage({ kind, ext, fragment: index === 0 ? { group, index, count, digests } : { group, index, count }, chunk }),
-  );
+  });
+  return out;
 }

@@ -4,16 +4,17 @@
  * Groups are keyed by (source MMSI, destination MMSI, kind, group id, count, signer flag) — never by channel, since a
  * transponder alternates channels between transmissions — so two senders, or two groups of one sender, never mix.
  *
- * Anyone can transmit under any MMSI, so a spoofer can inject fragments into a victim's group. Fragment 0 (the
- * "head") carries a digest of every later chunk, so a later chunk is checked against each head the moment it
- * arrives, without a signature: a forged variant matches no genuine head and never joins it. Heads are kept first
- * come, first served (a forger racing the genuine head cannot displace it, and group ids are random, so it cannot
- * place one ahead of it either); chunks that match no head yet are kept, bounded, in case their head comes later.
- * A group offers the caller at most one candidate body per arriving fragment: the head that it completed.
+ * Anyone can transmit under any MMSI, so a spoofer can inject fragments into a victim's group. Discarding the group on
+ * a conflict would hand him a cheap denial of service; instead a group keeps up to MAX_HEADS different fragments 0 and
+ * a few different chunks per later index, and fragment 0 commits to its whole body with a short hash. Only a combination whose hash matches the
+ * commitment of its own fragment 0 is assembled, so forged variants are told apart without any signature check and
+ * the caller is offered at most one candidate body per arriving fragment, each body at most once.
+ * The first chunk heard at an index is never pushed out (a forger racing the genuine fragment cannot displace it);
+ * the other places go to the newest arrivals (one that came first cannot block the genuine fragment either).
  */
 import { equalBytes } from '@noble/ciphers/utils.js';
-import { concatBytes } from '@noble/hashes/utils.js';
-import { CHUNK_DIGEST_BYTES, chunkDigest, type EnvelopeMessage, type Kind } from './envelope.js';
+import { bytesToHex, concatBytes } from '@noble/hashes/utils.js';
+import { COMMITMENT_BYTES, commitmentHash, type EnvelopeMessage, type Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 
 export interface ReassemblerLimits {
@@ -40,17 +41,24 @@ export interface MessageOrigin {
   readonly destination?: number;
 }
 
-/** Different fragments 0 kept per group: the genuine one and forgeries sent under the same MMSI and group id. */
-export const MAX_HEADS = 4;
-/** Chunks per later index kept while no head matches them. */
-export const MAX_ORPHANS = 4;
+/**
+ * Different fragments 0 kept per group (each with its own commitment): the first heard and the newest others. A
+ * flood under the victim's MMSI spreads over 16 group ids, so to push out a genuine fragment 0 a forger must send 31
+ * more into its group before its last fragment arrives: more than a second of both VHF channels saturated.
+ */
+export const MAX_HEADS = 32;
+/** Different chunks kept per later index: 4, or 2 in four-fragment groups, so one fragment costs ≤ 128 hashes. */
+export function maxVariants(index: number, count: number): number {
+  if (index === 0) return MAX_HEADS;
+  return count === 4 ? 2 : 4;
+}
 
 export type ReassemblyOutcome =
   | {
       readonly status: 'complete';
       readonly kind: Kind;
       readonly ext: boolean;
-      /** The one body whose chunks match its fragment 0's digests. */
+      /** The one body whose chunks match the commitment of its fragment 0. */
       readonly body: Uint8Array;
       /** `[body]`: never more than one candidate per arriving fragment. */
       readonly candidates: readonly Uint8Array[];
@@ -61,11 +69,10 @@ export type ReassemblyOutcome =
   | { readonly status: 'pending'; readonly dropped: readonly EnvelopeError[] }
   | { readonly status: 'duplicate'; readonly dropped: readonly EnvelopeError[] };
 
-interface Head {
-  readonly digests: Uint8Array;
-  /** parts[0] is the head's own chunk; parts[i] the chunk i that matched digest i, once it arrived. */
-  readonly parts: (Uint8Array | undefined)[];
-  offered: boolean;
+interface Variant {
+  readonly chunk: Uint8Array;
+  /** Fragment 0 only. */
+  readonly commitment?: Uint8Array;
 }
 
 interface Group {
@@ -76,9 +83,10 @@ interface Group {
   readonly group: number;
   readonly count: number;
   readonly firstSeenMs: number;
-  readonly heads: Head[];
-  /** Chunks per index (index 0 unused) that matched no head when they came. */
-  readonly orphans: Uint8Array[][];
+  /** Distinct chunks per index, first heard first; at most MAX_VARIANTS each. */
+  readonly variants: Variant[][];
+  /** Bodies already offered (their SHA-256): a chunk sent again after eviction does not buy a second try. */
+  readonly offered: Set<string>;
 }
 
 const NO_OP = () => undefined;
@@ -112,77 +120,62 @@ export class Reassembler {
       dropped.push(...this.makeRoom(origin.source));
       g = {
         key, source: origin.source, kind: msg.kind, ext: msg.ext, group: f.group, count: f.count, firstSeenMs: nowMs,
-        heads: [], orphans: Array.from({ length: f.count }, () => []),
+        variants: Array.from({ length: f.count }, () => []), offered: new Set(),
       };
       this.groups.set(key, g);
       const list = this.bySender.get(origin.source) ?? [];
       list.push(g);
       this.bySender.set(origin.source, list);
     }
+    const variants = g.variants[f.index] as Variant[];
+    const same = (v: Variant) => equalBytes(v.chunk, msg.chunk) && (f.index > 0 || equalBytes(v.commitment as Uint8Array, f.commitment as Uint8Array));
+    if (variants.some(same)) return { status: 'duplicate', dropped };
+    const cap = maxVariants(f.index, f.count);
+    if (variants.length >= cap) {
+      // Keep the first heard; the oldest of the others makes way.
+      variants.splice(1, 1);
+      dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: more than ${cap} different fragments ${f.index}; an older one dropped`));
+    }
     // Copy: the caller's buffer may be reused for the next sentence.
-    const chunk = msg.chunk.slice();
-    const completed = f.index === 0 ? this.addHead(g, chunk, (f.digests ?? new Uint8Array(0)).slice(), dropped) : this.addChunk(g, f.index, chunk, dropped);
-    if (completed === 'duplicate') return { status: 'duplicate', dropped };
-    if (completed === undefined) return { status: 'pending', dropped };
-    completed.offered = true;
-    const body = concatBytes(...(completed.parts as Uint8Array[]));
-    // The group stays until the body is accepted: if this head was a consistent forgery, the genuine one may still come.
+    const added: Variant = f.index === 0 ? { chunk: msg.chunk.slice(), commitment: (f.commitment as Uint8Array).slice() } : { chunk: msg.chunk.slice() };
+    variants.push(added);
+    if (g.variants.some((v) => v.length === 0)) return { status: 'pending', dropped };
+
+    const found = this.match(g, f.index, added);
+    if (found.length > 1) dropped.push(new EnvelopeError('FRAGMENT_CONFLICT', `group ${f.group} from ${origin.source}: ${found.length - 1} more consistent bodies held back`));
+    const first = found[0];
+    if (first === undefined) return { status: 'pending', dropped };
+    g.offered.add(first.id);
+    // The group stays until the body is accepted: if this one was a consistent forgery, the genuine one may still come.
     const group = g;
     const settle = () => {
       if (this.groups.get(group.key) === group) this.remove(group);
     };
-    return { status: 'complete', kind: msg.kind, ext: msg.ext, body, candidates: [body], settle, dropped };
+    return { status: 'complete', kind: msg.kind, ext: msg.ext, body: first.body, candidates: [first.body], settle, dropped };
   }
 
-  private addHead(g: Group, chunk: Uint8Array, digests: Uint8Array, dropped: EnvelopeError[]): Head | 'duplicate' | undefined {
-    if (g.heads.some((h) => equalBytes(h.parts[0] as Uint8Array, chunk) && equalBytes(h.digests, digests))) return 'duplicate';
-    if (g.heads.length >= MAX_HEADS) {
-      dropped.push(this.conflict(g, `more than ${MAX_HEADS} different fragments 0; this one ignored`));
-      return undefined;
-    }
-    const head: Head = { digests, parts: Array.from({ length: g.count }, (_, i) => (i === 0 ? chunk : undefined)), offered: false };
-    g.heads.push(head);
-    for (let i = 1; i < g.count; i++) {
-      head.parts[i] = (g.orphans[i] as Uint8Array[]).find((c) => this.matches(g, head, i, chunkDigest(g.kind, g.ext, g.group, g.count, i, c)));
-    }
-    return head.parts.every((p) => p !== undefined) ? head : undefined;
-  }
-
-  private addChunk(g: Group, index: number, chunk: Uint8Array, dropped: EnvelopeError[]): Head | 'duplicate' | undefined {
-    const orphans = g.orphans[index] as Uint8Array[];
-    if (orphans.some((c) => equalBytes(c, chunk)) || g.heads.some((h) => h.parts[index] !== undefined && equalBytes(h.parts[index] as Uint8Array, chunk))) {
-      return 'duplicate';
-    }
-    const digest = chunkDigest(g.kind, g.ext, g.group, g.count, index, chunk);
-    let completed: Head | undefined;
-    let matched = false;
-    for (const h of g.heads) {
-      if (!this.matches(g, h, index, digest)) continue;
-      matched = true;
-      if (h.parts[index] !== undefined) {
-        // A second chunk with the digest of the first: a crafted collision, worth one pairing at most, never more.
-        dropped.push(this.conflict(g, `a second fragment ${index} matches the same digest; ignored`));
-        continue;
+  /**
+   * Bodies that use the new chunk and match the commitment of their fragment 0, not offered before. Earlier
+   * combinations were tried when their last chunk arrived. At most 32 × 4 = 128 combinations (32 × 2 × 2 with four
+   * fragments); the hash of each prefix is computed once and copied, so a combination costs about two SHA-256 blocks.
+   */
+  private match(g: Group, index: number, added: Variant): { body: Uint8Array; id: string }[] {
+    const out: { body: Uint8Array; id: string }[] = [];
+    const walk = (i: number, hash: ReturnType<typeof commitmentHash>, parts: Variant[]) => {
+      if (i === g.count) {
+        const digest = hash.digest();
+        const head = parts[0] as Variant;
+        if (!equalBytes(digest.subarray(0, COMMITMENT_BYTES), head.commitment as Uint8Array)) return;
+        // The whole digest names the body, so the same body is never offered twice.
+        const id = bytesToHex(digest);
+        if (!g.offered.has(id) && !out.some((o) => o.id === id)) out.push({ body: concatBytes(...parts.map((p) => p.chunk)), id });
+        return;
       }
-      h.parts[index] = chunk;
-      if (completed === undefined && !h.offered && h.parts.every((p) => p !== undefined)) completed = h;
-    }
-    if (matched) return completed;
-    if (orphans.length >= MAX_ORPHANS) {
-      dropped.push(this.conflict(g, `more than ${MAX_ORPHANS} unmatched fragments ${index}; this one ignored`));
-      return undefined;
-    }
-    orphans.push(chunk);
-    return undefined;
-  }
-
-  private matches(g: Group, h: Head, index: number, digest: Uint8Array): boolean {
-    const at = (index - 1) * CHUNK_DIGEST_BYTES;
-    return g.count === h.parts.length && equalBytes(h.digests.subarray(at, at + CHUNK_DIGEST_BYTES), digest);
-  }
-
-  private conflict(g: Group, what: string): EnvelopeError {
-    return new EnvelopeError('FRAGMENT_CONFLICT', `group ${g.group} from ${g.source}: ${what}`);
+      const pick = i === index ? [added] : (g.variants[i] as Variant[]);
+      for (const v of pick) walk(i + 1, hash.clone().update(v.chunk), [...parts, v]);
+    };
+    walk(0, commitmentHash(g.kind, g.ext, g.group, g.count), []);
+    return out;
   }
 
   /** Drops groups older than the timeout; returns one FRAGMENT_EXPIRED error per group that never completed. */
@@ -190,9 +183,9 @@ export class Reassembler {
     const out: EnvelopeError[] = [];
     for (const g of this.groups.values()) {
       if (nowMs - g.firstSeenMs < this.limits.fragmentTimeoutMs) break;
-      if (!g.heads.some((h) => h.offered)) {
-        const best = Math.max(0, ...g.heads.map((h) => h.parts.filter((p) => p !== undefined).length));
-        out.push(new EnvelopeError('FRAGMENT_EXPIRED', `group from ${g.source} incomplete after ${this.limits.fragmentTimeoutMs} ms (${best}/${g.count} fragments)`));
+      if (g.offered.size === 0) {
+        const have = g.variants.filter((v) => v.length > 0).length;
+        out.push(new EnvelopeError('FRAGMENT_EXPIRED', `group from ${g.source} incomplete after ${this.limits.fragmentTimeoutMs} ms (${have}/${g.count} fragments)`));
       }
       this.remove(g);
     }

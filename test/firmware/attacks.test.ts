@@ -69,11 +69,12 @@ function aisOf(sentences: readonly string[]): AisMessage & { data: Uint8Array } 
   const vs = sentences.map((l) => parseVdm(parseSentence(l)));
   return decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)) as AisMessage & { data: Uint8Array };
 }
-/** The envelope group number of a secured message given as its sentences (12 bits over header bytes 1–2). */
+/** The envelope group number of a secured message given as its sentences. */
 function groupOf(sentences: readonly string[]): number {
-  const d = aisOf(sentences).data;
-  return ((d[1] as number) << 4) | ((d[2] as number) >> 4);
+  return (aisOf(sentences).data[1] as number) >> 4;
 }
+/** Rewrites the group number of a fragment's header. */
+const setGroup = (g: number) => (d: Uint8Array) => ((d[1] = ((d[1] as number) & 0x0f) | (g << 4)), d);
 /** The whole envelope body carried by the messages of one secured transmission. */
 function bodyOf(lines: readonly string[]): Uint8Array {
   const parts = byMessage(lines).map((m) => decodeEnvelopeMessage(aisOf(m).data));
@@ -82,7 +83,7 @@ function bodyOf(lines: readonly string[]): Uint8Array {
 }
 /** A body sent as messages 6 from `source` to `dest` (what a transmitter of the attacker's own emits). */
 function sendAs6(kind: Kind, body: Uint8Array, source: number, dest: number): string[] {
-  return fragmentBody(kind, false, body, 4000, { messageType: 6 }).flatMap((data) =>
+  return fragmentBody(kind, false, body, 4, { messageType: 6 }).flatMap((data) =>
     encodeVdm(encodeAis({ type: 6, repeat: 0, mmsi: source, seqno: 0, dest_mmsi: dest, retransmit: false, dac: 0, fid: 58, data, dataBits: data.length * 8 }), { channel: 'A', seqId: seq++ % 10 }),
   );
 }
@@ -192,9 +193,7 @@ describe('attacks on the secure envelope', () => {
     const genuine = byMessage(secured(alice, report(ALICE)));
     // Mallory transmits as Alice, with Alice's group number, a different body (his own valid-looking fragments).
     const g = groupOf(genuine[0]!);
-    const forged = byMessage(secured(mallory, report(ALICE))).map((m) =>
-      mutateData(m, (d) => ((d[1] = g >> 4), (d[2] = ((d[2] as number) & 0x0f) | ((g & 0x0f) << 4)), d)),
-    );
+    const forged = byMessage(secured(mallory, report(ALICE))).map((m) => mutateData(m, setGroup(g)));
     for (const order of [
       [forged[0]!, genuine[0]!, forged[1]!, genuine[1]!],
       [genuine[0]!, forged[1]!, forged[0]!, genuine[1]!],
@@ -208,8 +207,8 @@ describe('attacks on the secure envelope', () => {
 
   it('rejects impossible fragment counts and foreign application data with typed reasons', () => {
     const msgs = byMessage(secured(alice, report(ALICE)));
-    // Claim index 3 of a 2-fragment group: header byte 2 = group (low 4 bits)|index|last.
-    const bad = mutateData(msgs[0]!, (d) => ((d[2] = ((d[2] as number) & 0xf0) | (3 << 2) | 1), d));
+    // Claim index 3 of a 2-fragment group: header byte 1 = group|index|last.
+    const bad = mutateData(msgs[0]!, (d) => ((d[1] = ((d[1] as number) & 0xf0) | (3 << 2) | 1), d));
     const { statuses } = feed(rxNew(), bad);
     expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'FRAGMENT_COUNT']]);
     const junk = mutateData(msgs[0]!, () => Uint8Array.of(0xbc, 0xff, 0xff));
@@ -271,7 +270,7 @@ describe('attacks on the secure envelope', () => {
     const g = groupOf(genuine[0]!);
     // Variants of both fragments, in Alice's group: Mallory's own consistent bodies and bare bit-flipped chunks.
     const variants = [report(ALICE, 1), report(ALICE, 2), report(ALICE, 3)].flatMap((r, k) =>
-      byMessage(txFor(mallory).secure(encodeAis(r), ALICE, 1, NOW_MS + k)).map((m) => mutateData(m, (d) => ((d[1] = g >> 4), (d[2] = ((d[2] as number) & 0x0f) | ((g & 0x0f) << 4)), d))),
+      byMessage(txFor(mallory).secure(encodeAis(r), ALICE, 1, NOW_MS + k)).map((m) => mutateData(m, setGroup(g))),
     );
     const flipped = [1, 2, 3].map((k) => mutateData(genuine[1]!, (d) => ((d[d.length - k] = (d[d.length - k] as number) ^ 0x55), d)));
     const rx = rxNew();
@@ -286,7 +285,7 @@ describe('attacks on the secure envelope', () => {
     const rx = rxNew();
     const genuine = byMessage(secured(alice, report(ALICE)));
     const junkFrom = (source: number, i: number) => {
-      const data = fragmentBody(Kind.SignedInline, false, Uint8Array.from({ length: 90 }, (_, k) => (k * 7 + i) & 0xff), (i * 37) % 4096, { messageType: 8 })[i % 2]!;
+      const data = fragmentBody(Kind.SignedInline, false, Uint8Array.from({ length: 90 }, (_, k) => (k * 7 + i) & 0xff), (i * 37) % 16, { messageType: 8 })[i % 2]!;
       return encodeVdm(encodeAis({ type: 8, repeat: 0, mmsi: source, dac: 0, fid: 58, data, dataBits: data.length * 8 }), { channel: 'B', seqId: seq++ % 10 });
     };
     const flood = (n: number, offset: number) => Array.from({ length: n }, (_, i) => junkFrom(i % 2 === 0 ? ALICE : 201_000_000 + offset + i, offset + i)).flat();
