@@ -329,7 +329,7 @@ export class SecureRx {
     }
     for (const e of r.dropped) this.reportDrop(e, out);
     if (r.status !== 'complete') return;
-    // Conflicting fragments (someone transmitting under this MMSI) give several candidates: the genuine one verifies.
+    // The reassembler offers at most one candidate: the body that matches its fragment 0's commitment.
     // Amortised bodies are only checked later (against a disclosed key), so every candidate is handed over.
     const handAll = r.kind === Kind.ChainAnchor || r.kind === Kind.ChainBatch;
     let firstFailure: RejectReason | undefined;
