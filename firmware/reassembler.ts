@@ -43,11 +43,11 @@ export interface MessageOrigin {
 
 /**
  * Different fragments 0 kept per group (each with its own commitment): the first heard and the newest others. A
- * flood under the victim's MMSI spreads over 16 group ids, so to push out a genuine fragment 0 a forger must send 31
- * more into its group before its last fragment arrives: more than a second of both VHF channels saturated.
+ * flood under the victim's MMSI spreads over 16 group ids, so to push out a genuine fragment 0 a forger must aim 15
+ * more at its group after hearing it, before its last fragment arrives.
  */
-export const MAX_HEADS = 32;
-/** Different chunks kept per later index: 4, or 2 in four-fragment groups, so one fragment costs ≤ 128 hashes. */
+export const MAX_HEADS = 16;
+/** Different chunks kept per later index: 4, or 2 in four-fragment groups, so one fragment costs ≤ 64 hashes. */
 export function maxVariants(index: number, count: number): number {
   if (index === 0) return MAX_HEADS;
   return count === 4 ? 2 : 4;
@@ -156,7 +156,7 @@ export class Reassembler {
 
   /**
    * Bodies that use the new chunk and match the commitment of their fragment 0, not offered before. Earlier
-   * combinations were tried when their last chunk arrived. At most 32 × 4 = 128 combinations (32 × 2 × 2 with four
+   * combinations were tried when their last chunk arrived. At most 16 × 4 = 64 combinations (16 × 2 × 2 with four
    * fragments); the hash of each prefix is computed once and copied, so a combination costs about two SHA-256 blocks.
    */
   private match(g: Group, index: number, added: Variant): { body: Uint8Array; id: string }[] {
