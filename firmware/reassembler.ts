@@ -114,6 +114,7 @@ export class Reassembler {
     const f = msg.fragment;
     if (f === undefined) return { status: 'complete', kind: msg.kind, ext: msg.ext, body: msg.chunk, candidates: [msg.chunk], settle: NO_OP, dropped };
 
+    if (f.index === 0 && f.commitment === undefined) throw new EnvelopeError('ENVELOPE_FORMAT', 'fragment 0 without its commitment');
     const key = `${origin.source}:${origin.destination ?? ''}:${msg.kind}:${f.group}:${f.count}:${msg.ext ? 1 : 0}`;
     let g = this.groups.get(key);
     if (g === undefined) {
