@@ -1,0 +1,40 @@
+/** Options and key material of the receive path (firmware/secure-rx.ts). */
+import type { ReceiverLimits } from '../amortised/index.js';
+import type { GroupKeyRing, OwnIdentity, SystemParams } from '../keyring.js';
+import type { ReassemblerLimits } from '../reassembler.js';
+
+export type UnverifiedPolicy = 'flag' | 'drop';
+
+export interface RxOptions {
+  readonly dac: number;
+  readonly fi: number;
+  /** Plain (unauthenticated) traffic: forward it with a `U` status (default) or drop it. */
+  readonly policy: UnverifiedPolicy;
+  readonly freshnessWindowS: number;
+  readonly reassembler: Partial<ReassemblerLimits>;
+  /** Recent plain reports kept per sender for attached signatures to refer to. */
+  readonly attachedPerSender: number;
+  readonly attachedSenders: number;
+  /** Accept group keys only from these MMSIs (a fleet's key issuers); undefined accepts any verified sender. */
+  readonly groupKeyIssuers?: readonly number[];
+  /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
+  readonly amortised: Partial<ReceiverLimits>;
+}
+
+export const DEFAULT_RX_OPTIONS: RxOptions = {
+  dac: 0,
+  fi: 58,
+  policy: 'flag',
+  freshnessWindowS: 30,
+  reassembler: {},
+  attachedPerSender: 4,
+  attachedSenders: 4096,
+  amortised: {},
+};
+
+export interface RxKeys {
+  readonly params: SystemParams;
+  /** This vessel's identity: needed to decrypt mode 4 messages addressed to it. */
+  readonly identity?: OwnIdentity;
+  readonly groupKeys?: GroupKeyRing;
+}
