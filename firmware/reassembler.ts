@@ -5,10 +5,11 @@
  * transponder alternates channels between transmissions — so two senders, or two groups of one sender, never mix.
  *
  * Anyone can transmit under any MMSI, so a spoofer can inject fragments into a victim's group. Discarding the group on
- * a conflict would hand him a cheap denial of service; instead a group keeps up to MAX_HEADS different fragments 0 and
- * a few different chunks per later index, and fragment 0 commits to its whole body with a short hash. Only a combination whose hash matches the
- * commitment of its own fragment 0 is assembled, so forged variants are told apart without any signature check and
- * the caller is offered at most one candidate body per arriving fragment, each body at most once.
+ * a conflict would hand him a cheap denial of service; instead a group keeps up to MAX_HEADS different fragments 0
+ * and a few different chunks per later index, and fragment 0 commits to its whole body with a short hash. Only a
+ * combination whose hash matches the commitment of its own fragment 0 is assembled, so forged variants are told apart
+ * without any signature check and the caller is offered at most one candidate body per arriving fragment, each body
+ * at most once.
  * The first chunk heard at an index is never pushed out (a forger racing the genuine fragment cannot displace it);
  * the other places go to the newest arrivals (one that came first cannot block the genuine fragment either).
  */
@@ -83,7 +84,7 @@ interface Group {
   readonly group: number;
   readonly count: number;
   readonly firstSeenMs: number;
-  /** Distinct chunks per index, first heard first; at most MAX_VARIANTS each. */
+  /** Distinct chunks per index, first heard first; at most maxVariants(index, count) each. */
   readonly variants: Variant[][];
   /** Bodies already offered (their SHA-256): a chunk sent again after eviction does not buy a second try. */
   readonly offered: Set<string>;
