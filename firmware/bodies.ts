@@ -15,14 +15,15 @@ export const AEAD_TAG_BYTES = 8;
 export const MAX_MMSI = 999_999_999;
 
 /**
- * Bits of the sender's UTC second each kind carries (the residue modulo 2^bits). Kinds 1 and 4 have room for 12
- * (68 min); kind 2 fills a 3-slot message to the byte and carries 10 (17 min); kinds 3, 5 and 6 carry 6.
+ * Bits of the sender's UTC second each kind carries (the residue modulo 2^bits): kind 1 has room for 12 (68 min),
+ * kind 4 for 11 beside its purpose bit (34 min), kind 2 fills a 3-slot message to the byte and carries 10 (17 min);
+ * kinds 3, 5 and 6 carry 6.
  */
 export const TIME_BITS: Readonly<Record<Kind, number>> = {
   [Kind.SignedInline]: 12,
   [Kind.SignedAttached]: 10,
   [Kind.Group]: 6,
-  [Kind.Kem]: 12,
+  [Kind.Kem]: 11,
   [Kind.ChainAnchor]: 6,
   [Kind.ChainBatch]: 6,
 };
@@ -128,6 +129,11 @@ class Cursor {
     const v = (this.byte() << 8) | this.byte();
     return { time: v >> 4, compact: ((v >> 3) & 1) === 1, fill: v & 7 };
   }
+  /** time (11) | compact (1) | purpose − 1 (1) | fill (3). */
+  kemHead(): { time: number; compact: boolean; purpose: KemPurpose; fill: number } {
+    const v = (this.byte() << 8) | this.byte();
+    return { time: v >> 5, compact: ((v >> 4) & 1) === 1, purpose: ((v >> 3) & 1) === 0 ? KemPurpose.GroupKey : KemPurpose.Text, fill: v & 7 };
+  }
   signer(ext: boolean): number | undefined {
     if (!ext) return undefined;
     const b = this.take(4);
@@ -221,7 +227,9 @@ export function kemSignedPart(b: Omit<KemBody, 'signature'>): Uint8Array {
   bytesOf('kemCiphertext', b.kemCiphertext, KEM_CIPHERTEXT_BYTES);
   if (bytesOf('sealed', b.sealed).length <= AEAD_TAG_BYTES) throw new RangeError('sealed content must hold at least one byte and the tag');
   if (b.purpose !== KemPurpose.GroupKey && b.purpose !== KemPurpose.Text) throw new RangeError(`unknown KEM purpose ${String(b.purpose)}`);
-  return concatBytes(timeHead(b.time, b.compact, b.fill), Uint8Array.of(b.purpose << 5), b.kemCiphertext, b.sealed);
+  // One byte fewer than a separate purpose field: a group-key hand-out (177 B) then fits three messages 6, not four.
+  const v = (uint('time', b.time, 11) << 5) | ((b.compact ? 1 : 0) << 4) | ((b.purpose - 1) << 3) | uint('fill', b.fill, 3);
+  return concatBytes(Uint8Array.of(v >> 8, v & 0xff), b.kemCiphertext, b.sealed);
 }
 
 export function encodeKem(b: KemBody): Uint8Array {
@@ -231,11 +239,7 @@ export function encodeKem(b: KemBody): Uint8Array {
 
 export function decodeKem(body: Uint8Array): KemBody {
   const c = new Cursor(body, 'kem');
-  const { time, compact, fill } = c.timeHead();
-  const b2 = c.byte();
-  if ((b2 & 0x1f) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', 'kem: reserved bits set');
-  const purpose = b2 >> 5;
-  if (purpose !== KemPurpose.GroupKey && purpose !== KemPurpose.Text) throw new EnvelopeError('ENVELOPE_FORMAT', `kem: unknown purpose ${purpose}`);
+  const { time, compact, purpose, fill } = c.kemHead();
   const kemCiphertext = c.take(KEM_CIPHERTEXT_BYTES);
   const sealedLen = c.remaining() - signatureBytes(compact);
   if (sealedLen <= AEAD_TAG_BYTES) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'kem body too short for content, tag and signature');
@@ -251,8 +255,9 @@ export function bodyTime(kind: Kind, ext: boolean, body: Uint8Array): { readonly
   const bits = TIME_BITS[kind];
   switch (kind) {
     case Kind.SignedInline:
-    case Kind.Kem:
       return { residue: new Cursor(body, 'body').timeHead().time, bits };
+    case Kind.Kem:
+      return { residue: new Cursor(body, 'body').kemHead().time, bits };
     case Kind.SignedAttached:
       return { residue: decodeSignedAttached(body, ext).time, bits };
     default: {

@@ -1,6 +1,6 @@
 /**
- * Time and replay rules of the envelope (docs/envelope.md §2–3): a body carries its UTC second modulo 2^bits (12 for
- * signed and mode-4 bodies); the receiver restores the full second from its own GNSS-disciplined clock, rejects what
+ * Time and replay rules of the envelope (docs/envelope.md §2–3): a body carries its UTC second modulo 2^bits (10–12
+ * for signed and mode-4 bodies); the receiver restores the full second from its own GNSS-disciplined clock, rejects what
  * lies outside the freshness window as STALE (too old) or FUTURE (ahead of its clock) before any pairing is spent, and
  * remembers what it accepted inside the window.
  */
@@ -15,7 +15,7 @@ export function timeResidue(utcSecond: number, bits = 6): number {
 
 /**
  * How far ahead of the receiver's clock a residue is read as future: genuine traffic arrives late, never early, so
- * most of the range looks into the past (a 12-bit residue reads back 3840 s, a 10-bit one 768 s) and ahead only far
+ * most of the range looks into the past (a 12-bit residue reads back 3839 s, a 10-bit one 767 s) and ahead only far
  * enough to name a clock that runs ahead as FUTURE. 6-bit residues keep their symmetric ±32 s.
  */
 export function futureHorizon(bits: number): number {

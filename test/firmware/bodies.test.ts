@@ -50,10 +50,13 @@ describe('envelope bodies', () => {
     expect(decodeGroup(enc)).toEqual(b);
   });
   it('kem round-trips', () => {
-    const b = { time: 4001, compact: true, purpose: KemPurpose.GroupKey, fill: 0, kemCiphertext: new Uint8Array(64).fill(3), sealed: new Uint8Array(30).fill(4), signature: new Uint8Array(64).fill(5) };
-    const enc = encodeKem(b);
-    expect(decodeKem(enc)).toEqual(b);
-    expect(bodyTime(Kind.Kem, false, enc)).toEqual({ residue: 4001, bits: 12 });
+    for (const purpose of [KemPurpose.GroupKey, KemPurpose.Text]) {
+      const b = { time: 2001, compact: true, purpose, fill: 5, kemCiphertext: new Uint8Array(64).fill(3), sealed: new Uint8Array(30).fill(4), signature: new Uint8Array(64).fill(5) };
+      const enc = encodeKem(b);
+      expect(enc.length).toBe(2 + 64 + 30 + 64);
+      expect(decodeKem(enc)).toEqual(b);
+      expect(bodyTime(Kind.Kem, false, enc)).toEqual({ residue: 2001, bits: 11 });
+    }
   });
   it('group-key grant round-trips with group, issuer, recipient, key id and validity; refuses what is not one', () => {
     fc.assert(
@@ -99,10 +102,11 @@ describe('freshness and replay', () => {
       }),
     );
   });
-  it('reconstructs 12-bit residues up to 3840 s late and 256 s early, 10-bit ones up to 768 s late', () => {
+  it('reconstructs 12-bit residues up to 3839 s late and 256 s early, 11-bit ones 1791 s late, 10-bit ones 767 s', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1_000_000, max: 2_000_000_000 }), fc.integer({ min: -256, max: 3839 }), (sent, late) => {
         expect(reconstructSecond(timeResidue(sent, 12), 12, sent + late)).toBe(sent);
+        if (late < 1792) expect(reconstructSecond(timeResidue(sent, 11), 11, sent + late)).toBe(sent);
         if (late < 768) expect(reconstructSecond(timeResidue(sent, 10), 10, sent + late)).toBe(sent);
       }),
     );
