@@ -141,12 +141,14 @@ export interface RxCliOptions {
   window: number;
   dac: number;
   fi: number;
+  /** off: no verification budget, for checking a recorded file at one fixed time (docs/verification-budget.md). */
+  verifyBudget?: 'on' | 'off';
 }
 
 export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
   const params = loadParams(o.params);
   const rx = new SecureRx(
-    { policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi },
+    { policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi, ...(o.verifyBudget === 'off' ? { verifyBudget: false as const } : {}) },
     {
       params,
       ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
@@ -230,6 +232,7 @@ export function rxCommand(): Command {
     .option('--window <s>', 'freshness window in seconds', int('--window', 0, 31), 30)
     .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
+    .addOption(new Option('--verify-budget <b>', 'limit signature checks per sender and in total (off: a recorded file at one --now)').choices(['on', 'off']).default('on'))
     .addOption(clockOption())
     .action(async (o: RxCliOptions & { now?: string }) =>
       guarded(() => runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),

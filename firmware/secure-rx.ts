@@ -31,6 +31,7 @@ import { DEFAULT_RX_OPTIONS, type RxKeys, type RxOptions } from './rx/options.js
 import { Reject, type RejectReason } from './rx/reject.js';
 import { signedAttached } from './rx/signed-attached.js';
 import { signedInline } from './rx/signed-inline.js';
+import { VerifyBudget } from './rx/verify-budget.js';
 
 export { baseStationUtcMs } from './rx/base-station-utc.js';
 export type { RxCounters } from './rx/counters.js';
@@ -59,20 +60,25 @@ export class SecureRx {
   private readonly amortised: AmortisedStage;
   private readonly utc = new UtcReportLog();
   private readonly ctx: RxContext;
+  private readonly budget: VerifyBudget | undefined;
+  /** Whom the pairing work of the body being handled is charged to. */
+  private charge = { source: 0, nowMs: 0 };
 
   constructor(options: Partial<RxOptions>, keys: RxKeys) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
     this.reassembler = new Reassembler(this.options.reassembler);
     this.verifiers = new VerifierCache(keys.params);
+    this.budget = this.options.verifyBudget === false ? undefined : new VerifyBudget(this.options.verifyBudget);
     this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders });
     this.ctx = {
       options: this.options,
       keys,
       counters: this.counters,
-      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS }),
+      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS, acceptFromSecond: this.options.acceptFromSecond }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
-      verify: (kind, signer, epoch, msg, sig) => this.verify(kind, signer, epoch, msg, sig),
+      verify: (kind, signer, epoch, msg, sig, charged) => this.verify(kind, signer, epoch, msg, sig, charged),
+      spendPairing: () => this.spendPairing(),
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
       groupKeyInstalled: (key, from) => this.onGroupKey?.(key, from),
@@ -180,6 +186,11 @@ export class SecureRx {
         if (!handAll) break;
       } else {
         firstFailure ??= failure;
+        // Over budget: the other candidates would be refused too.
+        if (failure === 'BUDGET_SOURCE' || failure === 'BUDGET_TOTAL') {
+          firstFailure = failure;
+          break;
+        }
       }
     }
     if (accepted) r.settle();
@@ -188,6 +199,7 @@ export class SecureRx {
 
   /** Handles one reassembled body (its `second` still to be read); returns the rejection reason, or undefined when accepted. */
   private tryBody(received: ReceivedBody, out: string[]): RejectReason | undefined {
+    this.charge = { source: received.source, nowMs: received.nowMs };
     try {
       const { body, nowMs } = received;
       const time = bodyTime(received.kind, received.ext, body);
@@ -211,8 +223,14 @@ export class SecureRx {
     }
   }
 
-  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean {
+  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array, charged = false): boolean {
+    if (!charged) this.spendPairing();
     return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
+  }
+
+  private spendPairing(): void {
+    const refused = this.budget?.take(this.charge.source, this.charge.nowMs);
+    if (refused !== undefined) throw new Reject(refused, `verification budget exhausted (${this.charge.source})`);
   }
 
   private emit(report: NmeaBits, channel: string, status: Status, out: string[]): void {

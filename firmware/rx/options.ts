@@ -2,6 +2,7 @@
 import type { ReceiverLimits } from '../amortised/index.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from '../keyring.js';
 import type { ReassemblerLimits } from '../reassembler.js';
+import type { VerifyBudgetLimits } from './verify-budget.js';
 
 export type UnverifiedPolicy = 'flag' | 'drop';
 
@@ -17,6 +18,10 @@ export interface RxOptions {
   readonly attachedSenders: number;
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
+  /** The replay cache's start-up barrier (freshness.ts `acceptFromSecond`); the daemon sets it, filters do not. */
+  readonly acceptFromSecond?: number;
+  /** Pairing operations allowed per source and in total (docs/verification-budget.md); false only to measure without. */
+  readonly verifyBudget: Partial<VerifyBudgetLimits> | false;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -28,6 +33,7 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   attachedPerSender: 4,
   attachedSenders: 4096,
   amortised: {},
+  verifyBudget: {},
 };
 
 export interface RxKeys {
