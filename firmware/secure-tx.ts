@@ -17,12 +17,12 @@ import {
 import type { NonceStore } from '../hal/nonce-store.js';
 import {
   encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, groupHeader, kemSignedPart,
-  KemPurpose, signatureBytes, AEAD_TAG_BYTES, GROUP_HEADER_BYTES, GROUP_MAX_COUNTER, KEM_CIPHERTEXT_BYTES,
+  KemPurpose, signatureBytes, AEAD_TAG_BYTES, GROUP_HEADER_BYTES, GROUP_MAX_COUNTER, KEM_CIPHERTEXT_BYTES, TIME_BITS,
 } from './bodies.js';
 import { aisChannelOf, AmortisedSender, reportFromBits, TESLA_PRESETS, type AisChannel, type TeslaParams } from './amortised/index.js';
 import { slotsFor, type BinaryMessageType } from './capacity.js';
 import { epochOf } from './epoch.js';
-import { Kind } from './envelope.js';
+import { GROUP_IDS, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 import { fragmentBody, planFragments } from './fragmenter.js';
 import { timeResidue } from './freshness.js';
@@ -30,8 +30,11 @@ import type { GroupKeyRing, OwnIdentity, SystemParams } from './keyring.js';
 import { identityOf, KeyUnavailableError } from './keyring.js';
 import { NonceRefusal, NonceReservation, type NonceRefusalCode, type NonceReservationOptions } from './nonce-reservation.js';
 import type { Mode, Priority } from './pipeline.js';
+import { kemAssociatedData } from './kem-binding.js';
 import { pseudonymous } from './pseudonym.js';
 import { signedMessage } from './signed-message.js';
+
+const groupIdFrom = (b: Uint8Array): number => (((b[0] as number) << 8) | (b[1] as number)) % GROUP_IDS;
 
 export type Topology = 'inline' | 'attached';
 export type Emit = 'bbm' | 'vdm';
@@ -261,7 +264,6 @@ export class SecureTx {
   private readonly vdmSeq = new SequentialId();
   private readonly bbmSeq = new SequentialId();
   private abmSeq = 0;
-  private groupIds = 0;
   private readonly nonces: NonceReservation | undefined;
   private readonly random: RandomSource | undefined;
   /** The TESLA sender while amortised mode 2 runs; a mode switch drops it, so a return starts a fresh chain. */
@@ -551,7 +553,7 @@ export class SecureTx {
     const msg = signedMessage({ kind: Kind.SignedInline, source, signer: id.mmsi, destination: 0, second, content: packed.bytes, contentBits: report.bitLength });
     const signature = id.signer(epoch).sign(msg, { form: this.options.signatureForm, ...(this.random ? { random: this.random } : {}) });
     const body = encodeSignedInline({
-      t6: timeResidue(second), epochParity: (epoch & 1) as 0 | 1, compact, report: packed, signature,
+      time: timeResidue(second, TIME_BITS[Kind.SignedInline]), compact, report: packed, signature,
       ...(ext ? { signer: id.mmsi } : {}),
     });
     return this.emitBinary(Kind.SignedInline, ext, body, 8, source);
@@ -565,7 +567,7 @@ export class SecureTx {
     const msg = signedMessage({ kind: Kind.SignedAttached, source: mmsi, signer: id.mmsi, destination: 0, second, content: packBits(bits).bytes, contentBits: bits.bitLength });
     const signature = id.signer(epoch).sign(msg, { form: this.options.signatureForm, ...(this.random ? { random: this.random } : {}) });
     const body = encodeSignedAttached({
-      t6: timeResidue(second), epochParity: (epoch & 1) as 0 | 1, compact: this.options.signatureForm === 'compact', signature,
+      time: timeResidue(second, TIME_BITS[Kind.SignedAttached]), compact: this.options.signatureForm === 'compact', signature,
       ...(ext ? { signer: id.mmsi } : {}),
     });
     return this.emitBinary(Kind.SignedAttached, ext, body, 8, source);
@@ -604,11 +606,13 @@ export class SecureTx {
     if (id === undefined) throw new TxError('NO_KEY', 'mode 4 needs the vessel identity key to sign');
     const epoch = epochOf(second, this.keys.params.epochSeconds);
     const { key, ciphertext } = encapsulate(this.keys.params.pp, identityOf('mmsi', to, epoch), ...(this.random ? [this.random] : []));
-    // Each KEM key seals exactly one message, so a constant nonce is safe; the destination binds it anyway.
-    const sealed = groupSeal(key, { keyId: 0, mmsi: to, utcSeconds: second, counter: 0 }, content.bytes, { tagLength: AEAD_TAG_BYTES });
+    // Each KEM key seals exactly one message, so a constant nonce is safe; the associated data binds sender,
+    // recipient, second, purpose and KEM ciphertext, so another key holder cannot re-sign the ciphertext as its own.
+    const aad = kemAssociatedData({ sender: id.mmsi, recipient: to, second, purpose, fill: content.fill, kemCiphertext: ciphertext });
+    const sealed = groupSeal(key, { keyId: 0, mmsi: to, utcSeconds: second, counter: 0 }, content.bytes, { aad, tagLength: AEAD_TAG_BYTES });
     key.fill(0);
     const compact = this.options.signatureForm === 'compact';
-    const unsigned = { t6: timeResidue(second), epochParity: (epoch & 1) as 0 | 1, compact, purpose, fill: content.fill, kemCiphertext: ciphertext, sealed };
+    const unsigned = { time: timeResidue(second, TIME_BITS[Kind.Kem]), compact, purpose, fill: content.fill, kemCiphertext: ciphertext, sealed };
     const part = kemSignedPart(unsigned);
     const msg = signedMessage({ kind: Kind.Kem, source, signer: id.mmsi, destination: to, second, content: part, contentBits: part.length * 8 });
     const signature = id.signer(epoch).sign(msg, { form: this.options.signatureForm, ...(this.random ? { random: this.random } : {}) });
@@ -623,7 +627,8 @@ export class SecureTx {
   }
 
   private emitBinary(kind: Kind, ext: boolean, body: Uint8Array, type: BinaryMessageType, source: number, to?: number): string[] {
-    const group = this.groupIds++ % 16;
+    // Random, not sequential: a spoofer cannot place forged fragments in a group before its fragment 0 is heard.
+    const group = groupIdFrom((this.random ?? randomBytes)(2));
     const datas = fragmentBody(kind, ext, body, group, { messageType: type, maxSlotsPerMessage: this.options.maxSlotsPerMessage });
     const out: string[] = [];
     for (const data of datas) {
