@@ -144,4 +144,30 @@ describe('independent implementation on the wire-v2 vectors', () => {
     expect(tagged.length).toBeGreaterThanOrEqual(v.amortised.reports.length - 6);
     for (const r of tagged) expect(v.amortised.reports).toContain(r);
   });
+
+  it('amortised traffic with the last tag of every batch flipped authenticates fewer reports', () => {
+    const rx = receiver();
+    for (const t of v.amortised.traffic) {
+      const fields = t.sentence.slice(1, t.sentence.indexOf('*')).split(',');
+      const payload = fields[5]!;
+      // A single-sentence kind-6 batch: flip the last armour character before the fill (inside the last tag).
+      const isBatch = fields[1] === '1' && payload.startsWith('8') && payload.length > 16;
+      let line = t.sentence;
+      if (isBatch) {
+        const pos = payload.length - 2;
+        const c = payload.charCodeAt(pos) - 48;
+        const val = (c > 40 ? c - 8 : c) ^ 1;
+        fields[5] = payload.slice(0, pos) + String.fromCharCode(val + 48 + (val > 39 ? 8 : 0)) + payload.slice(pos + 1);
+        const body = fields.join(',');
+        let cs = 0;
+        for (const ch of body) cs ^= ch.charCodeAt(0);
+        line = `!${body}*${cs.toString(16).toUpperCase().padStart(2, '0')}`;
+      }
+      rx.push(line, t.now);
+    }
+    const good = receiver();
+    for (const t of v.amortised.traffic) good.push(t.sentence, t.now);
+    expect(good.taggedReports(v.amortised.mmsi).length).toBeGreaterThan(0);
+    expect(rx.taggedReports(v.amortised.mmsi).length).toBeLessThan(good.taggedReports(v.amortised.mmsi).length);
+  });
 });
