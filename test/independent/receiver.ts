@@ -265,7 +265,8 @@ export class IndependentReceiver {
       if (plain.length !== 38) throw new Refuse('ENVELOPE_FORMAT');
       const issuer = bitsAt(plain, 16, 32);
       const recipient = bitsAt(plain, 48, 32);
-      if (issuer !== source || recipient !== destination) throw new Refuse('GRANT_MISMATCH');
+      if (issuer !== source) throw new Refuse('WRONG_ISSUER');
+      if (recipient !== destination) throw new Refuse('WRONG_RECIPIENT');
       return { ok: true, kind: 4, source, signer: source, second, grant: plain };
     }
     const report = { bytes: plain, bitLength: plain.length * 8 - fill };
