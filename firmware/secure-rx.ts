@@ -7,7 +7,7 @@
  * This is the front stage: it parses and assembles sentences, reassembles envelope bodies, checks their time and
  * routes each body to its kind's handler in firmware/rx/ (one file per kind; amortised kinds 5/6 in rx/amortised.ts).
  */
-import { CryptoError } from '../crypto/index.js';
+import { CryptoError, MAX_EPOCH } from '../crypto/index.js';
 import {
   decodeAis, encodeVdm, isVdm, NmeaError, parseSentence, parseVdm, SequentialId, VdmAssembler,
   type AisBits as NmeaBits, type AisMessage,
@@ -26,6 +26,7 @@ import { countRejection, newRxCounters, type RxCounters } from './rx/counters.js
 import { group } from './rx/group.js';
 import { HeldReports, type HeldReport } from './rx/held-reports.js';
 import { kem } from './rx/kem.js';
+import { isMmsi } from './rx/mmsi.js';
 import { DEFAULT_RX_OPTIONS, type RxKeys, type RxOptions } from './rx/options.js';
 import { Reject, type RejectReason } from './rx/reject.js';
 import { signedAttached } from './rx/signed-attached.js';
@@ -58,6 +59,10 @@ export class SecureRx {
   private readonly amortised: AmortisedStage;
   private readonly utc = new UtcReportLog();
   private readonly ctx: RxContext;
+  /** Source MMSI of the message being handled, once its header was read: the last-resort status names it. */
+  private source: number | undefined;
+  /** Told of every unexpected error the last-resort containment absorbed (for the log). */
+  onInternalError: ((error: unknown) => void) | undefined;
 
   constructor(options: Partial<RxOptions>, keys: RxKeys) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
@@ -79,33 +84,75 @@ export class SecureRx {
     this.amortised = new AmortisedStage(this.ctx);
   }
 
-  /** One line from the radio side; returns the lines for the display side. */
+  /**
+   * One line from the radio side; returns the lines for the display side. Never throws: an unexpected error refuses
+   * the message it happened on (`INTERNAL`, counted, `$PMIBV,F` when its source is known) and the next line is
+   * handled as usual.
+   */
   push(line: string, nowMs: number): string[] {
     this.counters.lines++;
     const out: string[] = [];
+    this.source = undefined;
+    try {
+      this.receive(line, nowMs, out);
+    } catch (e) {
+      return this.internal(e, this.source);
+    }
+    return out;
+  }
+
+  /**
+   * Time passes: incomplete groups and held plain reports expire; amortised reports whose evidence can no longer
+   * arrive fail (evaluated at most once per second: it costs a pass over every amortising sender's reports and tags).
+   * Never throws either.
+   */
+  tick(nowMs: number): string[] {
+    const out: string[] = [];
+    try {
+      this.expire(nowMs, out);
+      this.amortised.tick(nowMs, out);
+    } catch (e) {
+      return [...out, ...this.internal(e, undefined)];
+    }
+    return out;
+  }
+
+  /**
+   * The last-resort containment: whatever this message had produced is withheld (fail closed: half an output could
+   * pair a report with the wrong status) and the refusal is counted and shown.
+   */
+  private internal(error: unknown, source: number | undefined): string[] {
+    countRejection(this.counters, 'INTERNAL');
+    this.onInternalError?.(error);
+    return source === undefined ? [] : [formatStatus({ result: Result.Failed, mode: 0, source, reason: 'INTERNAL' })];
+  }
+
+  private receive(line: string, nowMs: number, out: string[]): void {
     let s;
     try {
       s = parseSentence(line);
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.counters.malformedLines++;
-      return out;
+      return;
     }
     if (!isVdm(s)) {
       this.counters.forwarded++;
-      return [line];
+      out.push(line);
+      return;
     }
     let assembled;
     let message: AisMessage;
     try {
       assembled = this.assembler.push(parseVdm(s), nowMs);
-      if (assembled === undefined) return out;
+      if (assembled === undefined) return;
       message = decodeAis(assembled.bits);
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.counters.malformedLines++;
-      return out;
+      return;
     }
+    this.source = message.mmsi;
     const channel = assembled.fragments[assembled.fragments.length - 1]?.channel ?? '';
     const lines = assembled.fragments.map((f) => f.sentence.raw);
     if ((message.type === 8 || message.type === 6) && message.dac === this.options.dac && message.fid === this.options.fi) {
@@ -114,18 +161,6 @@ export class SecureRx {
       this.plainMessage(assembled.bits, message, lines, channel, nowMs, out);
     }
     this.expire(nowMs, out);
-    return out;
-  }
-
-  /**
-   * Time passes: incomplete groups and held plain reports expire; amortised reports whose evidence can no longer
-   * arrive fail (evaluated at most once per second: it costs a pass over every amortising sender's reports and tags).
-   */
-  tick(nowMs: number): string[] {
-    const out: string[] = [];
-    this.expire(nowMs, out);
-    this.amortised.tick(nowMs, out);
-    return out;
   }
 
   /** Base-station UTC (message 4) heard since the last `takeUtcReports`, newest last; at most 16. */
@@ -153,6 +188,8 @@ export class SecureRx {
   private secured(m: AisMessage, channel: string, nowMs: number, out: string[]): void {
     const source = m.mmsi;
     const destination = m.type === 6 ? (m.dest_mmsi as number) : undefined;
+    // Header fields are 30 bits wide; an identity is an MMSI of at most nine digits. Refused before any key work.
+    if (!isMmsi(source) || (destination !== undefined && !isMmsi(destination))) return this.reject('INVALID_MMSI', source, out);
     if (destination !== undefined && this.ctx.keys.identity !== undefined && destination !== this.ctx.keys.identity.mmsi) {
       this.counters.notForUs++;
       return;
@@ -209,6 +246,8 @@ export class SecureRx {
   }
 
   private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean {
+    if (!isMmsi(signer)) throw new Reject('INVALID_MMSI', `signer ${signer} is not an MMSI`);
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) throw new Reject('BAD_TIME', `no key epoch ${epoch}`);
     return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
   }
 

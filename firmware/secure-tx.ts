@@ -116,6 +116,8 @@ export interface TxCounters {
   secured: number;
   passed: number;
   failed: number;
+  /** Lines on which an unexpected error was contained (also counted in `failed`); each went on unaltered. */
+  internal: number;
   slots: number;
   messages: number;
 }
@@ -128,7 +130,7 @@ function packBits(bits: NmeaBits): { bytes: Uint8Array; fill: number } {
 
 export class SecureTx {
   private opts: TxOptions;
-  readonly counters: TxCounters = { secured: 0, passed: 0, failed: 0, slots: 0, messages: 0 };
+  readonly counters: TxCounters = { secured: 0, passed: 0, failed: 0, internal: 0, slots: 0, messages: 0 };
   private readonly assembler = new VdmAssembler({ maxPending: 16, timeoutMs: 5_000 });
   private readonly vdmSeq = new SequentialId();
   private readonly bbmSeq = new SequentialId();
@@ -183,8 +185,22 @@ export class SecureTx {
     }
   }
 
-  /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
+  /**
+   * One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced.
+   * Never throws: an unexpected error is counted (`internal`, `failed`) and the line goes on unaltered, as any line
+   * that cannot be secured does (navigation safety before authentication).
+   */
   push(line: string, nowMs: number): TxLine[] {
+    try {
+      return this.pushLine(line, nowMs);
+    } catch {
+      this.counters.internal++;
+      this.counters.failed++;
+      return [{ line, priority: 'normal' }];
+    }
+  }
+
+  private pushLine(line: string, nowMs: number): TxLine[] {
     let s: NmeaSentence;
     try {
       s = parseSentence(line);
