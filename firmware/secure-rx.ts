@@ -29,6 +29,7 @@ import { kem } from './rx/kem.js';
 import { isMmsi } from './rx/mmsi.js';
 import { DEFAULT_RX_OPTIONS, type RxKeys, type RxOptions } from './rx/options.js';
 import { Reject, type RejectReason } from './rx/reject.js';
+import { reportDigest } from './rx/report-digest.js';
 import { signedAttached } from './rx/signed-attached.js';
 import { signedInline } from './rx/signed-inline.js';
 
@@ -68,7 +69,7 @@ export class SecureRx {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
     this.reassembler = new Reassembler(this.options.reassembler);
     this.verifiers = new VerifierCache(keys.params);
-    this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders });
+    this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders, total: this.options.attachedTotal });
     this.ctx = {
       options: this.options,
       keys,
@@ -76,7 +77,8 @@ export class SecureRx {
       replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
-      verify: (kind, signer, epoch, msg, sig) => this.verify(kind, signer, epoch, msg, sig),
+      verify: (kind, signer, epoch, msg, sig) => this.verifyAny(kind, signer, epoch, [msg], sig) === 0,
+      verifyAny: (kind, signer, epoch, msgs, sig) => this.verifyAny(kind, signer, epoch, msgs, sig),
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
       groupKeyInstalled: (key, from) => this.onGroupKey?.(key, from),
@@ -177,12 +179,13 @@ export class SecureRx {
   private plainMessage(bits: NmeaBits, message: AisMessage, lines: readonly string[], channel: string, nowMs: number, out: string[]): void {
     this.counters.plain++;
     if (message.type === 4) this.utc.note(message);
-    const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, verified: false, fed: false };
+    const digest = reportDigest(bits);
+    const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, digest, verified: false, fed: false };
     this.held.hold(h);
     if (this.amortised.amortises(message.mmsi) && this.amortised.feed(h, true, out)) return;
     if (this.options.policy === 'drop') return;
     this.counters.forwarded++;
-    out.push(...lines, formatStatus({ result: Result.Unverified, mode: 1, source: message.mmsi, messageType: message.type }));
+    out.push(...lines, formatStatus({ result: Result.Unverified, mode: 1, source: message.mmsi, messageType: message.type, report: digest }));
   }
 
   private secured(m: AisMessage, channel: string, nowMs: number, out: string[]): void {
@@ -245,16 +248,16 @@ export class SecureRx {
     }
   }
 
-  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean {
+  private verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array): number {
     if (!isMmsi(signer)) throw new Reject('INVALID_MMSI', `signer ${signer} is not an MMSI`);
     if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) throw new Reject('BAD_TIME', `no key epoch ${epoch}`);
-    return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
+    return this.verifiers.get(kind, signer, epoch).verifyAny(msgs, sig);
   }
 
   private emit(report: NmeaBits, channel: string, status: Status, out: string[]): void {
     this.counters.forwarded++;
     const ch: Channel = channel === 'A' || channel === 'B' || channel === '1' || channel === '2' ? channel : '';
-    out.push(...encodeVdm(report, { channel: ch, seqId: this.seq.next() }), formatStatus(status));
+    out.push(...encodeVdm(report, { channel: ch, seqId: this.seq.next() }), formatStatus({ ...status, report: reportDigest(report) }));
   }
 
   private reportDrop(e: EnvelopeError, out: string[]): void {

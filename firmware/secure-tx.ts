@@ -268,7 +268,10 @@ export class SecureTx {
           this.counters.secured++;
           return out;
         }
-        const out = this.options.topology === 'attached' ? [...this.plainForAttached(bits), ...this.signAttached(bits, mmsi, second)] : this.signInline(bits, mmsi, second);
+        // Mode 3 attached: the plain report names the pseudo-MMSI, as inline does, and the signature vouches for it.
+        const shown = this.options.mode === 3 ? replaceMmsi(bits, this.signerIdentity().mmsi) : bits;
+        const owner = this.options.mode === 3 ? this.signerIdentity().mmsi : mmsi;
+        const out = this.options.topology === 'attached' ? [...this.plainForAttached(shown), ...this.signAttached(shown, owner, second)] : this.signInline(bits, mmsi, second);
         this.counters.secured++;
         return out;
       }

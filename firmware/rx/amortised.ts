@@ -17,6 +17,7 @@ interface ShownReport {
   readonly type: number;
   readonly second: number;
   readonly lines: readonly string[];
+  readonly digest: string;
 }
 
 export class AmortisedStage {
@@ -95,9 +96,10 @@ export class AmortisedStage {
     const events = this.receiver.onReport(h.message.mmsi, report, h.receivedMs / 1000);
     const first = events[0];
     if (first?.type === 'report') {
-      // With the flag policy a report is shown on arrival (pending, or earlier as U); with drop only once authenticated.
+      // With the flag policy a report is shown on arrival (pending, or earlier as U) and again with its V; with drop
+      // only once authenticated. Either way the V directly follows the report it vouches for.
       const flag = this.ctx.options.policy === 'flag';
-      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: flag ? [] : h.lines });
+      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: h.lines, digest: h.digest });
       h.amortisedId = first.id;
       if (fresh && flag) {
         this.ctx.counters.forwarded++;
@@ -133,7 +135,7 @@ export class AmortisedStage {
       }
       const r = this.shown.get(ev.id);
       if (r === undefined) continue;
-      const about = { mode: 'A' as const, source: ev.mmsi, messageType: r.type, second: r.second };
+      const about = { mode: 'A' as const, source: ev.mmsi, messageType: r.type, second: r.second, report: r.digest };
       if (ev.status === 'pending') {
         counters.pending++;
         if (options.policy === 'flag') out.push(formatStatus({ result: Result.Pending, ...about }));
@@ -142,7 +144,7 @@ export class AmortisedStage {
       this.shown.delete(ev.id);
       if (ev.status === 'authenticated') {
         counters.verified++;
-        if (r.lines.length > 0) counters.forwarded++;
+        counters.forwarded++;
         out.push(...r.lines, formatStatus({ result: Result.Verified, identity: ev.mmsi, ...about }));
       } else {
         // The receiver gives every failure a reason; the type leaves it optional only for the other statuses.

@@ -19,6 +19,8 @@ export interface RxContext {
   readonly groupKeys: GroupKeyRing;
   readonly held: HeldReports;
   verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean;
+  /** The index of the first of `msgs` the signature verifies for, or −1: one pairing however many candidates. */
+  verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array): number;
   /** Shows an accepted report as VDM on `channel`, followed by its status. */
   emit(report: NmeaBits, channel: string, status: Status, out: string[]): void;
   /** An amortised report was settled by other means (an attached signature): no later amortised status follows. */

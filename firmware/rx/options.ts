@@ -12,9 +12,15 @@ export interface RxOptions {
   readonly policy: UnverifiedPolicy;
   readonly freshnessWindowS: number;
   readonly reassembler: Partial<ReassemblerLimits>;
-  /** Recent plain reports kept per sender for attached signatures to refer to. */
+  /**
+   * Recent plain reports kept per sender for attached signatures to refer to. Many, so that plain reports sent under
+   * a victim's MMSI do not push its genuine one out before the signature arrives; matching costs one pairing however
+   * many there are.
+   */
   readonly attachedPerSender: number;
   readonly attachedSenders: number;
+  /** Plain reports kept in all. */
+  readonly attachedTotal: number;
   /** Accept group keys only from these MMSIs (a fleet's key issuers); undefined accepts any verified sender. */
   readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
@@ -27,8 +33,11 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   policy: 'flag',
   freshnessWindowS: 30,
   reassembler: {},
-  attachedPerSender: 4,
+  // A class A ship reports at most every 2 s: 15 genuine reports per 30-s window; twice that leaves room for forgeries.
+  attachedPerSender: 32,
   attachedSenders: 4096,
+  // ≈ 200 B each: 32,768 reports are ≈ 7 MB, and ten times the reports a busy VDL carries in a freshness window.
+  attachedTotal: 32_768,
   amortised: {},
 };
 

@@ -352,9 +352,13 @@ describe('mibc-ais tx --auth amortised | rx (the filters in process)', () => {
       [8, Kind.ChainAnchor],
     ]);
     const shown = await filter((io) => runRx({ params: join(dir, 'params.json'), policy: 'flag', window: 30, dac: 0, fi: 58 }, io), sent);
-    expect(shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l))).toEqual([
-      { result: 'U', mode: 1, source: mmsi, messageType: 1 },
-      { result: 'P', mode: 'A', source: mmsi, messageType: 1, second: T0 },
+    const statuses = shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l));
+    // Both name the report by its digest.
+    const report = statuses[0]?.report;
+    expect(report).toMatch(/^[0-9A-F]{16}$/);
+    expect(statuses).toEqual([
+      { result: 'U', mode: 1, source: mmsi, messageType: 1, report },
+      { result: 'P', mode: 'A', source: mmsi, messageType: 1, second: T0, report },
     ]);
   });
 

@@ -114,6 +114,7 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     [2, 'inline', 'V'],
     [2, 'attached', 'V'],
     [3, 'inline', 'V'],
+    [3, 'attached', 'V'],
     [4, 'inline', 'D'],
     [5, 'inline', 'D'],
   ];
@@ -127,10 +128,12 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     expect(secured).toHaveLength(messages.length);
     expect(statuses.filter((s) => s.result === 'F')).toEqual([]);
     expect(rx.counters.rejected).toEqual({});
-    const expected = messages.map((m) => {
+    const expected = messages.flatMap((m) => {
       const [json] = decodeAll(encodeLines(m.bits));
       // Mode 3 shows the report under the ship's pseudo-MMSI.
-      return mode === 3 ? { ...json, mmsi: 900_000_000 + (m.mmsi % 1_000_000) } : json;
+      const shown = mode === 3 ? { ...json, mmsi: 900_000_000 + (m.mmsi % 1_000_000) } : json;
+      // Attached: the plain report is shown on arrival (U) and again directly before the V that vouches for it.
+      return topology === 'attached' ? [shown, shown] : [shown];
     });
     const got = decodeAll(vdm);
     expect(got).toEqual(expected);
@@ -138,7 +141,7 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
 
   it.skipIf(!HAS_GPSDECODE).each(cases)('mode %i %s: gpsdecode reads the display output as it reads the original traffic', (mode, topology) => {
     const { received } = loop(mode, topology);
-    const original = messages.flatMap((m) => encodeLines(m.bits));
+    const original = messages.flatMap((m) => (topology === 'attached' ? [...encodeLines(m.bits), ...encodeLines(m.bits)] : encodeLines(m.bits)));
     const shown = gpsdecode(received.filter((l) => l.startsWith('!')));
     const expected = gpsdecode(original).map((j) =>
       mode === 3 ? { ...(j as Record<string, unknown>), mmsi: 900_000_000 + (((j as { mmsi: number }).mmsi) % 1_000_000) } : j,
