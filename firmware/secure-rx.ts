@@ -60,6 +60,7 @@ export class SecureRx {
   private readonly amortised: AmortisedStage;
   private readonly utc = new UtcReportLog();
   private readonly ctx: RxContext;
+  private clockTrusted: boolean;
   /** Source MMSI of the message being handled, once its header was read: the last-resort status names it. */
   private source: number | undefined;
   /** Told of every unexpected error the last-resort containment absorbed (for the log). */
@@ -82,7 +83,9 @@ export class SecureRx {
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
       groupKeyInstalled: (key, from) => this.onGroupKey?.(key, from),
+      clockTrusted: () => this.clockTrusted,
     };
+    this.clockTrusted = this.options.clockTrusted;
     this.amortised = new AmortisedStage(this.ctx);
   }
 
@@ -101,6 +104,13 @@ export class SecureRx {
       return this.internal(e, this.source);
     }
     return out;
+  }
+
+  /** A line refused before it is read (no time to check it against under a TAG-block clock): counted only. */
+  refuse(reason: RejectReason): string[] {
+    this.counters.lines++;
+    countRejection(this.counters, reason);
+    return [];
   }
 
   /**
@@ -163,6 +173,15 @@ export class SecureRx {
       this.plainMessage(assembled.bits, message, lines, channel, nowMs, out);
     }
     this.expire(nowMs, out);
+  }
+
+  /**
+   * Whether the receiver's clock is confirmed within the amortised scheme's bound by a trusted source (own GNSS);
+   * never by message 4, which anyone can transmit. Amortised `V` is given only while it is, for reports received
+   * while it was.
+   */
+  setClockTrusted(trusted: boolean): void {
+    this.clockTrusted = trusted;
   }
 
   /** Base-station UTC (message 4) heard since the last `takeUtcReports`, newest last; at most 16. */

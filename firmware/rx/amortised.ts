@@ -18,6 +18,8 @@ interface ShownReport {
   readonly second: number;
   readonly lines: readonly string[];
   readonly digest: string;
+  /** The receiver's clock was confirmed when the report arrived: the scheme's timing holds only if it was. */
+  readonly clockTrusted: boolean;
 }
 
 export class AmortisedStage {
@@ -99,7 +101,7 @@ export class AmortisedStage {
       // With the flag policy a report is shown on arrival (pending, or earlier as U) and again with its V; with drop
       // only once authenticated. Either way the V directly follows the report it vouches for.
       const flag = this.ctx.options.policy === 'flag';
-      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: h.lines, digest: h.digest });
+      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: h.lines, digest: h.digest, clockTrusted: this.ctx.clockTrusted() });
       h.amortisedId = first.id;
       if (fresh && flag) {
         this.ctx.counters.forwarded++;
@@ -142,7 +144,12 @@ export class AmortisedStage {
         continue;
       }
       this.shown.delete(ev.id);
-      if (ev.status === 'authenticated') {
+      if (ev.status === 'authenticated' && !(r.clockTrusted && this.ctx.clockTrusted())) {
+        // The tags check out, but without a confirmed clock nothing shows the key was still secret when they came.
+        counters.unconfirmed++;
+        const flag = options.policy === 'flag';
+        out.push(...(flag ? r.lines : []), formatStatus({ result: Result.Pending, ...about, reason: 'CLOCK_UNCONFIRMED' }));
+      } else if (ev.status === 'authenticated') {
         counters.verified++;
         counters.forwarded++;
         out.push(...r.lines, formatStatus({ result: Result.Verified, identity: ev.mmsi, ...about }));

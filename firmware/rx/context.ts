@@ -26,6 +26,8 @@ export interface RxContext {
   /** An amortised report was settled by other means (an attached signature): no later amortised status follows. */
   forgetAmortised(id: number): void;
   groupKeyInstalled(key: GroupKey, from: number): void;
+  /** The receiver's clock is confirmed by a trusted source now (RxOptions.clockTrusted, SecureRx.setClockTrusted). */
+  clockTrusted(): boolean;
 }
 
 /** One reassembled body, with what the AIS header and the receiver's clock say about it. */

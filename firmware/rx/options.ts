@@ -25,6 +25,12 @@ export interface RxOptions {
   readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
+  /**
+   * The receiver's clock is confirmed within the amortised scheme's bound by a source the appliance trusts (its own
+   * GNSS). Amortised authentication is sound only then (docs/amortised-auth.md): while false, reports it would
+   * authenticate are shown `P` with reason CLOCK_UNCONFIRMED instead of `V`. Changed at run time by setClockTrusted.
+   */
+  readonly clockTrusted: boolean;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -39,6 +45,8 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   // ≈ 200 B each: 32,768 reports are ≈ 7 MB, and ten times the reports a busy VDL carries in a freshness window.
   attachedTotal: 32_768,
   amortised: {},
+  // Fail closed: nothing vouches for the clock until a trusted source says so.
+  clockTrusted: false,
 };
 
 export interface RxKeys {
