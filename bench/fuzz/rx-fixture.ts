@@ -8,7 +8,7 @@ import { decodePublicParams, extractDecryptionKey, extractSigningKey, setup } fr
 import { epochOf } from '../../firmware/epoch.js';
 import { GroupKeyRing, identityOf, OwnIdentity, type IdentityKind, type SystemParams } from '../../firmware/keyring.js';
 import type { Mode } from '../../firmware/pipeline.js';
-import { SecureRx, type RxOptions } from '../../firmware/secure-rx.js';
+import { SecureRx, type RxKeys, type RxOptions } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { encodeAis } from '../../nmea/index.js';
 import type { RxFuzzConfig } from './rx-cases.js';
@@ -28,6 +28,9 @@ const SENDERS = [244_123_456, 244_000_002, 0, 999_999_999];
 export interface RxFuzzFixture {
   readonly config: RxFuzzConfig;
   readonly receiver: (i: number) => SecureRx;
+  /** The receiver's keys (for a whole appliance under fuzz) and a sender's transmitter for fresh genuine traffic. */
+  readonly keys: RxKeys;
+  readonly sender: () => SecureTx;
 }
 
 export function rxFuzzFixture(seed: string, startMs: number, options: Partial<RxOptions> = {}): RxFuzzFixture {
@@ -66,5 +69,7 @@ export function rxFuzzFixture(seed: string, startMs: number, options: Partial<Rx
   return {
     config: { dac: 0, fi: 58, known: [FUZZ_RECEIVER, ...SENDERS], genuine },
     receiver: (i) => new SecureRx({ policy: i % 2 === 0 ? 'flag' : 'drop', ...options }, { params, identity: own, groupKeys: groupKeys() }),
+    keys: { params, identity: own, groupKeys: groupKeys() },
+    sender: () => new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params, identity: identity(SENDERS[0] as number) }, seeded(`${seed}/sender`)),
   };
 }
