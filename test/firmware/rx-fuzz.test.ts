@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { rxFuzzFixture } from '../../bench/fuzz/rx-fixture.js';
 import { runRxFuzz } from '../../bench/fuzz/rx-run.js';
+import { rxFuzzCases } from '../../bench/fuzz/rx-cases.js';
+import { createRng } from '../../bench/sim/rng.js';
+import { SecureTx } from '../../firmware/secure-tx.js';
 import { NOW_MS } from './_pkg.js';
 
 describe('receive-path fuzzing', () => {
@@ -26,4 +29,25 @@ describe('receive-path fuzzing', () => {
     }
     expect(res.rejected.INTERNAL).toBeUndefined();
   });
+
+  let txFixture: ReturnType<typeof rxFuzzFixture> | undefined;
+  it.each([1, 2, 4, 5] as const)('transmit path, mode %i: 500 cases as own-ship VDO and VDM never throw nor need the containment', (mode) => {
+    const fixture = (txFixture ??= rxFuzzFixture('tx-fuzz test', NOW_MS));
+    const tx = new SecureTx({ mode, emit: mode === 2 ? 'vdm' : 'bbm', ownShip: 'any', to: 244_123_456 }, fixture.keys);
+    const rng = createRng(mode);
+    const next = rxFuzzCases(rng.fork(1), fixture.config);
+    let now = NOW_MS;
+    let out = 0;
+    for (let i = 0; i < 500; i++) {
+      now += rng.int(0, 3_000);
+      for (const line of next(Math.floor(now / 1000)).lines) {
+        const l = rng.bernoulli(0.5) ? line.replace('!AIVDM', '!AIVDO') : line;
+        expect(() => (out += tx.push(l, now).length)).not.toThrow();
+      }
+      if (i % 20 === 0) expect(() => tx.tick(now)).not.toThrow();
+    }
+    expect(tx.counters.internal).toBe(0);
+    expect(out).toBeGreaterThan(0);
+  });
 });
+
