@@ -164,7 +164,7 @@ export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
   const c = rx.counters;
   const rejected = Object.entries(c.rejected).map(([k, v]) => `${k}=${v}`).join(' ');
   io.errors.write(
-    `rx: ${c.verified} verified, ${c.pending} shown pending, ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
+    `rx: ${c.verified} verified, ${c.pending} shown pending, ${c.unconfirmed} unconfirmed (clock), ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
       (rejected ? `; rejected: ${rejected}` : '') + '\n',
   );
   return rx;
