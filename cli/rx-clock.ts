@@ -20,7 +20,7 @@ export interface RxClock {
 
 export function parseFixedTime(v: string, what: string): number {
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${what}: not a time: ${v}`);
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TAG_SECONDS * 1000) throw new InvalidArgumentError(`${what}: not a time in 1970–9999: ${v}`);
   return ms;
 }
 

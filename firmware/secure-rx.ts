@@ -40,6 +40,8 @@ export type { RejectReason } from './rx/reject.js';
 
 type Channel = '' | 'A' | 'B' | '1' | '2';
 
+const MAX_SECOND = 2 ** 48 - 1;
+
 const HANDLERS: Partial<Record<Kind, KindHandler>> = {
   [Kind.SignedInline]: signedInline,
   [Kind.SignedAttached]: signedAttached,
@@ -249,6 +251,8 @@ export class SecureRx {
     try {
       const { body, nowMs } = received;
       const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
+      // Signed messages and nonces carry the second in 48 bits; a receiver clock outside them checks nothing.
+      if (!(second >= 0 && second <= MAX_SECOND)) throw new Reject('BAD_TIME', `second ${second} outside 0..2^48 − 1`);
       this.ctx.replay.checkFresh(second, Math.floor(nowMs / 1000));
       const b = { ...received, second };
       if (b.kind === Kind.ChainAnchor || b.kind === Kind.ChainBatch) {

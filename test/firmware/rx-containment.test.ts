@@ -114,6 +114,15 @@ describe('receive path: header values the field allows but no identity has', () 
       { result: 'F', mode: 0, source: ALICE, reason: 'BAD_TIME' },
     ]);
   });
+
+  it('a receiver clock past the 48-bit second of signed messages and nonces: BAD_TIME, not a throw', () => {
+    const rx = rxNew(groupRing(3, 'g', 0, 2 ** 49));
+    const body = encodeGroup({ t6: 0, keySlot: 3, counter: 0, fill: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    expect(feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body })), 2 ** 48 * 1000)).toEqual([
+      { result: 'F', mode: 0, source: ALICE, reason: 'BAD_TIME' },
+    ]);
+    expect(rx.counters.rejected.INTERNAL).toBeUndefined();
+  });
 });
 
 describe('last-resort containment', () => {
