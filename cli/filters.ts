@@ -13,6 +13,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   GroupKeyFileSchema, IdentityKeyFileSchema, KeyFileError, ParamsFileSchema, parseKeyFile,
 } from '../firmware/keyfile.js';
+import { EMPTY_GROUP_POLICY, GroupPolicyFileSchema, type GroupPolicy } from '../firmware/group-policy.js';
 import { GroupKeyRing, loadSystemParams, OwnIdentity, type SystemParams } from '../firmware/keyring.js';
 import type { Mode } from '../firmware/pipeline.js';
 import { SecureRx } from '../firmware/secure-rx.js';
@@ -49,8 +50,14 @@ export function loadIdentity(params: SystemParams, path: string): OwnIdentity {
   return OwnIdentity.fromFile(params, parseKeyFile(IdentityKeyFileSchema, readText(path, 'key'), `key ${path}`));
 }
 
-export function loadGroupKeys(path: string): GroupKeyRing {
-  return GroupKeyRing.fromFile(parseKeyFile(GroupKeyFileSchema, readText(path, 'group keys'), `group keys ${path}`));
+export function loadGroupPolicy(path: string): GroupPolicy {
+  return parseKeyFile(GroupPolicyFileSchema, readText(path, 'group policy'), `group policy ${path}`);
+}
+
+/** The group key ring: keys from `keysPath` (if any) under the group policy (default: none, so no hand-out installs). */
+export function loadGroupKeys(keysPath: string | undefined, policy: GroupPolicy = EMPTY_GROUP_POLICY): GroupKeyRing {
+  if (keysPath === undefined) return new GroupKeyRing(policy);
+  return GroupKeyRing.fromFile(parseKeyFile(GroupKeyFileSchema, readText(keysPath, 'group keys'), `group keys ${keysPath}`), policy);
 }
 
 /**
@@ -88,6 +95,7 @@ export interface TxCliOptions {
   key?: string;
   pseudoKey?: string;
   groupKeys?: string;
+  groupPolicy?: string;
   to?: number;
   topology: 'inline' | 'attached';
   emit: 'bbm' | 'vdm';
@@ -113,7 +121,7 @@ export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
     params,
     ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
     ...(o.pseudoKey ? { pseudo: loadIdentity(params, o.pseudoKey) } : {}),
-    ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
+    ...(o.groupKeys || o.groupPolicy ? { groupKeys: loadGroupKeys(o.groupKeys, o.groupPolicy ? loadGroupPolicy(o.groupPolicy) : undefined) } : {}),
   });
   await eachLine(
     io,
@@ -129,6 +137,7 @@ export interface RxCliOptions {
   params: string;
   key?: string;
   groupKeys?: string;
+  groupPolicy?: string;
   policy: 'flag' | 'drop';
   window: number;
   dac: number;
@@ -147,7 +156,7 @@ export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
     {
       params,
       ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
-      ...(o.groupKeys ? { groupKeys: loadGroupKeys(o.groupKeys) } : {}),
+      groupKeys: loadGroupKeys(o.groupKeys, o.groupPolicy ? loadGroupPolicy(o.groupPolicy) : undefined),
     },
   );
   await eachLine(
@@ -205,6 +214,7 @@ export function txCommand(): Command {
     .option('--key <file>', 'this vessel\'s identity keys (modes 2, 4)')
     .option('--pseudo-key <file>', 'pseudo-MMSI keys (mode 3)')
     .option('--group-keys <file>', 'group keys (mode 5)')
+    .option('--group-policy <file>', 'group policy (mibc-ais-group-policy): groups this vessel sends in (docs/group-keys.md)')
     .option('--to <mmsi>', 'destination vessel (mode 4)', int('--to', 0, 999_999_999))
     .addOption(new Option('--topology <t>', 'inline: replace own-ship messages; attached: add signatures beside them').choices(['inline', 'attached']).default('inline'))
     .addOption(new Option('--emit <form>', 'bbm: BBM/ABM for a transponder; vdm: what receivers hear').choices(['bbm', 'vdm']).default('bbm'))
@@ -231,6 +241,7 @@ export function rxCommand(): Command {
     .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
     .option('--key <file>', 'this vessel\'s identity keys (to decrypt mode 4)')
     .option('--group-keys <file>', 'group keys (mode 5)')
+    .option('--group-policy <file>', 'group policy (mibc-ais-group-policy): who may hand out group keys in mode 4; without it none is installed')
     .addOption(new Option('--policy <p>', 'plain traffic: flag (forward with a U status) or drop').choices(['flag', 'drop']).default('flag'))
     .option('--window <s>', 'freshness window in seconds', int('--window', 0, 31), 30)
     .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)

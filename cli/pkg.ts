@@ -8,12 +8,13 @@
 import * as fsp from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { KeyFileError } from '../firmware/keyfile.js';
+import { GroupPolicyFileSchema } from '../firmware/group-policy.js';
+import { KeyFileError, parseKeyFile } from '../firmware/keyfile.js';
 import { PcscKeyToken } from '../hal/token-pcsc.js';
 import { TokenError, type Transmit } from '../hal/token.js';
 import { writePermitToCard } from '../provisioning/card-writer.js';
 import {
-  DEFAULT_PKG_ENV, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
+  DEFAULT_PKG_ENV, DEFAULT_POLICY_DAYS, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_POLICY_DAYS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
   writeFileAtomic, type ExtractTarget, type PkgEnv,
 } from '../provisioning/pkg/index.js';
 
@@ -208,20 +209,32 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .description('new mode-5 group key and its signed mode-4 hand-out to each MMSI')
     .addOption(dirOpt())
     .addOption(passOpt())
+    .option('--group <id>', 'group id the key belongs to', int('--group', 0, 0xffff), 0)
     .requiredOption('--to <mmsi,...>', 'recipient MMSIs, comma-separated', mmsiList)
     .requiredOption('--valid-hours <h>', 'validity from now in hours', int('--valid-hours', 1, MAX_GROUP_KEY_HOURS))
     .option('--issuer-mmsi <mmsi>', 'MMSI that signs the hand-out (default: --authority-mmsi of setup)', mmsiArg('--issuer-mmsi'))
     .addOption(new Option('--emit <form>', 'VDM (what receivers hear) or ABM (for our radio)').choices(['vdm', 'abm']).default('vdm'))
     .requiredOption('--out-keys <file>', 'group key file (mibc-ais-group-keys) to write')
     .requiredOption('--out-nmea <file>', 'NMEA sentences to write')
+    .option('--out-policy <file>', 'group policy (mibc-ais-group-policy) authorising the issuer for the group, for `pkg permit --group-policy`')
+    .option('--policy-days <n>', "the issuer's term in that policy, in days from now", int('--policy-days', 1, MAX_POLICY_DAYS), DEFAULT_POLICY_DAYS)
     .action(
-      action(io, 'group-key', async (o: { dir: string; passphraseFile?: string; to: number[]; validHours: number; issuerMmsi?: number; emit: 'vdm' | 'abm'; outKeys: string; outNmea: string }) => {
+      action(io, 'group-key', async (o: {
+        dir: string; passphraseFile?: string; group: number; to: number[]; validHours: number; issuerMmsi?: number; emit: 'vdm' | 'abm';
+        outKeys: string; outNmea: string; outPolicy?: string; policyDays: number;
+      }) => {
         await withPkg(o.dir, o, io, async (p) => {
-          const r = await p.groupKey({ to: o.to, hours: o.validHours, emit: o.emit, ...(o.issuerMmsi === undefined ? {} : { issuerMmsi: o.issuerMmsi }) });
+          const r = await p.groupKey({
+            group: o.group, to: o.to, hours: o.validHours, emit: o.emit, policyDays: o.policyDays, ...(o.issuerMmsi === undefined ? {} : { issuerMmsi: o.issuerMmsi }),
+          });
           await writeJson(o.outKeys, r.keys);
           await writeFileAtomic(o.outNmea, `${r.lines.join('\r\n')}\r\n`);
+          if (o.outPolicy !== undefined) await writeJson(o.outPolicy, r.policy);
           const k = r.keys.keys[0];
-          print(io, { command: 'group-key', keyId: k?.keyId, notBefore: k?.notBefore, notAfter: k?.notAfter, to: o.to, sentences: r.lines.length, outKeys: o.outKeys, outNmea: o.outNmea, register: head(p) });
+          print(io, {
+            command: 'group-key', group: o.group, keyId: k?.keyId, notBefore: k?.notBefore, notAfter: k?.notAfter, to: o.to, sentences: r.lines.length,
+            outKeys: o.outKeys, outNmea: o.outNmea, ...(o.outPolicy === undefined ? {} : { outPolicy: o.outPolicy }), register: head(p),
+          });
         });
       }),
     );
@@ -233,13 +246,15 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .addOption(passOpt())
     .requiredOption('--device-key <file>', "the appliance's X25519 public key (mibc-ais-device-key JSON or 64 hex digits)")
     .requiredOption('--keys <files...>', 'identity and group key files')
+    .option('--group-policy <file>', 'group policy (mibc-ais-group-policy): groups the appliance is in and who may hand out their keys; without it no hand-out is installed')
     .requiredOption('--out <file>', 'permit file to write')
     .action(
-      action(io, 'permit', async (o: { dir: string; passphraseFile?: string; deviceKey: string; keys: string[]; out: string }) => {
+      action(io, 'permit', async (o: { dir: string; passphraseFile?: string; deviceKey: string; keys: string[]; groupPolicy?: string; out: string }) => {
         const device = parseDeviceKey(await readInput(o.deviceKey, 'device key'));
         const files = await Promise.all(o.keys.map(async (f) => parseKeyInput(await readInput(f, 'key file'), f)));
+        const policy = o.groupPolicy === undefined ? undefined : parseKeyFile(GroupPolicyFileSchema, await readInput(o.groupPolicy, 'group policy'), o.groupPolicy);
         await withPkg(o.dir, o, io, async (p) => {
-          const permit = await p.permit(device, files);
+          const permit = await p.permit(device, files, policy);
           await writeFileAtomic(o.out, permit);
           const last = p.register.entries.at(-1);
           print(io, { command: 'permit', bytes: permit.length, ...(last?.type === 'permit' ? last.data : {}), out: o.out, register: head(p) });

@@ -1,7 +1,9 @@
 /**
  * The secure pipeline the daemon runs (`mibc-ais run`), from the config's `keys` section, loaded once per start:
  * a key permit (installed with S-63's checks, keys unwrapped with this appliance's device key) and/or plain key files.
- * Mode 1 needs none. The installed keys' validity feeds the daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms.
+ * Mode 1 needs none. The installed keys' validity feeds the daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms. The group
+ * policy (who may hand out group keys, docs/group-keys.md) is the permit's, or `keys.groupPolicy`; without either no
+ * group-key hand-out is ever installed.
  */
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
 import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
@@ -9,7 +11,7 @@ import { DeviceSecretFileSchema, hexToBytes, parseKeyFile, RootKeyFileSchema } f
 import type { GroupKeyRing, OwnIdentity, SystemParams } from '../firmware/keyring.js';
 import { keysFromPermit } from '../firmware/permit-keys.js';
 import { deviceKeyFromSecret, EMPTY_KEY_SET, installPermit, type KeySet } from '../firmware/permit/index.js';
-import { loadGroupKeys, loadIdentity, loadParams, readBytes, readText } from './filters.js';
+import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
 
 interface PermitInstall {
   readonly set: KeySet;
@@ -45,7 +47,11 @@ export function appliancePipelineFactory(now: () => number = Date.now): { create
     installed = fromPermit?.set ?? EMPTY_KEY_SET;
     const identity = k.key === undefined ? fromPermit?.identity : loadIdentity(params, k.key);
     const pseudo = k.pseudoKey === undefined ? fromPermit?.pseudo : loadIdentity(params, k.pseudoKey);
-    const groupKeys = k.groupKeys === undefined ? fromPermit?.groupKeys : loadGroupKeys(k.groupKeys);
+    // One ring for both halves: keys a hand-out installs are the ones the sending half may use (as the policy allows).
+    const groupKeys =
+      k.groupKeys === undefined && k.groupPolicy === undefined && fromPermit !== undefined
+        ? fromPermit.groupKeys
+        : loadGroupKeys(k.groupKeys, k.groupPolicy === undefined ? { groups: fromPermit?.set.groups ?? [] } : loadGroupPolicy(k.groupPolicy));
     return new AppliancePipeline(
       {
         // The radio side is a transponder or radio module: it takes BBM/ABM and knows its own-ship sentences as VDO.
@@ -56,7 +62,7 @@ export function appliancePipelineFactory(now: () => number = Date.now): { create
         params,
         ...(identity === undefined ? {} : { identity }),
         ...(pseudo === undefined ? {} : { pseudo }),
-        ...(groupKeys === undefined ? {} : { groupKeys }),
+        groupKeys,
       },
     );
   };

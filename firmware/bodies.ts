@@ -224,31 +224,55 @@ export function decodeKem(body: Uint8Array): KemBody {
   };
 }
 
-/** What a mode-4 group-key hand-out seals: key id, validity (UTC seconds) and the 16-byte key. */
+/**
+ * What a mode-4 group-key hand-out seals (docs/group-keys.md §3): the key of one group, bound to the group, the
+ * issuer that signs the mode-4 message, the one vessel it is for, its key id and its validity (UTC seconds).
+ *
+ *   groupId u16 | issuer u32 | recipient u32 | keyId u32 | notBefore u32 | notAfter u32 | key 16
+ */
 export interface GroupKeyGrant {
+  readonly groupId: number;
+  /** MMSI of the issuer: must be the mode-4 signer. */
+  readonly issuer: number;
+  /** MMSI of the vessel the key is for: must be the mode-4 destination. */
+  readonly recipient: number;
   readonly keyId: number;
   readonly notBefore: number;
   readonly notAfter: number;
   readonly key: Uint8Array;
 }
 
-export const GROUP_KEY_GRANT_BYTES = 28;
+export const GROUP_KEY_GRANT_BYTES = 38;
+export const MAX_GROUP_ID = 0xffff;
+
+function mmsiField(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > MAX_MMSI) throw new RangeError(`${name} must be an MMSI, got ${v}`);
+  return v;
+}
 
 export function encodeGroupKeyGrant(g: GroupKeyGrant): Uint8Array {
   bytesOf('key', g.key, 16);
+  if (!(g.notAfter > g.notBefore)) throw new RangeError('group-key grant must end after it begins');
   const out = new Uint8Array(GROUP_KEY_GRANT_BYTES);
   const dv = new DataView(out.buffer);
-  dv.setUint32(0, uint('keyId', g.keyId, 32));
-  dv.setUint32(4, uint('notBefore', g.notBefore, 32));
-  dv.setUint32(8, uint('notAfter', g.notAfter, 32));
-  out.set(g.key, 12);
+  dv.setUint16(0, uint('groupId', g.groupId, 16));
+  dv.setUint32(2, mmsiField('issuer', g.issuer));
+  dv.setUint32(6, mmsiField('recipient', g.recipient));
+  dv.setUint32(10, uint('keyId', g.keyId, 32));
+  dv.setUint32(14, uint('notBefore', g.notBefore, 32));
+  dv.setUint32(18, uint('notAfter', g.notAfter, 32));
+  out.set(g.key, 22);
   return out;
 }
 
 export function decodeGroupKeyGrant(b: Uint8Array): GroupKeyGrant {
   if (b.length !== GROUP_KEY_GRANT_BYTES) throw new EnvelopeError('ENVELOPE_FORMAT', `group-key grant of ${b.length} bytes, expected ${GROUP_KEY_GRANT_BYTES}`);
   const dv = new DataView(b.buffer, b.byteOffset, b.length);
-  const g = { keyId: dv.getUint32(0), notBefore: dv.getUint32(4), notAfter: dv.getUint32(8), key: b.slice(12) };
+  const g = {
+    groupId: dv.getUint16(0), issuer: dv.getUint32(2), recipient: dv.getUint32(6), keyId: dv.getUint32(10),
+    notBefore: dv.getUint32(14), notAfter: dv.getUint32(18), key: b.slice(22),
+  };
+  if (g.issuer > MAX_MMSI || g.recipient > MAX_MMSI) throw new EnvelopeError('ENVELOPE_FORMAT', 'group-key grant names a value that is not an MMSI');
   if (g.notAfter <= g.notBefore) throw new EnvelopeError('ENVELOPE_FORMAT', 'group-key grant ends before it begins');
   return g;
 }

@@ -40,7 +40,9 @@ export const IdentityKeyFileSchema = z.object({
 export const GroupKeyFileSchema = z.object({
   format: z.literal('mibc-ais-group-keys'),
   version: z.literal(1),
-  keys: z.array(z.object({ keyId: z.number().int().min(0).max(0xffff_ffff), key: hex(16), notBefore: second, notAfter: second })),
+  keys: z.array(
+    z.object({ groupId: z.number().int().min(0).max(0xffff).optional(), keyId: z.number().int().min(0).max(0xffff_ffff), key: hex(16), notBefore: second, notAfter: second }),
+  ),
 });
 
 /** The appliance's own X25519 device key (secret part), which key permits are wrapped to. Mode 0600. */

@@ -1,13 +1,18 @@
 /**
  * The appliance's key material in usable form: system parameters, its own identities (MMSI and, for mode 3, a
  * pseudo-MMSI) with prepared signers and decryptors per epoch, a bounded cache of verifiers for the senders it hears,
- * and the mode-5 group keys held during rotation.
+ * and the mode-5 group keys held during rotation, apart for reading and sending (docs/group-keys.md).
  */
+import { equalBytes } from '@noble/ciphers/utils.js';
 import {
   decodePublicParams, identityBytes, prepareDecryptor, prepareSigner, prepareVerifier,
   type Decryptor, type PublicParams, type Signer, type Verifier,
 } from '../crypto/index.js';
+import type { GroupKeyGrant } from './bodies.js';
 import { DEFAULT_EPOCH_SECONDS } from './epoch.js';
+import {
+  checkGrant, EMPTY_GROUP_POLICY, isAuthorisedIssuer, isMember, policyProblem, type GrantRefusal, type GroupPolicy, type HandOut,
+} from './group-policy.js';
 import { hexToBytes, type GroupKeyFile, type IdentityKeyFile, type ParamsFile } from './keyfile.js';
 
 export type IdentityKind = 'mmsi' | 'pseudo-mmsi';
@@ -134,22 +139,51 @@ export class VerifierCache {
 }
 
 export interface GroupKey {
+  /** The group the key belongs to (docs/group-keys.md); 0 when a key file names none. */
+  readonly groupId?: number;
   readonly keyId: number;
   readonly key: Uint8Array;
   readonly notBefore: number;
   readonly notAfter: number;
 }
 
-/** Group keys for mode 5; envelope key slots are keyId mod 4, so at most four overlapping keys are usable at once. */
+/** A held key and how it came: by configuration (key file, permit record) or in a hand-out from `issuer`. */
+interface HeldKey extends GroupKey {
+  readonly groupId: number;
+  /** Configured keys: whether this appliance sends with it. Received keys follow the policy instead. */
+  readonly send: boolean;
+  readonly issuer?: number;
+}
+
+export type GrantInstall =
+  | { readonly ok: true; readonly key: GroupKey; /** The same key was already held (a repeated hand-out). */ readonly repeated: boolean }
+  | { readonly ok: false; readonly reason: GrantRefusal; readonly detail: string };
+
+/**
+ * Group keys for mode 5; envelope key slots are keyId mod 4, so at most four overlapping keys are usable at once.
+ * Keys read with and the key sent with are apart (docs/group-keys.md §4): a configured key is read, and sent with
+ * unless configured read-only or the policy says otherwise for its group; a received key is installed only as the
+ * group policy allows, read only while its group entry and its issuer's authority are valid, and sent with only
+ * while the policy makes this appliance a member of its group. Without a policy no hand-out is ever installed.
+ */
 export class GroupKeyRing {
   static readonly SLOTS = 4;
   /** Keys kept in all; expired ones go first. */
   static readonly CAPACITY = 16;
-  private readonly keys: GroupKey[] = [];
+  private readonly keys: HeldKey[] = [];
+  /** Per group, the newest key id and start of validity ever held: older hand-outs are replays. */
+  private readonly newest = new Map<number, { keyId: number; notBefore: number }>();
 
-  static fromFile(f: GroupKeyFile): GroupKeyRing {
-    const r = new GroupKeyRing();
-    for (const k of f.keys) r.add({ keyId: k.keyId, key: hexToBytes(k.key), notBefore: k.notBefore, notAfter: k.notAfter });
+  constructor(readonly policy: GroupPolicy = EMPTY_GROUP_POLICY) {
+    const problem = policyProblem(policy);
+    if (problem !== undefined) throw new RangeError(`group policy: ${problem}`);
+  }
+
+  static fromFile(f: GroupKeyFile, policy?: GroupPolicy): GroupKeyRing {
+    const r = new GroupKeyRing(policy);
+    for (const k of f.keys) {
+      r.add({ groupId: k.groupId ?? 0, keyId: k.keyId, key: hexToBytes(k.key), notBefore: k.notBefore, notAfter: k.notAfter });
+    }
     return r;
   }
 
@@ -157,29 +191,75 @@ export class GroupKeyRing {
     return this.keys.length;
   }
 
-  add(k: GroupKey): void {
+  /** A key from the configuration: read with, and sent with unless `send` is false. */
+  add(k: GroupKey, opts: { send?: boolean } = {}): void {
+    this.hold({ ...k, groupId: k.groupId ?? 0, send: opts.send ?? true });
+  }
+
+  /**
+   * A key received in a verified mode-4 hand-out: installed when the policy authorises it and it is newer than
+   * every key held of its group; a repeat of a held key is accepted without change.
+   */
+  install(g: GroupKeyGrant, h: HandOut): GrantInstall {
+    const refused = checkGrant(this.policy, g, h);
+    if (refused !== undefined) return { ok: false, reason: refused, detail: `key ${g.keyId} of group ${g.groupId} from ${h.signer} to ${h.destination}` };
+    const last = this.newest.get(g.groupId);
+    if (last !== undefined && g.keyId === last.keyId) {
+      const held = this.keys.find((k) => k.groupId === g.groupId && k.keyId === g.keyId);
+      if (held !== undefined && held.notBefore === g.notBefore && held.notAfter === g.notAfter && equalBytes(held.key, g.key)) {
+        return { ok: true, key: held, repeated: true };
+      }
+    }
+    if (last !== undefined && (g.keyId <= last.keyId || g.notBefore < last.notBefore)) {
+      return { ok: false, reason: 'KEY_SUPERSEDED', detail: `key ${g.keyId} of group ${g.groupId}: key ${last.keyId} is held` };
+    }
+    const key: HeldKey = { groupId: g.groupId, keyId: g.keyId, key: g.key.slice(), notBefore: g.notBefore, notAfter: g.notAfter, send: false, issuer: h.signer };
+    this.hold(key);
+    return { ok: true, key, repeated: false };
+  }
+
+  private hold(k: HeldKey): void {
     if (k.key.length !== 16) throw new RangeError('group key must be 16 bytes');
     if (!(k.notAfter > k.notBefore)) throw new RangeError('group key validity must end after it begins');
-    const i = this.keys.findIndex((x) => x.keyId === k.keyId);
+    const i = this.keys.findIndex((x) => x.groupId === k.groupId && x.keyId === k.keyId);
     if (i >= 0) this.keys.splice(i, 1);
     this.keys.push(k);
     this.keys.sort((a, b) => a.notBefore - b.notBefore);
+    const last = this.newest.get(k.groupId);
+    if (last === undefined || k.keyId > last.keyId) this.newest.set(k.groupId, { keyId: k.keyId, notBefore: Math.max(k.notBefore, last?.notBefore ?? 0) });
     while (this.keys.length > GroupKeyRing.CAPACITY) {
-      const expired = this.keys.reduce((best, x, j) => (x.notAfter < (this.keys[best] as GroupKey).notAfter ? j : best), 0);
-      (this.keys[expired] as GroupKey).key.fill(0);
+      const expired = this.keys.reduce((best, x, j) => (x.notAfter < (this.keys[best] as HeldKey).notAfter ? j : best), 0);
+      (this.keys[expired] as HeldKey).key.fill(0);
       this.keys.splice(expired, 1);
     }
   }
 
-  /** The key to send with: the valid key that became valid last. */
+  /** A received key is usable while its group entry and its issuer's authority are valid. */
+  private usable(k: HeldKey, second: number): boolean {
+    if (!(k.notBefore <= second && second < k.notAfter)) return false;
+    return k.issuer === undefined || isAuthorisedIssuer(this.policy, k.groupId, k.issuer, second);
+  }
+
+  /**
+   * Received keys follow the policy's membership. A configured key is sent with unless configured read-only, and
+   * when the policy has an entry for its group, only while that entry makes this appliance a member.
+   */
+  private sendable(k: HeldKey, second: number): boolean {
+    if (!this.usable(k, second)) return false;
+    if (k.issuer === undefined && !k.send) return false;
+    if (k.issuer === undefined && !this.policy.groups.some((g) => g.groupId === k.groupId)) return true;
+    return isMember(this.policy, k.groupId, second);
+  }
+
+  /** The key to send with: of the keys this appliance may send with now, the one that became valid last. */
   forSending(nowSecond: number): GroupKey | undefined {
     let best: GroupKey | undefined;
-    for (const k of this.keys) if (k.notBefore <= nowSecond && nowSecond < k.notAfter) best = k;
+    for (const k of this.keys) if (this.sendable(k, nowSecond)) best = k;
     return best;
   }
 
-  /** Keys valid at `second` whose id maps to `slot`. */
+  /** Keys to read with, valid at `second`, whose id maps to `slot`. */
   forSlot(slot: number, second: number): GroupKey[] {
-    return this.keys.filter((k) => k.keyId % GroupKeyRing.SLOTS === slot && k.notBefore <= second && second < k.notAfter);
+    return this.keys.filter((k) => k.keyId % GroupKeyRing.SLOTS === slot && this.usable(k, second));
   }
 }

@@ -5,10 +5,13 @@
  * Record identities in a permit are these strings (the PKG writes them, see provisioning/pkg):
  *   "mmsi:<9 digits>"          signing and decryption keys of the vessel's on-air MMSI
  *   "pseudo-mmsi:<9 digits>"   the same for an authority-issued pseudo-MMSI (mode 3)
- *   "group:<key id>"           a mode-5 group key; its validity is the record's notBefore..notAfter
+ *   "group:<group>/<key id>"   a mode-5 group key of group 1..65535; its validity is the record's notBefore..notAfter
+ *   "group:<key id>"           the same for group 0 (the form before groups had ids)
+ * The permit's group policy (firmware/group-policy.ts) goes with the group keys into the key ring.
  * A record's `current` key belongs to its `epoch` and `next` to `epoch + 1` (S-63's ECK1/ECK2).
  * Pure: no IO, no clock; the key bytes are copied, so wiping the key set does not wipe the keyring.
  */
+import { MAX_GROUP_ID } from './bodies.js';
 import { GroupKeyRing, OwnIdentity, type IdentityKind, type SystemParams } from './keyring.js';
 import type { InstalledKey, KeySet } from './permit/index.js';
 
@@ -24,15 +27,17 @@ export class PermitKeysError extends Error {
 
 export type PermitIdentity =
   | { readonly kind: IdentityKind; readonly mmsi: number }
-  | { readonly kind: 'group'; readonly keyId: number };
+  | { readonly kind: 'group'; readonly groupId?: number; readonly keyId: number };
 
-const PATTERN = /^(mmsi|pseudo-mmsi):(\d{9})$|^group:(0|[1-9]\d{0,9})$/;
+const PATTERN = /^(mmsi|pseudo-mmsi):(\d{9})$|^group:(?:([1-9]\d{0,4})\/)?(0|[1-9]\d{0,9})$/;
 
 /** The identity string of a permit record. */
 export function permitIdentity(id: PermitIdentity): string {
   if (id.kind === 'group') {
     if (!Number.isInteger(id.keyId) || id.keyId < 0 || id.keyId > 0xffff_ffff) throw new RangeError('group keyId must be a u32');
-    return `group:${id.keyId}`;
+    const g = id.groupId ?? 0;
+    if (!Number.isInteger(g) || g < 0 || g > MAX_GROUP_ID) throw new RangeError(`group id must be 0..${MAX_GROUP_ID}`);
+    return g === 0 ? `group:${id.keyId}` : `group:${g}/${id.keyId}`;
   }
   if (!Number.isInteger(id.mmsi) || id.mmsi < 0 || id.mmsi > 999_999_999) throw new RangeError('MMSI must be 0..999999999');
   return `${id.kind}:${String(id.mmsi).padStart(9, '0')}`;
@@ -42,10 +47,13 @@ export function permitIdentity(id: PermitIdentity): string {
 export function parsePermitIdentity(s: string): PermitIdentity {
   const m = PATTERN.exec(s);
   if (m === null) throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `unknown permit identity ${JSON.stringify(s)}`);
-  if (m[3] !== undefined) {
-    const keyId = Number(m[3]);
-    if (keyId > 0xffff_ffff) throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `group key id ${m[3]} is not a u32`);
-    return { kind: 'group', keyId };
+  if (m[4] !== undefined) {
+    const keyId = Number(m[4]);
+    if (keyId > 0xffff_ffff) throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `group key id ${m[4]} is not a u32`);
+    if (m[3] === undefined) return { kind: 'group', keyId };
+    const groupId = Number(m[3]);
+    if (groupId > MAX_GROUP_ID) throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `group id ${m[3]} is not 1..${MAX_GROUP_ID}`);
+    return { kind: 'group', groupId, keyId };
   }
   return { kind: m[1] as IdentityKind, mmsi: Number(m[2]) };
 }
@@ -74,12 +82,12 @@ function addEpochs(into: EpochKeys, k: InstalledKey): void {
  */
 export function keysFromPermit(params: SystemParams, set: KeySet): PermitKeys {
   const identities = new Map<string, { kind: IdentityKind; mmsi: number; epochs: EpochKeys }>();
-  const groupKeys = new GroupKeyRing();
+  const groupKeys = new GroupKeyRing({ groups: set.groups ?? [] });
   for (const k of set.keys) {
     const id = parsePermitIdentity(k.identity);
     if (id.kind === 'group') {
       if (k.kind !== 'group') throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `${k.kind} key under group identity ${k.identity}`);
-      groupKeys.add({ keyId: id.keyId, key: k.current.slice(), notBefore: k.notBefore, notAfter: k.notAfter });
+      groupKeys.add({ groupId: id.groupId ?? 0, keyId: id.keyId, key: k.current.slice(), notBefore: k.notBefore, notAfter: k.notAfter });
       continue;
     }
     if (k.kind === 'group') throw new PermitKeysError('PERMIT_KEYS_IDENTITY', `group key under ${k.identity}`);

@@ -1,7 +1,8 @@
 /**
  * The authority side of key permits (DESIGN.md §3): issuing node certificates signed by the root, and permit
  * files for one appliance — the S-63 Data Server's "userpermit in, cell permits out" step (§10.6) with keys
- * wrapped to the appliance's X25519 device key and the file signed by the issuer (format: firmware/permit).
+ * wrapped to the appliance's X25519 device key, its group policy (who may hand out keys of which group), and the
+ * file signed by the issuer (format: firmware/permit).
  * Randomness is injected; the default is the platform CSPRNG.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
@@ -21,6 +22,7 @@ import {
   type PermitRecord,
   type PermitRecordFields,
 } from '../firmware/permit/index.js';
+import type { GroupPolicyEntry } from '../firmware/group-policy.js';
 
 export interface PermitKey extends PermitRecordFields {
   /** Key of `epoch` (opaque bytes of KEY_KINDS[kind].length). */
@@ -45,6 +47,8 @@ export interface PermitRequest {
   /** Strictly increasing per issuer and device; the appliance refuses lower ones (rollback). */
   readonly sequence: number;
   readonly keys: readonly PermitKey[];
+  /** The appliance's group policy (firmware/group-policy.ts): without it the appliance installs no hand-out. */
+  readonly groups?: readonly GroupPolicyEntry[];
 }
 
 /** The root signs an issuing node's key (S-63's SA → Data Server certificate, §6.3). */
@@ -91,6 +95,7 @@ export function issuePermit(req: PermitRequest, random: (n: number) => Uint8Arra
       { issuedAt: req.issuedAt, sequence: req.sequence, deviceId: deviceIdOf(req.devicePublicKey), ephemeralKey },
       req.issuer.certificate,
       records,
+      req.groups ?? [],
     );
     return encodePermitFile(body, ed25519.sign(body, req.issuer.secretKey));
   } finally {

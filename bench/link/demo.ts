@@ -33,6 +33,11 @@ const REASONS: Readonly<Record<string, string>> = {
   FRAGMENT_EVICTED: 'over 4 incomplete messages from one sender; oldest dropped',
   MALFORMED: 'not a valid secured message',
   UNTRUSTED_KEY_ISSUER: 'group key from a station not allowed to issue keys',
+  NOT_A_MEMBER: 'group key for a group this station is not in',
+  WRONG_ISSUER: 'group key naming another issuer than its signer',
+  WRONG_RECIPIENT: 'group key handed out to another vessel',
+  GRANT_OUTSIDE_VALIDITY: 'group key outside its group\'s validity',
+  KEY_SUPERSEDED: 'an older group key than one already held',
 };
 
 interface Cast {
@@ -62,7 +67,8 @@ function roles(stations: readonly StationSpec[]): Roles {
   return {
     modes,
     observers: [c.coast.mmsi, c.merchant.mmsi, c.leader.mmsi],
-    group: { leader: c.leader.mmsi, members: [c.leader, ...c.members].map((s) => s.mmsi) },
+    // The authority authorises the leader, and only the leader, to hand out the blue force's keys.
+    group: { leader: c.leader.mmsi, members: [c.leader, ...c.members].map((s) => s.mmsi), issuers: [c.leader.mmsi] },
     spoofer: { mmsi: c.rogue.mmsi, victim: c.victim.mmsi },
   };
 }

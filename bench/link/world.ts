@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { AppliancePipeline } from '../../firmware/appliance-pipeline.js';
 import { encodeGroupKeyGrant, KemPurpose } from '../../firmware/bodies.js';
 import { slotsForPlainBits } from '../../firmware/capacity.js';
+import { EMPTY_GROUP_POLICY, type GroupPolicy } from '../../firmware/group-policy.js';
 import { GroupKeyRing, type GroupKey, type IdentityKind, type OwnIdentity } from '../../firmware/keyring.js';
 import type { Mode } from '../../firmware/pipeline.js';
 import { SecureTx, type TxOptions } from '../../firmware/secure-tx.js';
@@ -58,9 +59,11 @@ export interface Roles {
   readonly mode4To?: number;
   /**
    * Mode-5 group. With a leader, the leader holds the key and hands it out in mode 4 to the members, which send in
-   * mode 2 until it arrives; without, every member and observer holds it from the start.
+   * mode 2 until it arrives; without, every member and observer holds it from the start. `issuers` are the MMSIs
+   * the authority lets hand out the group's keys: every member's group policy (docs/group-keys.md) names them, as
+   * its permit would; a hand-out from anyone else is refused.
    */
-  readonly group?: { readonly leader?: number; readonly members: readonly number[] };
+  readonly group?: { readonly leader?: number; readonly members: readonly number[]; readonly issuers?: readonly number[] };
   /** A rogue radio at the station `mmsi` that claims to be `victim`: forged signatures, replays, plain reports. */
   readonly spoofer?: { readonly mmsi: number; readonly victim: number };
 }
@@ -170,6 +173,7 @@ const REPLAY_AGE_MS = 8_000;
 /** Replayable reports the spoofer keeps. */
 const CAPTURE_LIMIT = 32;
 const GROUP_KEY_ID = 5;
+const GROUP_ID = 1;
 /** Contents shown with a `P` (pending) status, kept until a later `V` vouches for them without repeating the VDM. */
 const PENDING_LIMIT = 4096;
 /** 3 NM north (0.05° in 1/10000 minute): where the spoofer claims its victim is. */
@@ -279,9 +283,17 @@ export class World {
     return this.roles.modes.get(mmsi) ?? PLAIN;
   }
 
-  private groupKey(): GroupKey {
+  private groupKey(): GroupKey & { groupId: number } {
     // Each holder gets its own copy: a key ring wipes the keys it evicts.
-    return { keyId: GROUP_KEY_ID, key: seededBytes(`group ${this.config.seed}`)(16), notBefore: EPOCH_MS / 1000 - 3600, notAfter: EPOCH_MS / 1000 + 6 * 3600 };
+    return { groupId: GROUP_ID, keyId: GROUP_KEY_ID, key: seededBytes(`group ${this.config.seed}`)(16), notBefore: EPOCH_MS / 1000 - 3600, notAfter: EPOCH_MS / 1000 + 6 * 3600 };
+  }
+
+  /** What the authority's permit tells a member of the group: it sends in the group; the issuers may hand out keys. */
+  private groupPolicy(mmsi: number): GroupPolicy {
+    const group = this.roles.group;
+    if (group === undefined || !this.groupMembers.has(mmsi)) return EMPTY_GROUP_POLICY;
+    const term = { notBefore: EPOCH_MS / 1000 - 86_400, notAfter: EPOCH_MS / 1000 + 30 * 86_400 };
+    return { groups: [{ groupId: GROUP_ID, member: true, ...term, issuers: (group.issuers ?? []).map((i) => ({ mmsi: i, ...term })) }] };
   }
 
   private setUp(mmsi: number): void {
@@ -291,7 +303,7 @@ export class World {
     const isObserver = this.roles.observers.includes(mmsi);
     const needsPipeline = spec.mode !== 1 || isObserver || this.groupMembers.has(mmsi) || group?.leader === mmsi;
     if (!needsPipeline) return;
-    const groupKeys = new GroupKeyRing();
+    const groupKeys = new GroupKeyRing(this.groupPolicy(mmsi));
     const holdsKey = group !== undefined && (group.leader === undefined ? this.groupMembers.has(mmsi) || isObserver : group.leader === mmsi);
     if (holdsKey) groupKeys.add(this.groupKey());
     const waitsForKey = group?.leader !== undefined && this.groupMembers.has(mmsi) && group.leader !== mmsi;
@@ -301,7 +313,7 @@ export class World {
       {
         tx: { ...spec.tx, mode, emit: 'bbm', ownShip: 'vdo', ...(to === undefined ? {} : { to }) },
         // The simulated clocks are exact: a trusted source confirms them (amortised V needs it).
-        rx: { clockTrusted: true, ...(group?.leader === undefined ? {} : { groupKeyIssuers: [group.leader] }) },
+        rx: { clockTrusted: true },
       },
       {
         params: this.pkg.params,
@@ -394,7 +406,7 @@ export class World {
       if (last !== undefined && now - last < HAND_OUT_RETRY_MS) continue;
       this.lastHandOut.set(member, now);
       const nowMs = EPOCH_MS + now;
-      const grant = encodeGroupKeyGrant(this.groupKey());
+      const grant = encodeGroupKeyGrant({ ...this.groupKey(), issuer: leader, recipient: member });
       const start = performance.now();
       const lines = pipeline.tx.sealToVessel(member, KemPurpose.GroupKey, { bytes: grant, fill: 0 }, leader, Math.floor(nowMs / 1000));
       const cpu = performance.now() - start;

@@ -70,6 +70,8 @@ export const daemonConfigSchema = z
         pseudoKey: z.string().min(1).optional(),
         /** Mode 5: the group keys (more arrive over the air by mode 4). */
         groupKeys: z.string().min(1).optional(),
+        /** Mode 5: who may hand out group keys (docs/group-keys.md); a permit's own policy is used when absent. */
+        groupPolicy: z.string().min(1).optional(),
         /** A key permit (S-63 shape) for this appliance; needs `deviceKey` and `authority`. */
         permit: z.string().min(1).optional(),
         /** This appliance's device secret (`mibc-ais device-key`), which the permit's keys are wrapped to. */

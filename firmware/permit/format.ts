@@ -3,24 +3,30 @@
  * with name, expiry, ECK1/ECK2 and an issuer id, a signature file alongside) in binary, with modern crypto
  * (DESIGN.md §3, reference §1.10). All integers big-endian; times are UTC seconds (u48).
  *
- *   magic "MIKPF" 01
+ *   magic "MIKPF" 02 (01: the same without the group policy)
  *   issuedAt u48 | sequence u32 (S-63 ":VERSION", monotonic per issuer: refuses rollback)
  *   deviceId 16 | ephemeralKey 32 (X25519, see key-wrap.ts)
  *   certificate (u16 len) — the issuer certificate, signed by the authority root
  *   recordCount u16, then records:
  *     kind u8 | identity (u8 len, printable ASCII) | epoch u32 | notBefore u48 | notAfter u48
  *     current (u16 len, wrapped) | next (u16 len, wrapped; 0 = no next key)
+ *   groupCount u8, then group-policy entries (firmware/group-policy.ts, docs/group-keys.md §2):
+ *     groupId u16 | flags u8 (bit 0: member) | notBefore u48 | notAfter u48
+ *     issuerCount u8, then issuers: mmsi u32 | notBefore u48 | notAfter u48
  *   signature 64 — the issuer's Ed25519 signature over every byte before it
  *
  * The keys are opaque byte strings of a fixed length per kind (the pairing keys are points whose encodings
  * crypto/ owns); only their lengths are checked here. The issuer id of every record is the certificate's.
  */
+import { MAX_GROUP_ISSUERS, MAX_POLICY_GROUPS, policyProblem, type GroupPolicyEntry } from '../group-policy.js';
 import { PermitError } from './alarms.js';
 import { decodeIssuerCertificate, type IssuerCertificate } from './certificate.js';
 import { DEVICE_ID_BYTES, WRAP_OVERHEAD } from './key-wrap.js';
 import { Reader, TruncatedError, Writer } from './_bytes.js';
 
-const MAGIC = new Uint8Array([0x4d, 0x49, 0x4b, 0x50, 0x46, 0x01]);
+const MAGIC = new Uint8Array([0x4d, 0x49, 0x4b, 0x50, 0x46, 0x02]);
+/** Version 1 files carry no group policy: read as an empty one (no hand-out is installed). */
+const MAGIC_V1 = new Uint8Array([0x4d, 0x49, 0x4b, 0x50, 0x46, 0x01]);
 
 /** Key kinds and the byte length of their (unwrapped) keys. */
 export const KEY_KINDS = {
@@ -65,6 +71,8 @@ export interface PermitHeader {
 export interface PermitFile extends PermitHeader {
   readonly certificate: IssuerCertificate;
   readonly records: readonly PermitRecord[];
+  /** Who may hand out keys of which group, and which groups this appliance belongs to; signed with the rest. */
+  readonly groups: readonly GroupPolicyEntry[];
   /** Every byte before the signature. */
   readonly signed: Uint8Array;
   readonly signature: Uint8Array;
@@ -97,7 +105,12 @@ function checkRecord(r: PermitRecord): string | undefined {
 }
 
 /** The signed part of a permit file. Throws RangeError on fields out of range (issuer-side misuse). */
-export function encodePermitBody(h: PermitHeader, certificate: Uint8Array, records: readonly PermitRecord[]): Uint8Array {
+export function encodePermitBody(
+  h: PermitHeader,
+  certificate: Uint8Array,
+  records: readonly PermitRecord[],
+  groups: readonly GroupPolicyEntry[] = [],
+): Uint8Array {
   if (h.deviceId.length !== DEVICE_ID_BYTES || h.ephemeralKey.length !== 32) throw new RangeError('deviceId/ephemeralKey size');
   if (records.length < 1 || records.length > MAX_RECORDS) throw new RangeError(`1..${MAX_RECORDS} records`);
   const w = new Writer().bytes(MAGIC).u48(h.issuedAt).u32(h.sequence).bytes(h.deviceId).bytes(h.ephemeralKey);
@@ -106,6 +119,13 @@ export function encodePermitBody(h: PermitHeader, certificate: Uint8Array, recor
     const bad = checkRecord(r);
     if (bad) throw new RangeError(`record ${r.identity}: ${bad}`);
     w.bytes(recordAad(r)).long(r.current).long(r.next ?? new Uint8Array(0));
+  }
+  const bad = policyProblem({ groups });
+  if (bad) throw new RangeError(`group policy: ${bad}`);
+  w.u8(groups.length);
+  for (const g of groups) {
+    w.u16(g.groupId).u8(g.member ? 1 : 0).u48(g.notBefore).u48(g.notAfter).u8(g.issuers.length);
+    for (const i of g.issuers) w.u32(i.mmsi).u48(i.notBefore).u48(i.notAfter);
   }
   return w.finish();
 }
@@ -127,7 +147,9 @@ export function decodePermitFile(bytes: Uint8Array): PermitFile {
   if (bytes.length > MAX_PERMIT_BYTES) fail(`larger than ${MAX_PERMIT_BYTES} bytes`);
   try {
     const r = new Reader(bytes);
-    if (!r.bytes(MAGIC.length).every((b, i) => b === MAGIC[i])) fail('not a key permit (magic)');
+    const magic = r.bytes(MAGIC.length);
+    const v1 = magic.every((b, i) => b === MAGIC_V1[i]);
+    if (!v1 && !magic.every((b, i) => b === MAGIC[i])) fail('not a key permit (magic)');
     const issuedAt = r.u48();
     const sequence = r.u32();
     const deviceId = r.bytes(DEVICE_ID_BYTES).slice();
@@ -155,12 +177,33 @@ export function decodePermitFile(bytes: Uint8Array): PermitFile {
       seen.add(key);
       records.push(record);
     }
+    const groups = v1 ? [] : readGroups(r, fail);
     if (r.remaining !== SIGNATURE_BYTES) fail(`expected a 64-byte signature at the end, found ${r.remaining} bytes`);
     const signed = bytes.slice(0, r.offset);
     const signature = r.bytes(SIGNATURE_BYTES).slice();
-    return { issuedAt, sequence, deviceId, ephemeralKey, certificate, records, signed, signature };
+    return { issuedAt, sequence, deviceId, ephemeralKey, certificate, records, groups, signed, signature };
   } catch (err) {
     if (err instanceof TruncatedError) return fail('truncated', err);
     throw err;
   }
+}
+
+function readGroups(r: Reader, fail: (detail: string) => never): GroupPolicyEntry[] {
+  const count = r.u8();
+  if (count > MAX_POLICY_GROUPS) fail(`${count} group-policy entries, at most ${MAX_POLICY_GROUPS}`);
+  const groups: GroupPolicyEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    const groupId = r.u16();
+    const flags = r.u8();
+    if ((flags & ~1) !== 0) fail(`group ${groupId}: unknown flags ${flags}`);
+    const notBefore = r.u48();
+    const notAfter = r.u48();
+    const n = r.u8();
+    if (n > MAX_GROUP_ISSUERS) fail(`group ${groupId}: ${n} issuers, at most ${MAX_GROUP_ISSUERS}`);
+    const issuers = Array.from({ length: n }, () => ({ mmsi: r.u32(), notBefore: r.u48(), notAfter: r.u48() }));
+    groups.push({ groupId, member: (flags & 1) === 1, notBefore, notAfter, issuers });
+  }
+  const bad = policyProblem({ groups });
+  if (bad) fail(`group policy: ${bad}`);
+  return groups;
 }

@@ -10,6 +10,7 @@
  * Time is injected (UTC seconds); the runtime supplies GNSS/AIS UTC as `reference` when it has it.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { MAX_POLICY_GROUPS, mergePolicies, type GroupPolicyEntry } from '../group-policy.js';
 import { PermitError, type PermitAlarmCode } from './alarms.js';
 import { verifyIssuerCertificate } from './certificate.js';
 import { decodePermitFile, recordAad, type KeyKind, type PermitFile } from './format.js';
@@ -56,11 +57,13 @@ export interface InstalledKey {
 
 export interface KeySet {
   readonly keys: readonly InstalledKey[];
+  /** The group policy of the installed permits (firmware/group-policy.ts); empty: no hand-out is ever installed. */
+  readonly groups?: readonly GroupPolicyEntry[];
   /** Highest installed permit sequence per issuer id (rollback protection). */
   readonly sequences: Readonly<Record<string, number>>;
 }
 
-export const EMPTY_KEY_SET: KeySet = Object.freeze({ keys: Object.freeze([]), sequences: Object.freeze({}) });
+export const EMPTY_KEY_SET: KeySet = Object.freeze({ keys: Object.freeze([]), groups: Object.freeze([]), sequences: Object.freeze({}) });
 
 export interface PermitWarning {
   readonly code: Extract<PermitAlarmCode, 'PERMIT_EXPIRES_SOON' | 'KEY_EXPIRED'>;
@@ -181,6 +184,9 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
   const expired = keys.find((k) => now >= k.notAfter);
   if (expired) return refuse('PERMIT_EXPIRED', `${expired.kind} ${expired.identity} expired at ${expired.notAfter}`);
 
+  const groups = mergePolicies({ groups: installed.groups ?? [] }, { groups: permit.groups }).groups;
+  if (groups.length > MAX_POLICY_GROUPS) return refuse('PERMIT_FORMAT', `${groups.length} groups in the merged group policy, at most ${MAX_POLICY_GROUPS}`);
+
   const warnDays = ctx.warnDays ?? DEFAULT_WARN_DAYS;
   const warnings = keys.flatMap((k) => keyWarning(k, now, warnDays) ?? []);
   // Merge as S-63 merges permits per data server (§5.3.3): the new permit replaces keys of the same kind and
@@ -193,6 +199,8 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
     ok: true,
     keys: {
       keys: [...kept, ...keys],
+      // Group-policy entries merge the same way: the new permit's entry for a group replaces the installed one.
+      groups,
       sequences: { ...installed.sequences, [cert.issuerId]: permit.sequence },
     },
     warnings,

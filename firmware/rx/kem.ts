@@ -1,6 +1,6 @@
 /**
  * Kind 4, SK-KEM to one recipient (mode 4, docs/envelope.md §2): signed by the sender, decrypted with this vessel's
- * identity key; carries a report or a mode-5 group-key hand-out.
+ * identity key; carries a report or a mode-5 group-key hand-out, installed only as the group policy allows.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError, groupOpen } from '../../crypto/index.js';
@@ -35,13 +35,12 @@ export const kem: KindHandler = (ctx, { source, destination, body, second, chann
   }
   ctx.replay.accept(source, Kind.Kem, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));
   if (b.purpose === KemPurpose.GroupKey) {
-    const issuers = ctx.options.groupKeyIssuers;
-    if (issuers !== undefined && !issuers.includes(source)) throw new Reject('UNTRUSTED_KEY_ISSUER', `${source} may not issue group keys`);
-    const grant = decodeGroupKeyGrant(content);
-    ctx.groupKeys.add(grant);
-    ctx.counters.keysInstalled++;
-    ctx.groupKeyInstalled(grant, source);
-    out.push(formatStatus({ result: Result.KeyInstalled, mode: 4, source, identity: source, second, reason: `KEY_${grant.keyId}` }));
+    // Installed only as the group policy allows (docs/group-keys.md): default deny.
+    const installed = ctx.groupKeys.install(decodeGroupKeyGrant(content), { signer: source, destination, ownMmsi: id.mmsi, second });
+    if (!installed.ok) throw new Reject(installed.reason, installed.detail);
+    if (!installed.repeated) ctx.counters.keysInstalled++;
+    ctx.groupKeyInstalled(installed.key, source);
+    out.push(formatStatus({ result: Result.KeyInstalled, mode: 4, source, identity: source, second, reason: `KEY_${installed.key.keyId}` }));
     return;
   }
   const report = toNmeaBits({ bytes: content, fill: b.fill });

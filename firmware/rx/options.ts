@@ -21,8 +21,6 @@ export interface RxOptions {
   readonly attachedSenders: number;
   /** Plain reports kept in all. */
   readonly attachedTotal: number;
-  /** Accept group keys only from these MMSIs (a fleet's key issuers); undefined accepts any verified sender. */
-  readonly groupKeyIssuers?: readonly number[];
   /** Limits of the amortised-authentication receiver (firmware/amortised DEFAULT_RECEIVER_LIMITS otherwise). */
   readonly amortised: Partial<ReceiverLimits>;
   /**
@@ -53,5 +51,6 @@ export interface RxKeys {
   readonly params: SystemParams;
   /** This vessel's identity: needed to decrypt mode 4 messages addressed to it. */
   readonly identity?: OwnIdentity;
+  /** Mode-5 keys and the group policy that decides which hand-outs install (none without one). */
   readonly groupKeys?: GroupKeyRing;
 }

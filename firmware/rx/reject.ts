@@ -4,6 +4,7 @@
  */
 import { FailReason, NoticeCode } from '../amortised/index.js';
 import type { EnvelopeError } from '../errors.js';
+import type { GrantRefusal } from '../group-policy.js';
 
 /** `$PMIBV,F` reasons of amortised authentication: a report's failure, or a rejected kind 5/6 body. */
 export const AMORTISED_FAIL = {
@@ -46,7 +47,7 @@ export type RejectReason =
   | 'NO_GROUP_KEY'
   | 'BAD_TAG'
   | 'NO_KEY'
-  | 'UNTRUSTED_KEY_ISSUER'
+  | GrantRefusal
   | 'UNSUPPORTED_KIND'
   /** A header or body names an MMSI outside 0–999 999 999 (the fields are 30 bits wide; identities are 9 digits). */
   | 'INVALID_MMSI'

@@ -1,8 +1,8 @@
 /** The authority's PKG (paper §4.1–4.2, DESIGN.md §3): setup, extraction, pseudonyms, group keys, permits, registers. */
 export { PkgError, PKG_ERROR_CODES, type PkgErrorCode } from './errors.js';
 export {
-  DEFAULT_PKG_ENV, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, PKG_FILES, Pkg, parseDeviceKey, parseKeyInput, readInput, setupPkg,
-  type AuthorityFile, type ExtractTarget, type GroupKeyResult, type PkgEnv, type SetupOptions, type SetupResult,
+  DEFAULT_PKG_ENV, DEFAULT_POLICY_DAYS, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_POLICY_DAYS, PKG_FILES, Pkg, parseDeviceKey, parseKeyInput, readInput, setupPkg,
+  type AuthorityFile, type ExtractTarget, type GroupKeyOptions, type GroupKeyResult, type PkgEnv, type SetupOptions, type SetupResult,
 } from './pkg.js';
 export { PSEUDO_MMSI_MAX, PSEUDO_MMSI_MIN, drawPseudoMmsi, isPseudoMmsi } from './pseudonym.js';
 export { replayRegister, type RegisterEntry, type RegisterEvent, type RegisterState } from './register.js';

@@ -22,8 +22,9 @@ import {
   canonicalMrn, checkDecryptionKey, checkMasterSecret, checkSigningKey, decodePublicParams, extractDecryptionKey,
   extractSigningKey, identityBytes, isCanonicalMrn, MAX_EPOCH, parseMcpMrn, setup, type PublicParams, type RandomSource,
 } from '../../crypto/index.js';
-import { KemPurpose, encodeGroupKeyGrant } from '../../firmware/bodies.js';
+import { KemPurpose, MAX_GROUP_ID, encodeGroupKeyGrant } from '../../firmware/bodies.js';
 import { epochOf } from '../../firmware/epoch.js';
+import { EMPTY_GROUP_POLICY, groupPolicyFile, policyProblem, type GroupPolicy, type GroupPolicyFile } from '../../firmware/group-policy.js';
 import {
   GroupKeyFileSchema, IdentityKeyFileSchema, KeyFileError, ParamsFileSchema, parseKeyFile,
   type GroupKeyFile, type IdentityKeyFile, type ParamsFile,
@@ -60,6 +61,9 @@ const DAY = 86_400;
 export const MAX_EPOCHS_PER_EXTRACT = 12;
 /** Group keys rotate "every few hours" (DESIGN.md §3); a month is the outer bound we accept. */
 export const MAX_GROUP_KEY_HOURS = 720;
+/** Term of the issuer in the policy `pkg group-key` writes: a month by default, a year at most. */
+export const DEFAULT_POLICY_DAYS = 30;
+export const MAX_POLICY_DAYS = 366;
 
 const AuthoritySchema = z.object({
   format: z.literal('mibc-ais-pkg-authority'),
@@ -205,6 +209,22 @@ export interface GroupKeyResult {
   readonly keys: GroupKeyFile;
   /** Mode-4 sentences (VDM or ABM), one hand-out per recipient, in the order of `to`. */
   readonly lines: readonly string[];
+  /**
+   * The group policy the recipients need to install the hand-outs: members of the group, the issuer authorised for
+   * it (docs/group-keys.md). `pkg permit --group-policy` signs it into each recipient's permit.
+   */
+  readonly policy: GroupPolicyFile;
+}
+
+export interface GroupKeyOptions {
+  /** Group id 0..65535 (default 0). */
+  readonly group?: number;
+  readonly to: readonly number[];
+  readonly hours: number;
+  readonly issuerMmsi?: number;
+  readonly emit?: 'vdm' | 'abm';
+  /** Validity of the policy written with the key, in days from now (default 30): the issuer's term for the group. */
+  readonly policyDays?: number;
 }
 
 /** An opened PKG: secrets in memory until close(), the directory locked against a second writer. */
@@ -379,17 +399,23 @@ export class Pkg {
   }
 
   /**
-   * `pkg group-key`: a new mode-5 key valid from now for `hours`, and its mode-4 hand-out to each vessel —
-   * SK-KEM to the vessel's MMSI identity of the current epoch, signed by the issuer MMSI (SK-KEM alone does not
-   * authenticate the sender, DESIGN.md §3), which receivers accept when it is among their group-key issuers.
+   * `pkg group-key`: a new mode-5 key of one group valid from now for `hours`, and its mode-4 hand-out to each
+   * vessel — a grant bound to group, issuer, recipient and validity (firmware/bodies.ts), SK-KEM to the vessel's MMSI
+   * identity of the current epoch, signed by the issuer MMSI (SK-KEM alone does not authenticate the sender,
+   * DESIGN.md §3). Receivers install it only when their group policy authorises that issuer for that group: the
+   * policy returned with it, which `pkg permit` signs into their permits.
    */
-  async groupKey(opts: { to: readonly number[]; hours: number; issuerMmsi?: number; emit?: 'vdm' | 'abm' }): Promise<GroupKeyResult> {
+  async groupKey(opts: GroupKeyOptions): Promise<GroupKeyResult> {
     this.live();
     if (opts.to.length === 0) throw new PkgError('PKG_INPUT', '--to needs at least one MMSI');
     const to = opts.to.map((n) => checkMmsi(n, '--to'));
     if (!Number.isInteger(opts.hours) || opts.hours < 1 || opts.hours > MAX_GROUP_KEY_HOURS) {
       throw new PkgError('PKG_INPUT', `--valid-hours must be 1..${MAX_GROUP_KEY_HOURS}`);
     }
+    const groupId = opts.group ?? 0;
+    if (!Number.isInteger(groupId) || groupId < 0 || groupId > MAX_GROUP_ID) throw new PkgError('PKG_INPUT', `--group must be 0..${MAX_GROUP_ID}`);
+    const policyDays = opts.policyDays ?? DEFAULT_POLICY_DAYS;
+    if (!Number.isInteger(policyDays) || policyDays < 1 || policyDays > MAX_POLICY_DAYS) throw new PkgError('PKG_INPUT', `--policy-days must be 1..${MAX_POLICY_DAYS}`);
     const issuerMmsi = opts.issuerMmsi ?? this.authority.authorityMmsi;
     if (issuerMmsi === undefined) throw new PkgError('PKG_INPUT', '--issuer-mmsi is needed (no --authority-mmsi was given at setup)');
     checkMmsi(issuerMmsi, '--issuer-mmsi');
@@ -402,18 +428,25 @@ export class Pkg {
     const key = this.env.random(16);
     const epoch = epochOf(second, this.params.epochSeconds);
     const issuer = OwnIdentity.fromFile(this.params, this.keysFor('mmsi', issuerMmsi, [epoch]));
-    const grant = encodeGroupKeyGrant({ keyId, notBefore, notAfter, key });
     try {
       const tx = new SecureTx({ mode: 4, emit: opts.emit === 'abm' ? 'bbm' : 'vdm' }, { params: this.params, identity: issuer }, this.env.random);
-      const lines = to.flatMap((mmsi) => tx.sealToVessel(mmsi, KemPurpose.GroupKey, { bytes: grant, fill: 0 }, issuerMmsi, second));
-      await this.append({ type: 'group-key', data: { keyId, notBefore, notAfter, issuerMmsi, to } });
+      const lines = to.flatMap((recipient) => {
+        const grant = encodeGroupKeyGrant({ groupId, issuer: issuerMmsi, recipient, keyId, notBefore, notAfter, key });
+        try {
+          return tx.sealToVessel(recipient, KemPurpose.GroupKey, { bytes: grant, fill: 0 }, issuerMmsi, second);
+        } finally {
+          grant.fill(0);
+        }
+      });
+      await this.append({ type: 'group-key', data: { keyId, notBefore, notAfter, issuerMmsi, to, groupId } });
+      const term = { notBefore: second, notAfter: Math.max(notAfter, second + policyDays * DAY) };
       return {
-        keys: { format: 'mibc-ais-group-keys', version: 1, keys: [{ keyId, key: bytesToHex(key), notBefore, notAfter }] },
+        keys: { format: 'mibc-ais-group-keys', version: 1, keys: [{ groupId, keyId, key: bytesToHex(key), notBefore, notAfter }] },
         lines,
+        policy: groupPolicyFile({ groups: [{ groupId, member: true, ...term, issuers: [{ mmsi: issuerMmsi, ...term }] }] }),
       };
     } finally {
       issuer.destroy();
-      grant.fill(0);
       key.fill(0);
     }
   }
@@ -423,22 +456,27 @@ export class Pkg {
    * Every key is checked against the public parameters first, so keys of another PKG never reach a permit. An
    * identity file of two consecutive epochs becomes one record with current and next key (S-63's ECK1/ECK2).
    */
-  async permit(devicePublicKey: Uint8Array, files: readonly (IdentityKeyFile | GroupKeyFile)[]): Promise<Uint8Array> {
+  async permit(devicePublicKey: Uint8Array, files: readonly (IdentityKeyFile | GroupKeyFile)[], policy: GroupPolicy = EMPTY_GROUP_POLICY): Promise<Uint8Array> {
     this.live();
     if (devicePublicKey.length !== 32) throw new PkgError('PKG_INPUT', 'device key must be 32 bytes');
     if (files.length === 0) throw new PkgError('PKG_INPUT', '--keys needs at least one key file');
+    const problem = policyProblem(policy);
+    if (problem !== undefined) throw new PkgError('PKG_INPUT', `--group-policy: ${problem}`);
     const keys = files.flatMap((f) => (f.format === 'mibc-ais-group-keys' ? this.groupRecords(f) : this.identityRecords(f)));
     const deviceId = bytesToHex(deviceIdOf(devicePublicKey));
     const sequence = (this.state.permitSequences.get(deviceId) ?? 0) + 1;
     const issuer = { certificate: hexToBytes(this.authority.issuerCertificate), secretKey: this.secrets.issuerSecretKey };
-    const file = issuePermit({ issuer, devicePublicKey, issuedAt: utcSecond(this.env), sequence, keys }, this.env.random);
+    const file = issuePermit({ issuer, devicePublicKey, issuedAt: utcSecond(this.env), sequence, keys, groups: policy.groups }, this.env.random);
     for (const k of keys) {
       k.current.fill(0);
       k.next?.fill(0);
     }
     await this.append({
       type: 'permit',
-      data: { deviceId, issuerId: this.authority.issuerId, sequence, identities: [...new Set(keys.map((k) => k.identity))] },
+      data: {
+        deviceId, issuerId: this.authority.issuerId, sequence, identities: [...new Set(keys.map((k) => k.identity))],
+        ...(policy.groups.length === 0 ? {} : { groups: policy.groups.map((g) => g.groupId) }),
+      },
     });
     return file;
   }
@@ -472,7 +510,7 @@ export class Pkg {
   private groupRecords(f: GroupKeyFile): PermitKey[] {
     return f.keys.map((k) => ({
       kind: 'group' as const,
-      identity: permitIdentity({ kind: 'group', keyId: k.keyId }),
+      identity: permitIdentity({ kind: 'group', groupId: k.groupId ?? 0, keyId: k.keyId }),
       epoch: 0,
       notBefore: k.notBefore,
       notAfter: k.notAfter,

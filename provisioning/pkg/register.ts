@@ -31,8 +31,8 @@ export type RegisterEvent =
   | { readonly type: 'extract'; readonly data: { identity: string; epochs: number[]; mrn?: string } }
   | { readonly type: 'bind-mrn'; readonly data: { mrn: string; mmsi: number } }
   | { readonly type: 'pseudonym'; readonly data: { pseudo: number; sealed: string } }
-  | { readonly type: 'group-key'; readonly data: { keyId: number; notBefore: number; notAfter: number; issuerMmsi: number; to: number[] } }
-  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[] } };
+  | { readonly type: 'group-key'; readonly data: { keyId: number; notBefore: number; notAfter: number; issuerMmsi: number; to: number[]; groupId?: number } }
+  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } };
 
 export type RegisterEntry = RegisterEvent & { readonly seq: number; readonly at: number; readonly prev: string; readonly mac: string };
 

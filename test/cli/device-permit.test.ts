@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimTransponder } from '../../bench/link/transponder.js';
 import { makeDeviceKey } from '../../cli/device.js';
-import { loadParams } from '../../cli/filters.js';
+import { loadGroupKeys, loadParams } from '../../cli/filters.js';
 import { appliancePipelineFactory } from '../../cli/run-pipeline.js';
 import { parseConfig, type DaemonConfigInput } from '../../firmware/daemon/index.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
@@ -25,7 +25,10 @@ let root: string;
 let pkgDir: string;
 let applianceDir: string;
 
-const config = (keys: DaemonConfigInput['keys'], mode: 1 | 2 = 2) =>
+const LEADER = 237_000_009;
+let handOut: { notBefore: number; lines: string[] };
+
+const config = (keys: DaemonConfigInput['keys'], mode: 1 | 2 | 5 = 2) =>
   parseConfig({ ports: { ship: { path: 'sim:ship' }, radio: { path: 'sim:radio' } }, topology: 'attached', mode, status: { port: 0 }, keys });
 
 beforeAll(async () => {
@@ -39,7 +42,17 @@ beforeAll(async () => {
   await run('npx', ['tsx', 'cli/main.ts', 'pkg', 'setup', '--dir', pkgDir, '--passphrase-file', pass, '--scrypt-log-n', '14'], { encoding: 'utf8' });
   await cli('extract', '--mmsi', String(VESSEL), '--epoch', 'current', '--epochs', '2', '--out', join(root, 'vessel.json'));
   await cli('permit', '--device-key', join(applianceDir, 'device-key.json'), '--keys', join(root, 'vessel.json'), '--out', join(applianceDir, 'keys.permit'));
-}, 120_000);
+  // The authority makes a key of group 3 that LEADER hands out, and a permit whose policy authorises LEADER for it.
+  const g = await cli(
+    'group-key', '--group', '3', '--to', String(VESSEL), '--issuer-mmsi', String(LEADER), '--valid-hours', '4',
+    '--out-keys', join(root, 'group.json'), '--out-nmea', join(root, 'group.nmea'), '--out-policy', join(root, 'policy.json'),
+  );
+  handOut = { notBefore: (JSON.parse(g.stdout) as { notBefore: number }).notBefore, lines: readFileSync(join(root, 'group.nmea'), 'utf8').trim().split('\r\n') };
+  await cli(
+    'permit', '--device-key', join(applianceDir, 'device-key.json'), '--keys', join(root, 'vessel.json'), '--group-policy', join(root, 'policy.json'),
+    '--out', join(applianceDir, 'group.permit'),
+  );
+}, 180_000);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -65,6 +78,32 @@ describe('device key → permit → daemon pipeline', () => {
     const rx = new SecureRx({}, { params: loadParams(keys.params) });
     const shown = heard.flatMap((l) => rx.push(l, now));
     expect(shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!.result)).toContain('V');
+  });
+
+  it("installs a group key handed out by the issuer its permit's policy names, then sends in the group with it", async () => {
+    const keys = (permit: string) => ({ params: join(pkgDir, 'params.json'), permit: join(applianceDir, permit), deviceKey: join(applianceDir, 'device-secret.json'), authority: join(pkgDir, 'authority.json') });
+    const at = handOut.notBefore * 1000 + 500;
+    const statuses = (p: { fromRadio(l: string, now: number): { line: string }[] }) => handOut.lines.flatMap((l) => p.fromRadio(l, at)).map((o) => parseStatus(o.line));
+    // Default deny: the permit without a policy installs nothing.
+    const without = await appliancePipelineFactory(() => at).createPipeline(config(keys('keys.permit'), 5));
+    expect(statuses(without).map((s) => s?.reason)).toEqual(['NOT_A_MEMBER']);
+    const member = await appliancePipelineFactory(() => at).createPipeline(config(keys('group.permit'), 5));
+    expect(statuses(member).map((s) => s?.result)).toEqual(['K']);
+    const report = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: VESSEL, status: 0, turn: -128, speed: 70, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
+    const air = new SimTransponder(VESSEL);
+    const heard = air.push(report.flatMap((l) => member.fromShip(l, at + 1000)).map((o) => o.line), at + 1000).flatMap((m) => m.lines);
+    const groupMate = new SecureRx({}, { params: loadParams(join(pkgDir, 'params.json')), groupKeys: loadGroupKeys(join(root, 'group.json')) });
+    expect(heard.flatMap((l) => groupMate.push(l, at + 1000)).filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!.result)).toEqual(['D']);
+  });
+
+  it('without a permit, keys.groupPolicy gives the daemon the policy', async () => {
+    const at = handOut.notBefore * 1000 + 500;
+    const keys = { params: join(pkgDir, 'params.json'), key: join(root, 'vessel.json'), groupPolicy: join(root, 'policy.json') };
+    const p = await appliancePipelineFactory(() => at).createPipeline(config(keys, 5));
+    expect(handOut.lines.flatMap((l) => p.fromRadio(l, at)).map((o) => parseStatus(o.line)?.result)).toEqual(['K']);
+    const { groupPolicy: _, ...noPolicy } = keys;
+    const q = await appliancePipelineFactory(() => at).createPipeline(config(noPolicy, 5));
+    expect(handOut.lines.flatMap((l) => q.fromRadio(l, at)).map((o) => parseStatus(o.line)?.reason)).toEqual(['NOT_A_MEMBER']);
   });
 
   it('refuses a permit made for another appliance, naming the S-63 check', async () => {

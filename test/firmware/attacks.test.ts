@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAis, encodeAis, encodeVdm, parseSentence, parseVdm, unarmour, type AisMessage } from '../../nmea/index.js';
 import { decodeEnvelopeMessage, encodeEnvelopeMessage } from '../../firmware/envelope.js';
-import type { OwnIdentity } from '../../firmware/keyring.js';
+import { encodeGroupKeyGrant } from '../../firmware/bodies.js';
+import { GroupKeyRing, type OwnIdentity } from '../../firmware/keyring.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
@@ -213,15 +214,16 @@ describe('attacks on the secure envelope', () => {
   });
 
   it('mode 4: a group key hand-out from an untrusted or forged sender is refused', () => {
-    const rx = new SecureRx({ groupKeyIssuers: [ALICE] }, { params: pkg.params, identity: bob });
+    const s = NOW_MS / 1000;
+    const term = { notBefore: s - 60, notAfter: s + 86_400 };
+    const policy = { groups: [{ groupId: 3, member: true, ...term, issuers: [{ mmsi: ALICE, ...term }] }] };
+    const rx = new SecureRx({}, { params: pkg.params, identity: bob, groupKeys: new GroupKeyRing(policy) });
+    const grantOf = (issuer: number) => encodeGroupKeyGrant({ groupId: 3, issuer, recipient: BOB, keyId: 1, notBefore: s, notAfter: s + 3600, key: new Uint8Array(16) });
     const txM = txFor(mallory, { mode: 4, to: BOB });
-    const grant = new Uint8Array(28);
-    new DataView(grant.buffer).setUint32(4, NOW_MS / 1000);
-    new DataView(grant.buffer).setUint32(8, NOW_MS / 1000 + 3600);
-    const fromMallory = txM.sealToVessel(BOB, 1, { bytes: grant, fill: 0 }, MALLORY, NOW_MS / 1000);
+    const fromMallory = txM.sealToVessel(BOB, 1, { bytes: grantOf(MALLORY), fill: 0 }, MALLORY, NOW_MS / 1000);
     expect(feed(rx, fromMallory).statuses.map((s) => s.reason)).toEqual(['UNTRUSTED_KEY_ISSUER']);
     const txA = txFor(alice, { mode: 4, to: BOB });
-    const fromAlice = txA.sealToVessel(BOB, 1, { bytes: grant, fill: 0 }, ALICE, NOW_MS / 1000);
+    const fromAlice = txA.sealToVessel(BOB, 1, { bytes: grantOf(ALICE), fill: 0 }, ALICE, NOW_MS / 1000);
     const spoofed = byMessage(fromAlice).flatMap((m) => mutateData(m, (d) => d, (x) => ({ ...x, mmsi: MALLORY })));
     expect(feed(new SecureRx({}, { params: pkg.params, identity: bob }), spoofed).statuses.map((s) => s.reason)).toEqual(['BAD_SIGNATURE']);
     expect(feed(rx, fromAlice).statuses.map((s) => s.result)).toEqual(['K']);

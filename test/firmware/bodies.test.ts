@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  decodeGroup, decodeKem, decodeSignedAttached, decodeSignedInline,
-  encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, KemPurpose,
+  decodeGroup, decodeGroupKeyGrant, decodeKem, decodeSignedAttached, decodeSignedInline,
+  encodeGroup, encodeGroupKeyGrant, encodeKem, encodeSignedAttached, encodeSignedInline, GROUP_KEY_GRANT_BYTES, KemPurpose,
 } from '../../firmware/bodies.js';
 import { reconstructSecond, ReplayGuard, timeResidue } from '../../firmware/freshness.js';
 
@@ -35,8 +35,28 @@ describe('envelope bodies', () => {
     const b = { t6: 1, epochParity: 0 as const, compact: true, purpose: KemPurpose.GroupKey, fill: 0, kemCiphertext: new Uint8Array(64).fill(3), sealed: new Uint8Array(30).fill(4), signature: new Uint8Array(64).fill(5) };
     expect(decodeKem(encodeKem(b))).toEqual(b);
   });
+  it('group-key grant round-trips with group, issuer, recipient, key id and validity; refuses what is not one', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff }), mmsi, mmsi, fc.integer({ min: 0, max: 0xffff_ffff }), fc.integer({ min: 0, max: 0xffff_fffe }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (groupId, issuer, recipient, keyId, notBefore, key) => {
+        const g = { groupId, issuer, recipient, keyId, notBefore, notAfter: notBefore + 1, key };
+        const enc = encodeGroupKeyGrant(g);
+        expect(enc.length).toBe(GROUP_KEY_GRANT_BYTES);
+        expect(decodeGroupKeyGrant(enc)).toEqual(g);
+      }),
+    );
+    const g = { groupId: 1, issuer: 244_100_001, recipient: 211_000_001, keyId: 5, notBefore: 10, notAfter: 20, key: new Uint8Array(16) };
+    const enc = encodeGroupKeyGrant(g);
+    // The grant of the format without group and parties (28 bytes) is not taken for one.
+    expect(() => decodeGroupKeyGrant(enc.subarray(10))).toThrow(expect.objectContaining({ code: 'ENVELOPE_FORMAT' }));
+    const notMmsi = enc.slice();
+    new DataView(notMmsi.buffer).setUint32(6, 1_000_000_000);
+    expect(() => decodeGroupKeyGrant(notMmsi)).toThrow(expect.objectContaining({ code: 'ENVELOPE_FORMAT' }));
+    expect(() => encodeGroupKeyGrant({ ...g, recipient: 1_000_000_000 })).toThrow(RangeError);
+    expect(() => encodeGroupKeyGrant({ ...g, groupId: 0x1_0000 })).toThrow(RangeError);
+    expect(() => encodeGroupKeyGrant({ ...g, notAfter: 10 })).toThrow(RangeError);
+  });
   it('decoders reject truncation and reserved bits with typed errors, never anything else', () => {
-    const decoders = [(d: Uint8Array) => decodeSignedInline(d, true), (d: Uint8Array) => decodeSignedAttached(d, false), decodeGroup, decodeKem];
+    const decoders = [(d: Uint8Array) => decodeSignedInline(d, true), (d: Uint8Array) => decodeSignedAttached(d, false), decodeGroup, decodeKem, decodeGroupKeyGrant];
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (data) => {
         for (const dec of decoders) {

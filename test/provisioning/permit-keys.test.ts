@@ -15,7 +15,7 @@ function key(kind: InstalledKey['kind'], identity: string, fill: number, next?: 
     current: new Uint8Array(length).fill(fill), next: next === undefined ? undefined : new Uint8Array(length).fill(next),
   };
 }
-const set = (...keys: InstalledKey[]): KeySet => ({ keys, sequences: { 'PKG-1': 1 } });
+const set = (...keys: InstalledKey[]): KeySet => ({ keys, groups: [], sequences: { 'PKG-1': 1 } });
 const codeOf = (f: () => unknown) => {
   try {
     f();
@@ -38,6 +38,16 @@ describe('permit identities', () => {
     }));
     expect(permitIdentity({ kind: 'mmsi', mmsi: 2_371_000 })).toBe('mmsi:002371000');
   });
+
+  it('group keys of a numbered group round-trip as group:<group>/<key id>; group 0 keeps the form without it', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 0xffff }), fc.integer({ min: 0, max: 0xffff_ffff }), (groupId, keyId) => {
+      expect(parsePermitIdentity(permitIdentity({ kind: 'group', groupId, keyId }))).toEqual({ kind: 'group', groupId, keyId });
+    }));
+    expect(permitIdentity({ kind: 'group', groupId: 0, keyId: 4 })).toBe('group:4');
+    expect(permitIdentity({ kind: 'group', groupId: 12, keyId: 4 })).toBe('group:12/4');
+  });
+
+  it.each(['group:0/4', 'group:65536/4', 'group:01/4', 'group:/4'])('refuses %s', (s) => expect(codeOf(() => parsePermitIdentity(s))).toBe('PERMIT_KEYS_IDENTITY'));
 
   it.each(['mmsi:23700000', 'mmsi:2370000011', 'urn:mrn:mcp:vessel:gr:imo:9074729', 'group:01', 'group:4294967296', 'MMSI:237000001'])(
     'refuses %s',
@@ -76,6 +86,17 @@ describe('keysFromPermit', () => {
     expect(codeOf(() => keysFromPermit(pkg.params, set(key('signing', 'mmsi:237000001', 1, 2), key('decryption', 'mmsi:237000001', 3))))).toBe('PERMIT_KEYS_INCOMPLETE');
     expect(codeOf(() => keysFromPermit(pkg.params, set(key('signing', 'group:1', 1))))).toBe('PERMIT_KEYS_IDENTITY');
     expect(codeOf(() => keysFromPermit(pkg.params, set(key('group', 'mmsi:237000001', 1))))).toBe('PERMIT_KEYS_IDENTITY');
+  });
+
+  it("hands the permit's group policy to the ring: keys of a group it makes this appliance only a reader of are not sent with", () => {
+    const term = { notBefore: T - 100, notAfter: T + 86_400 };
+    const k = keysFromPermit(pkg.params, {
+      ...set(key('group', 'group:3/9', 7), key('group', 'group:4/8', 6)),
+      groups: [{ groupId: 3, member: false, ...term, issuers: [] }, { groupId: 4, member: true, ...term, issuers: [{ mmsi: 244_100_001, ...term }] }],
+    });
+    expect(k.groupKeys.policy.groups.map((g) => g.groupId)).toEqual([3, 4]);
+    expect(k.groupKeys.forSending(T)).toMatchObject({ groupId: 4, keyId: 8 });
+    expect(k.groupKeys.forSlot(9 % 4, T).map((x) => x.keyId)).toEqual([9]);
   });
 
   it('an empty set gives no identities and an empty ring', () => {

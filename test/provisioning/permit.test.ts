@@ -235,3 +235,50 @@ describe('key permit: issue and install', () => {
     expect(() => permit({ keys: [{ ...signing, current: bytes(47, 1) }] })).toThrow(RangeError);
   });
 });
+
+describe('key permit: group policy', () => {
+  const term = { notBefore: T0 - DAY, notAfter: T0 + 30 * DAY };
+  const fleet = { groupId: 7, member: true, ...term, issuers: [{ mmsi: 244_100_001, ...term }, { mmsi: 244_100_002, notBefore: T0 - DAY, notAfter: T0 }] };
+  const watch = { groupId: 9, member: false, ...term, issuers: [] };
+
+  it('carries the signed group policy to the installed set; a later permit replaces the entries of the groups it names', () => {
+    const r1 = installPermit(permit({ groups: [fleet, watch] }), EMPTY_KEY_SET, ctx());
+    if (!r1.ok) throw r1.error;
+    expect(r1.keys.groups).toEqual([fleet, watch]);
+    const ended = { ...fleet, member: false, issuers: [] };
+    const r2 = installPermit(permit({ sequence: 6, groups: [ended] }), r1.keys, ctx());
+    if (!r2.ok) throw r2.error;
+    expect(r2.keys.groups).toEqual([watch, ended]);
+    // A permit naming no group leaves the policy as it was.
+    const r3 = installPermit(permit({ sequence: 7 }), r2.keys, ctx());
+    expect(r3.ok && r3.keys.groups).toEqual([watch, ended]);
+  });
+
+  it('a changed bit in the group policy is refused: it is signed with the keys', () => {
+    const f = permit({ groups: [fleet] });
+    const policyBytes = 1 + (2 + 1 + 6 + 6 + 1) + 2 * (4 + 6 + 6);
+    for (let i = f.length - 64 - policyBytes; i < f.length - 64; i++) {
+      const g = f.slice();
+      g[i]! ^= 0x10;
+      expect(['PERMIT_INTEGRITY', 'PERMIT_FORMAT']).toContain(code(installPermit(g, EMPTY_KEY_SET, ctx())));
+    }
+  });
+
+  it('reads a version-1 permit (no policy) as an empty policy', () => {
+    const v2 = decodePermitFile(permit());
+    const body = encodePermitBody(v2, issuer.certificate, v2.records);
+    // Version 1 is the same without the policy's count byte.
+    const v1 = body.slice(0, body.length - 1);
+    v1[5] = 1;
+    const r = installPermit(encodePermitFile(v1, ed25519.sign(v1, issuerKey.secretKey)), EMPTY_KEY_SET, ctx());
+    if (!r.ok) throw r.error;
+    expect(r.keys.groups).toEqual([]);
+    expect(r.keys.keys).toHaveLength(3);
+  });
+
+  it('the issuer refuses a malformed policy', () => {
+    expect(() => permit({ groups: [fleet, fleet] })).toThrow(/listed twice/);
+    expect(() => permit({ groups: [{ ...fleet, notAfter: fleet.notBefore }] })).toThrow(RangeError);
+    expect(() => permit({ groups: [{ ...fleet, issuers: [{ mmsi: 1_000_000_000, ...term }] }] })).toThrow(/not an MMSI/);
+  });
+});

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkDecryptionKey, checkSigningKey, identityBytes } from '../../crypto/index.js';
 import { hexToBytes, IdentityKeyFileSchema, ParamsFileSchema, parseKeyFile } from '../../firmware/keyfile.js';
-import { OwnIdentity, loadSystemParams } from '../../firmware/keyring.js';
+import { GroupKeyRing, OwnIdentity, loadSystemParams } from '../../firmware/keyring.js';
 import { EMPTY_KEY_SET, deviceKeyFromSecret, installPermit } from '../../firmware/permit/index.js';
 import { keysFromPermit } from '../../firmware/permit-keys.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
@@ -245,7 +245,7 @@ describe('pkg group-key', () => {
     expect(second.keys.keys[0]?.keyId).toBe(1);
     const identity = OwnIdentity.fromFile(pkg.params, vesselKeys);
     const installed: number[] = [];
-    const rx = new SecureRx({ groupKeyIssuers: [AUTHORITY_MMSI] }, { params: pkg.params, identity });
+    const rx = new SecureRx({}, { params: pkg.params, identity, groupKeys: new GroupKeyRing(r.policy) });
     rx.onGroupKey = (k, from) => {
       installed.push(k.keyId, from);
       expect(Buffer.from(k.key).toString('hex')).toBe(r.keys.keys[0]?.key);
@@ -256,6 +256,30 @@ describe('pkg group-key', () => {
     expect(statuses.filter((s) => s?.result === 'K')).toHaveLength(1);
     expect(installed).toEqual([0, AUTHORITY_MMSI]);
     expect(await codeOf(pkg.groupKey({ to: [VESSEL], hours: 0 }))).toBe('PKG_INPUT');
+    await pkg.close();
+  });
+
+  it('binds each hand-out to its group, issuer and recipient, and writes the policy that authorises the issuer', async () => {
+    const pkg = await d.open();
+    const identity = OwnIdentity.fromFile(pkg.params, await pkg.extract({ kind: 'mmsi', mmsi: VESSEL }, EPOCH));
+    const r = await pkg.groupKey({ group: 7, to: [VESSEL], hours: 4, policyDays: 10 });
+    expect(r.keys.keys[0]?.groupId).toBe(7);
+    const s = NOW_MS / 1000;
+    expect(r.policy.groups).toEqual([
+      { groupId: 7, member: true, notBefore: s, notAfter: s + 10 * 86_400, issuers: [{ mmsi: AUTHORITY_MMSI, notBefore: s, notAfter: s + 10 * 86_400 }] },
+    ]);
+    const reasons = (ring: GroupKeyRing) => {
+      const rx = new SecureRx({}, { params: pkg.params, identity, groupKeys: ring });
+      return r.lines.flatMap((l) => rx.push(l, NOW_MS + 500)).map((l) => parseStatus(l)).map((x) => x?.reason ?? x?.result);
+    };
+    // Default deny: a vessel without the policy installs nothing; with it, the key of group 7.
+    expect(reasons(new GroupKeyRing())).toEqual(['NOT_A_MEMBER']);
+    const ring = new GroupKeyRing(r.policy);
+    expect(reasons(ring)).toEqual(['KEY_0']);
+    expect(ring.forSending(s + 1)).toMatchObject({ groupId: 7, keyId: 0 });
+    // A policy for another group does not let this one in.
+    expect(reasons(new GroupKeyRing({ groups: r.policy.groups.map((g) => ({ ...g, groupId: 8 })) }))).toEqual(['NOT_A_MEMBER']);
+    expect(await codeOf(pkg.groupKey({ group: 70_000, to: [VESSEL], hours: 1 }))).toBe('PKG_INPUT');
     await pkg.close();
   });
 });
