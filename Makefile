@@ -33,6 +33,7 @@ bench: build
 	npm run --silent bench:crypto
 	npm run --silent bench:envelope
 	npm run --silent bench:amortised
+	npm run --silent bench:attack
 	node dist/cli/main.js bench link
 
 clean:

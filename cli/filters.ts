@@ -146,13 +146,18 @@ export interface RxCliOptions {
   clock?: string;
   /** The clock is confirmed within the amortised scheme's bound (a GNSS-disciplined system clock, a trusted log). */
   trustClock?: boolean;
+  /** off: no verification budget, for checking a recorded file at one fixed time (docs/verification-budget.md). */
+  verifyBudget?: 'on' | 'off';
 }
 
 export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
   const params = loadParams(o.params);
   const clock = rxClock(o.clock ?? 'now', io.now);
   const rx = new SecureRx(
-    { policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi, clockTrusted: o.trustClock === true },
+    {
+      policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi, clockTrusted: o.trustClock === true,
+      ...(o.verifyBudget === 'off' ? { verifyBudget: false as const } : {}),
+    },
     {
       params,
       ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
@@ -246,6 +251,7 @@ export function rxCommand(): Command {
     .option('--window <s>', 'freshness window in seconds', int('--window', 0, 31), 30)
     .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
+    .addOption(new Option('--verify-budget <b>', 'limit signature checks per sender and in total (off: a recorded file at one --now)').choices(['on', 'off']).default('on'))
     .addOption(clockOption())
     .option('--clock <clock>', 'time each line is checked against: now (system clock), tagblock (its TAG-block c: time) or fixed:<time>')
     .option('--trust-clock', 'the clock is confirmed within the amortised scheme\'s bound (GNSS-disciplined, or a trusted log); without it amortised reports stay P')

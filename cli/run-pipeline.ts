@@ -1,50 +1,152 @@
 /**
  * The secure pipeline the daemon runs (`mibc-ais run`), from the config's `keys` section, loaded once per start:
- * a key permit (installed with S-63's checks, keys unwrapped with this appliance's device key) and/or plain key files.
- * Mode 1 needs none. The installed keys' validity feeds the daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms. The group
- * policy (who may hand out group keys, docs/group-keys.md) is the permit's, or `keys.groupPolicy`; without either no
- * group-key hand-out is ever installed.
+ * a key permit (installed with S-63's checks against the key set installed before, keys unwrapped with this
+ * appliance's device key) and/or plain key files. Mode 1 needs none. The installed keys' validity feeds the
+ * daemon's KEY_EXPIRED / KEY_EXPIRES_SOON alarms. The group policy (who may hand out group keys,
+ * docs/group-keys.md) is the permit's, or `keys.groupPolicy`; without either no group-key hand-out is ever installed.
+ *
+ * Every failure here is a configuration failure — a restart cannot fix it — and is thrown as a DaemonError whose
+ * code says which (KEYS_INVALID, PERMIT_REFUSED, STATE_UNUSABLE): `mibc-ais run` exits 78 on it with one line.
+ * The installed key set is kept in the state directory (hal FileKeyStore: 0600, temp file + fsync + rename), written
+ * before the pipeline uses it, so the next start's rollback check compares against it.
  */
+import { statSync } from 'node:fs';
+import { equalBytes } from '@noble/ciphers/utils.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
 import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
-import { DeviceSecretFileSchema, hexToBytes, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
-import type { GroupKeyRing, OwnIdentity, SystemParams } from '../firmware/keyring.js';
-import { keysFromPermit } from '../firmware/permit-keys.js';
-import { deviceKeyFromSecret, EMPTY_KEY_SET, installPermit, type KeySet } from '../firmware/permit/index.js';
+import { epochOf } from '../firmware/epoch.js';
+import { DeviceSecretFileSchema, hexToBytes, KeyFileError, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
+import { VerifierCache, type GroupKeyRing, type OwnIdentity, type SystemParams } from '../firmware/keyring.js';
+import { keysFromPermit, PermitKeysError } from '../firmware/permit-keys.js';
+import {
+  decodeKeySet, deviceKeyFromSecret, EMPTY_KEY_SET, encodeKeySet, installPermit, KeySetCodecError, type KeySet, type PermitWarning,
+} from '../firmware/permit/index.js';
+import { DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
 import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
+
+/**
+ * Received secured messages dated before start-up + this are refused (the replay cache's start-up barrier): a
+ * message the previous run accepted is dated at most its stop time plus the senders' and our clock error (the
+ * cross-check's 2-s bound), and the start is later than the stop. Costs the messages of the ~3 s around a restart.
+ */
+export const RESTART_BARRIER_S = Math.ceil(DEFAULT_UTC_TOLERANCE_MS / 1000) + 1;
+
+/** The key store name of the installed key set in the state directory. */
+export const INSTALLED_KEYS_NAME = 'installed-keys';
 
 interface PermitInstall {
   readonly set: KeySet;
+  readonly refused: readonly PermitWarning[];
   readonly identity: OwnIdentity | undefined;
   readonly pseudo: OwnIdentity | undefined;
   readonly groupKeys: GroupKeyRing;
 }
 
-function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: number): PermitInstall {
+async function readInstalled(store: KeyStore, where: string): Promise<KeySet> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.read(INSTALLED_KEYS_NAME);
+  } catch (error) {
+    if (error instanceof KeyStoreMissingError) return EMPTY_KEY_SET; // first install on this appliance
+    throw new DaemonError('STATE_UNUSABLE', `installed key set in ${where}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return decodeKeySet(bytes);
+  } catch (error) {
+    // Refused, not reset: starting from an empty set would reopen the rollback check.
+    if (error instanceof KeySetCodecError) throw new DaemonError('STATE_UNUSABLE', `installed key set in ${where} is corrupt: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+async function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: number, storeFor: (dir: string) => KeyStore): Promise<PermitInstall> {
   const k = config.keys;
+  const dir = config.state?.dir as string; // required with keys.permit by the config schema
+  const store = storeFor(dir);
   const secret = parseKeyFile(DeviceSecretFileSchema, readText(k.deviceKey as string, 'device key'), `device key ${k.deviceKey}`);
+  privateFile(k.deviceKey as string, 'device key');
   const root = parseKeyFile(RootKeyFileSchema, readText(k.authority as string, 'authority'), `authority ${k.authority}`);
-  const result = installPermit(readBytes(k.permit as string, 'permit'), EMPTY_KEY_SET, {
+  const before = await readInstalled(store, dir);
+  const result = installPermit(readBytes(k.permit as string, 'permit'), before, {
     device: deviceKeyFromSecret(hexToBytes(secret.secretKey)),
     rootPublicKey: hexToBytes(root.rootPublicKey),
     now: nowS,
   });
-  if (!result.ok) throw new DaemonError('PIPELINE_INIT', `key permit ${k.permit}: ${result.error.code}: ${result.error.message}`, { cause: result.error });
-  return { set: result.keys, ...keysFromPermit(params, result.keys) };
+  if (!result.ok) throw new DaemonError('PERMIT_REFUSED', `key permit ${k.permit}: ${result.error.message}`, { cause: result.error });
+  const encoded = encodeKeySet(result.keys);
+  if (!equalBytes(encoded, encodeKeySet(before))) {
+    try {
+      await store.write(INSTALLED_KEYS_NAME, encoded);
+    } catch (error) {
+      throw new DaemonError('STATE_UNUSABLE', `installed key set in ${dir} cannot be written: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const refused = result.warnings.filter((w) => w.code === 'KEY_EXPIRED');
+  return { set: result.keys, refused, ...keysFromPermit(params, result.keys) };
+}
+
+/** A secret another local user could have read is not used: it may have leaked (as the key store refuses it). */
+function privateFile(path: string, what: string): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new DaemonError('KEYS_INVALID', `${what} ${path} is readable by others (mode ${mode.toString(8).padStart(4, '0')}); it must be 0600`);
+}
+
+/**
+ * Signs and verifies one test message with the identity's key of the current epoch (if it has one): a key extracted
+ * by another PKG, or for another epoch's parameters, fails here with its name, not later as every receiver's F.
+ */
+function selfTest(params: SystemParams, id: OwnIdentity | undefined, what: string, nowS: number): void {
+  if (id === undefined) return;
+  const epoch = epochOf(nowS, params.epochSeconds);
+  if (!id.hasEpoch(epoch)) return; // expiry is the alarms' business (KEY_EXPIRED), not a start-up failure
+  const msg = utf8ToBytes(`mibc-ais start-up self-test ${id.kind} ${id.mmsi} ${epoch}`);
+  let ok: boolean;
+  let reason = 'its test signature does not verify';
+  try {
+    ok = new VerifierCache(params, 1).get(id.kind, id.mmsi, epoch).verify(msg, id.signer(epoch).sign(msg));
+  } catch (error) {
+    // The signer checks its key against the identity and parameters when it is prepared.
+    ok = false;
+    reason = (error as Error).message;
+  }
+  if (!ok) throw new DaemonError('KEYS_INVALID', `${what} (${id.kind} ${id.mmsi}) does not match the system parameters (a key of another PKG?): ${reason}`);
+}
+
+/** Configuration-class errors of key loading, as DaemonErrors with one-line messages. */
+function asStartupError(error: unknown): unknown {
+  if (error instanceof DaemonError) return error;
+  if (error instanceof KeyFileError) return new DaemonError('KEYS_INVALID', error.message, { cause: error });
+  if (error instanceof PermitKeysError) return new DaemonError('PERMIT_REFUSED', error.message, { cause: error });
+  return error;
+}
+
+export interface PipelineFactoryOptions {
+  /** UTC ms; the permit's validity and the self-test's epoch are decided with it. */
+  now?: () => number;
+  /** The key store of a state directory; FileKeyStore by default. */
+  keyStore?: (dir: string) => KeyStore;
 }
 
 /** The factory for `registerRun`, and the validity of the keys it installed last (for the alarms). */
-export function appliancePipelineFactory(now: () => number = Date.now): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
-  let installed: KeySet = EMPTY_KEY_SET;
-  const createPipeline: PipelineFactory = (config: DaemonConfig) => {
+export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
+  const now = options.now ?? Date.now;
+  const storeFor = options.keyStore ?? ((dir: string) => new FileKeyStore(dir));
+  let validity: KeyValidity[] = [];
+  const build = async (config: DaemonConfig) => {
     const k = config.keys;
     if (k.params === undefined) {
       if (config.mode === 1) return createPlainPipeline();
-      throw new DaemonError('PIPELINE_INIT', `mode ${config.mode} needs keys.params and keys (a permit, or key files)`);
+      throw new DaemonError('KEYS_INVALID', `mode ${config.mode} needs keys.params and keys (a permit, or key files)`);
     }
+    const nowS = Math.floor(now() / 1000);
     const params = loadParams(k.params);
-    const fromPermit = k.permit === undefined ? undefined : installFromPermit(config, params, Math.floor(now() / 1000));
-    installed = fromPermit?.set ?? EMPTY_KEY_SET;
+    const fromPermit = k.permit === undefined ? undefined : await installFromPermit(config, params, nowS, storeFor);
+    validity = [
+      ...(fromPermit?.set.keys ?? []).map((key) => ({ kind: key.kind, identity: key.identity, notAfter: key.notAfter })),
+      // Records the permit carried but that had already expired: not installed, alarmed until a new permit comes.
+      ...(fromPermit?.refused ?? []).map((w) => ({ kind: w.kind, identity: w.identity, notAfter: w.notAfter, installed: false })),
+    ];
     const identity = k.key === undefined ? fromPermit?.identity : loadIdentity(params, k.key);
     const pseudo = k.pseudoKey === undefined ? fromPermit?.pseudo : loadIdentity(params, k.pseudoKey);
     // One ring for both halves: keys a hand-out installs are the ones the sending half may use (as the policy allows).
@@ -52,11 +154,14 @@ export function appliancePipelineFactory(now: () => number = Date.now): { create
       k.groupKeys === undefined && k.groupPolicy === undefined && fromPermit !== undefined
         ? fromPermit.groupKeys
         : loadGroupKeys(k.groupKeys, k.groupPolicy === undefined ? { groups: fromPermit?.set.groups ?? [] } : loadGroupPolicy(k.groupPolicy));
+    selfTest(params, identity, k.key === undefined ? 'the permit\'s signing key' : `key ${k.key}`, nowS);
+    selfTest(params, pseudo, k.pseudoKey === undefined ? 'the permit\'s pseudonym key' : `key ${k.pseudoKey}`, nowS);
     return new AppliancePipeline(
       {
         // The radio side is a transponder or radio module: it takes BBM/ABM and knows its own-ship sentences as VDO.
         tx: { mode: config.mode, topology: config.topology, emit: 'bbm', ownShip: 'vdo' },
-        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag' },
+        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag', acceptFromSecond: nowS + RESTART_BARRIER_S },
+        plainFallback: config.policies.plainFallback,
       },
       {
         params,
@@ -66,5 +171,12 @@ export function appliancePipelineFactory(now: () => number = Date.now): { create
       },
     );
   };
-  return { createPipeline, keyValidity: () => installed.keys };
+  const createPipeline: PipelineFactory = async (config) => {
+    try {
+      return await build(config);
+    } catch (error) {
+      throw asStartupError(error);
+    }
+  };
+  return { createPipeline, keyValidity: () => validity };
 }

@@ -17,6 +17,7 @@ import {
   type SerialLink,
 } from '../hal/index.js';
 import {
+  CONFIGURATION_ERROR_CODES,
   Daemon,
   DaemonError,
   SIM_PORT_PREFIX,
@@ -27,10 +28,24 @@ import {
   type PortConfig,
 } from '../firmware/daemon/index.js';
 
-/** Exit codes: systemd restarts on failure (Restart=on-failure); a bad config file is not worth restarting for. */
+/**
+ * Exit codes, read by the unit's Restart=on-failure and RestartPreventExitStatus=78 (deploy/mibc-ais.service):
+ *   0  stopped by SIGTERM/SIGINT;
+ *   1  a crash, or a start-up failure a restart or reboot may fix (GPIO lines not available): restarted;
+ *   78 EX_CONFIG (sysexits.h): the configuration, a key, params or device-key file, the permit, the stored key set or
+ *      the status port is unusable — restarting cannot fix it, so systemd stops instead of restarting and rebooting
+ *      the board in a loop. The cause is one line on stderr.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
-export const EXIT_CONFIG = 78; // EX_CONFIG (sysexits.h); list it in RestartPreventExitStatus= to stop restart loops
+export const EXIT_CONFIG = 78;
+
+/** The exit code and the one line on stderr for a start-up failure. */
+export function startupFailure(error: unknown): { code: number; line: string } {
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, '; ');
+  const config = error instanceof DaemonError && CONFIGURATION_ERROR_CODES.includes(error.code);
+  return { code: config ? EXIT_CONFIG : EXIT_FAILURE, line: `mibc-ais run: ${message}` };
+}
 
 export interface RunDeps {
   /** The secure pipeline's factory; see firmware/daemon `PipelineFactory`. */
@@ -73,12 +88,20 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
   try {
     config = await loadConfig(configPath);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    return EXIT_CONFIG;
+    const failure = startupFailure(error);
+    process.stderr.write(`${failure.line}\n`);
+    return failure.code;
   }
   const log = pino({ level: config.log.level, base: { service: 'mibc-ais' } });
   let bus: SimSerialBus | undefined;
-  const gpio = await gpioFor(config, log);
+  let gpio: GpioProvider | undefined;
+  try {
+    gpio = await gpioFor(config, log);
+  } catch (error) {
+    const failure = startupFailure(error);
+    process.stderr.write(`${failure.line}\n`);
+    return failure.code;
+  }
   const daemon = new Daemon(config, {
     createPipeline: deps.createPipeline,
     openLink: linkOpener(() => (bus ??= new SimSerialBus())),
@@ -121,12 +144,14 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
   process.on('SIGHUP', onHup);
   process.on('uncaughtException', onCrash);
   process.on('unhandledRejection', onCrash);
-  daemon.on('fatal', () => stopWith(EXIT_FAILURE, 'pipeline failed'));
   try {
     await daemon.start();
   } catch (error) {
-    log.fatal({ err: error }, 'start-up failed');
-    settle(EXIT_FAILURE);
+    // One line naming the cause, no stack trace: the operator fixes a file, not the code.
+    const failure = startupFailure(error);
+    log.fatal({ code: (error as Partial<DaemonError>).code, reason: failure.line, exitCode: failure.code }, 'start-up failed');
+    process.stderr.write(`${failure.line}\n`);
+    settle(failure.code);
   }
   const code = await done;
   process.off('SIGTERM', onSignal);

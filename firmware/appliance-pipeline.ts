@@ -6,9 +6,18 @@ import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
 
+/**
+ * Whether an own-ship line that cannot be secured may leave unaltered in mode 2 ('on-failure') or never ('never').
+ * Mode 1 always sends it; modes 4 and 5 never (confidentiality), nor mode 3 (the unaltered line names the ship its
+ * pseudonym hides).
+ */
+export type PlainFallback = 'on-failure' | 'never';
+
 export interface AppliancePipelineConfig {
   readonly tx: Partial<TxOptions>;
   readonly rx: Partial<RxOptions>;
+  /** Default 'on-failure': a mode-2 report is public content, and a SOLAS ship must keep reporting. */
+  readonly plainFallback?: PlainFallback;
 }
 
 export interface ApplianceKeys extends TxKeys, RxKeys {}
@@ -16,10 +25,27 @@ export interface ApplianceKeys extends TxKeys, RxKeys {}
 export class AppliancePipeline implements Pipeline {
   readonly tx: SecureTx;
   readonly rx: SecureRx;
+  readonly plainFallback: PlainFallback;
+  #timeTrusted = false;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
     this.tx = new SecureTx(config.tx, keys, random);
     this.rx = new SecureRx(config.rx, keys);
+    this.plainFallback = config.plainFallback ?? 'on-failure';
+  }
+
+  /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
+  get timeTrusted(): boolean {
+    return this.#timeTrusted;
+  }
+
+  setTimeTrusted(trusted: boolean): void {
+    this.#timeTrusted = trusted;
+  }
+
+  plainAllowed(): boolean {
+    const mode = this.tx.mode;
+    return mode === 1 || (mode === 2 && this.plainFallback === 'on-failure');
   }
 
   get mode(): Mode {

@@ -28,6 +28,12 @@ export interface ReplayGuardOptions {
   readonly freshnessWindowS: number;
   /** Entries remembered in all; the oldest go first when full (they are the first to leave the window anyway). */
   readonly maxEntries: number;
+  /**
+   * Messages dated before this UTC second are refused as REPLAY: the appliance's start-up barrier. The cache lives in
+   * RAM, so after a restart it cannot tell what the previous run accepted; everything dated before the start (plus the
+   * clock bound) may have been. After one freshness window the freshness check refuses those messages anyway.
+   */
+  readonly acceptFromSecond?: number | undefined;
 }
 
 export const DEFAULT_REPLAY_OPTIONS: ReplayGuardOptions = { freshnessWindowS: 30, maxEntries: 65_536 };
@@ -62,6 +68,10 @@ export class ReplayGuard {
    * Call after verification, so that forgeries cannot fill the cache.
    */
   accept(sender: number, kind: number, second: number, digest: Uint8Array, nowSecond: number): void {
+    const from = this.options.acceptFromSecond;
+    if (from !== undefined && second < from) {
+      throw new EnvelopeError('REPLAY', `message from ${sender} at second ${second} is dated before this receiver started (${from}); it may have been accepted before`);
+    }
     this.prune(nowSecond);
     const key = `${sender}:${kind}:${second}:${bytesToHex(digest)}`;
     if (this.seen.has(key)) throw new EnvelopeError('REPLAY', `message from ${sender} at second ${second} was already accepted`);

@@ -35,8 +35,24 @@ export interface Pipeline {
   fromRadio(line: string, nowMs: number): PipelineOutput[];
   /** Time passes: expiries, scheduled transmissions. */
   tick(nowMs: number): PipelineOutput[];
-  /** Plain forwarding of one ship-side line, used when secured sending falls behind (fail-safe). */
+  /**
+   * Plain forwarding of one ship-side line, used when secured sending falls behind (fail-safe). The daemon calls it
+   * only while `plainAllowed()` is true.
+   */
   bypass(line: string): PipelineOutput[];
+  /**
+   * Whether an own-ship line may leave unaltered when it cannot be secured (latency budget, full queue, a throw):
+   * always in mode 1; in mode 2 only as configured; never in mode 3 (the line names the ship its pseudonym hides)
+   * nor in the confidentiality modes 4 and 5. While false the daemon withholds such a line, counts it and raises
+   * an alarm.
+   */
+  plainAllowed(): boolean;
+  /**
+   * The appliance's clock is (true) or is not (false) confirmed within the schemes' bound by a source it trusts
+   * (its own GNSS on the ship port). Mode 5 sends only, and amortised `V` is given only, while it is true.
+   * Called at start (false) and on every change.
+   */
+  setTimeTrusted(trusted: boolean): void;
   readonly mode: Mode;
   setMode(mode: Mode): void;
   counters(): PipelineCounters;

@@ -32,6 +32,7 @@ import { Reject, type RejectReason } from './rx/reject.js';
 import { reportDigest } from './rx/report-digest.js';
 import { signedAttached } from './rx/signed-attached.js';
 import { signedInline } from './rx/signed-inline.js';
+import { VerifyBudget } from './rx/verify-budget.js';
 
 export { baseStationUtcMs } from './rx/base-station-utc.js';
 export type { RxCounters } from './rx/counters.js';
@@ -67,21 +68,26 @@ export class SecureRx {
   private source: number | undefined;
   /** Told of every unexpected error the last-resort containment absorbed (for the log). */
   onInternalError: ((error: unknown) => void) | undefined;
+  private readonly budget: VerifyBudget | undefined;
+  /** Whom the pairing work of the body being handled is charged to. */
+  private charge = { source: 0, nowMs: 0 };
 
   constructor(options: Partial<RxOptions>, keys: RxKeys) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
     this.reassembler = new Reassembler(this.options.reassembler);
     this.verifiers = new VerifierCache(keys.params);
+    this.budget = this.options.verifyBudget === false ? undefined : new VerifyBudget(this.options.verifyBudget);
     this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders, total: this.options.attachedTotal });
     this.ctx = {
       options: this.options,
       keys,
       counters: this.counters,
-      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS }),
+      replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS, acceptFromSecond: this.options.acceptFromSecond }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
-      verify: (kind, signer, epoch, msg, sig) => this.verifyAny(kind, signer, epoch, [msg], sig) === 0,
+      verify: (kind, signer, epoch, msg, sig, charged) => this.verifyAny(kind, signer, epoch, [msg], sig, charged) === 0,
       verifyAny: (kind, signer, epoch, msgs, sig) => this.verifyAny(kind, signer, epoch, msgs, sig),
+      spendPairing: () => this.spendPairing(),
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
       groupKeyInstalled: (key, from) => this.onGroupKey?.(key, from),
@@ -240,6 +246,11 @@ export class SecureRx {
         if (!handAll) break;
       } else {
         firstFailure ??= failure;
+        // Over budget: the other candidates would be refused too.
+        if (failure === 'BUDGET_SOURCE' || failure === 'BUDGET_TOTAL') {
+          firstFailure = failure;
+          break;
+        }
       }
     }
     if (accepted) r.settle();
@@ -248,6 +259,7 @@ export class SecureRx {
 
   /** Handles one reassembled body (its `second` still to be read); returns the rejection reason, or undefined when accepted. */
   private tryBody(received: ReceivedBody, out: string[]): RejectReason | undefined {
+    this.charge = { source: received.source, nowMs: received.nowMs };
     try {
       const { body, nowMs } = received;
       const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
@@ -271,10 +283,17 @@ export class SecureRx {
     }
   }
 
-  private verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array): number {
+  private verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array, charged = false): number {
+    // No identity can be made of these: refused before any budget or pairing is spent.
     if (!isMmsi(signer)) throw new Reject('INVALID_MMSI', `signer ${signer} is not an MMSI`);
     if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) throw new Reject('BAD_TIME', `no key epoch ${epoch}`);
+    if (!charged) this.spendPairing();
     return this.verifiers.get(kind, signer, epoch).verifyAny(msgs, sig);
+  }
+
+  private spendPairing(): void {
+    const refused = this.budget?.take(this.charge.source, this.charge.nowMs);
+    if (refused !== undefined) throw new Reject(refused, `verification budget exhausted (${this.charge.source})`);
   }
 
   private emit(report: NmeaBits, channel: string, status: Status, out: string[]): void {

@@ -21,6 +21,15 @@ export {
   type UtcCrossCheckOptions,
 } from './clock.js';
 export { FakeClock } from './clock-sim.js';
+export {
+  TrustedTime,
+  DEFAULT_TRUST_CONFIRM_SAMPLES,
+  type TimeTrustReason,
+  type TimeTrustStatus,
+  type TrustedTimeEvents,
+  type TrustedTimeOptions,
+  type TrustedUtcSample,
+} from './clock-trust.js';
 export * from './serial.js';
 export { createSerialLink } from './serial-node.js';
 export { SimSerialBus, SimSerialDevice, createSimSerialLink, type SimPortOptions } from './serial-sim.js';

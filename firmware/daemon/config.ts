@@ -12,7 +12,7 @@ export const SIM_PORT_PREFIX = 'sim:';
 
 /**
  * Per-line latency budget for secured sending: an own-ship line that waited longer than this for the pipeline
- * goes out in mode 1 instead. Position reports repeat every 2–10 s (ITU-R M.1371-5 Table 1); half a second of
+ * goes out in mode 1 instead where the mode allows it (`policies.plainFallback`), and is withheld otherwise. Position reports repeat every 2–10 s (ITU-R M.1371-5 Table 1); half a second of
  * added delay keeps the report well inside its reporting interval.
  */
 export const DEFAULT_LATENCY_BUDGET_MS = 500;
@@ -86,9 +86,21 @@ export const daemonConfigSchema = z
         forwardUnverified: z.enum(['flagged', 'drop']).default('flagged'),
         /** S-63 §11.2 dongle rule: with the key token removed, fall back to mode 1 unless told to continue. */
         tokenRemoved: z.enum(['mode1', 'continue']).default('mode1'),
+        /**
+         * An own-ship line that cannot be secured (crypto behind, queue full, an error) in mode 2: sent unaltered
+         * with CRYPTO_BEHIND ('on-failure', default: the report is public content and a SOLAS ship must keep
+         * reporting) or withheld ('never'). Modes 3, 4 and 5 never send it unaltered (it names the ship, or its
+         * content is confidential); mode 1 always does.
+         */
+        plainFallback: z.enum(['on-failure', 'never']).default('on-failure'),
       })
-      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1' }),
+      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure' }),
     gpio: gpioSchema.optional(),
+    /**
+     * The daemon's state directory (systemd's StateDirectory=, /var/lib/mibc-ais): the installed key set lives
+     * here, written atomically, so that a permit's rollback check compares against what was installed before.
+     */
+    state: z.strictObject({ dir: z.string().min(1) }).optional(),
     status: z.strictObject({
       /** TCP port of the JSON status endpoint on 127.0.0.1; 0 picks a free one (tests). */
       port: z.number().int().min(0).max(65_535),
@@ -113,6 +125,7 @@ export const daemonConfigSchema = z
       for (const k of ['deviceKey', 'authority', 'params'] as const) {
         if (config.keys[k] === undefined) ctx.addIssue({ code: 'custom', path: ['keys', k], message: 'is required with keys.permit' });
       }
+      if (config.state === undefined) ctx.addIssue({ code: 'custom', path: ['state', 'dir'], message: 'is required with keys.permit (the installed key set is kept there)' });
     }
     if (config.timing.hangThresholdMs <= config.timing.latencyBudgetMs) {
       ctx.addIssue({ code: 'custom', path: ['timing', 'hangThresholdMs'], message: 'must be greater than timing.latencyBudgetMs' });
@@ -134,15 +147,15 @@ export type DaemonConfig = z.output<typeof daemonConfigSchema>;
 export type DaemonConfigInput = z.input<typeof daemonConfigSchema>;
 export type PortConfig = DaemonConfig['ports']['ship'];
 
-/** Validates parsed JSON; throws DaemonError CONFIG_INVALID whose message lists every problem by key path. */
+/** Validates parsed JSON; throws DaemonError CONFIG_INVALID whose one-line message lists every problem by key path. */
 export function parseConfig(value: unknown, source = 'config'): DaemonConfig {
   const result = daemonConfigSchema.safeParse(value);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const at = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-    return `  ${at}: ${issue.message}`;
+    return `${at}: ${issue.message}`;
   });
-  throw new DaemonError('CONFIG_INVALID', `${source} is invalid:\n${lines.join('\n')}`);
+  throw new DaemonError('CONFIG_INVALID', `${source} is invalid: ${lines.join('; ')}`);
 }
 
 /** Parses the text of a config file (JSON). */

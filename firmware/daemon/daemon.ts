@@ -6,12 +6,18 @@
  *   leave it released.
  * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
  *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
- *   latency budget is sent in mode 1 (`pipeline.bypass`) and CRYPTO_BEHIND is raised: slow crypto never costs an
- *   own-ship message.
+ *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) only
+ *   where the pipeline allows plain (`plainAllowed`: mode 1, and mode 2 as configured); otherwise (modes 3–5) it is
+ *   withheld, counted by reason and OWN_SHIP_WITHHELD is raised — confidentiality never fails open.
+ * - No input ends the daemon: a throw from a per-line pipeline call is a counted rejection (PIPELINE_ERROR), and
+ *   processing goes on.
  * - The service watchdog is pinged only while the pipeline is healthy: a call that runs past the hang threshold
  *   withholds the pings (and, if it ever returns, latches the pipeline as hung), so systemd kills and restarts the
  *   service while ExecStopPost keeps the relay released.
  * - Mode comes from the config file (reloadable) or the front-panel switch; alarms are kept on an AlarmBoard.
+ * - Trusted time (hal/clock-trust.ts) comes from the ship port's GNSS sentences (ZDA/RMC) only; the pipeline is told
+ *   every change (`setTimeTrusted`: mode 5 and amortised `V` need it). Base-station UTC heard on the air (message 4)
+ *   only feeds the CLOCK_DISAGREES cross-check: anyone can transmit it.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -19,6 +25,7 @@ import {
   BypassRelay,
   DebouncedInput,
   StatusLed,
+  TrustedTime,
   UtcCrossCheck,
   startWatchdog,
   systemClock,
@@ -30,6 +37,7 @@ import {
   type SerialLink,
   type ServiceNotifier,
   type TimerHandle,
+  type TimeTrustStatus,
   type UtcSample,
   type WatchdogHandle,
 } from '../../hal/index.js';
@@ -38,6 +46,7 @@ import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side }
 import { AlarmBoard, type ActiveAlarm } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
+import { shipUtcMs } from './ship-time.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 /**
@@ -52,6 +61,8 @@ export interface KeyValidity {
   readonly identity: string;
   /** UTC seconds. */
   readonly notAfter: number;
+  /** False for a record a permit carried already expired: left out, alarmed until a new permit replaces it. */
+  readonly installed?: boolean;
 }
 
 export interface DaemonDeps {
@@ -88,14 +99,20 @@ export const REQUEUE_MEMORY_LIMIT = 64;
 export type DaemonState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 export type PipelineHealth = 'starting' | 'healthy' | 'hung' | 'failed';
 export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error';
+const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error'];
+const noReasons = (): Record<ShipBypassReason, number> => Object.fromEntries(SHIP_BYPASS_REASONS.map((r) => [r, 0])) as Record<ShipBypassReason, number>;
 
 export interface DaemonCounters {
   /** Lines received from each port, and lines handed to each port's output queue. */
   lines: Record<Side, { in: number; out: number }>;
   /** Own-ship lines through `pipeline.fromShip`. */
   shipSecured: number;
-  /** Own-ship lines sent in mode 1 instead, by reason. */
+  /** Own-ship lines sent in mode 1 instead, by reason (only while the pipeline allows plain). */
   shipBypassed: Record<ShipBypassReason, number>;
+  /** Own-ship lines neither secured nor sent, by reason: the mode does not allow them in clear. */
+  shipWithheld: Record<ShipBypassReason, number>;
+  /** Radio lines that made the pipeline throw: counted and not shown. */
+  radioRejected: number;
   /** Radio lines dropped before the pipeline because the input queue was full. */
   radioInputDropped: number;
   /** Radio lines forwarded plain to the ship side while the pipeline was unhealthy. */
@@ -136,12 +153,12 @@ export interface DaemonStatus {
   inputQueued: Record<Side, number>;
   watchdog: { pings: number; withheld: number };
   utc: ReturnType<UtcCrossCheck['status']>;
+  /** Whether system time is confirmed by the ship's GNSS (what the pipeline was last told). */
+  time: TimeTrustStatus;
 }
 
 export interface DaemonEvents {
   ready: [];
-  /** The pipeline failed: the relay is released; the owner should stop the daemon and exit non-zero. */
-  fatal: [Error];
   mode: [Mode];
 }
 
@@ -160,6 +177,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   readonly #log: Logger;
   readonly #defer: (fn: () => void) => void;
   readonly #utc: UtcCrossCheck;
+  readonly #time: TrustedTime;
   #config: DaemonConfig;
   #state: DaemonState = 'created';
   #health: PipelineHealth = 'starting';
@@ -191,7 +209,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   readonly #counters: DaemonCounters = {
     lines: { ship: { in: 0, out: 0 }, radio: { in: 0, out: 0 } },
     shipSecured: 0,
-    shipBypassed: { latency: 0, 'input-queue-full': 0, degraded: 0, 'pipeline-error': 0 },
+    shipBypassed: noReasons(),
+    shipWithheld: noReasons(),
+    radioRejected: 0,
     radioInputDropped: 0,
     radioDegraded: 0,
     outputRefused: 0,
@@ -213,6 +233,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#utc = new UtcCrossCheck({ clock: this.#clock });
     this.#utc.on('disagree', (d) => this.alarms.raise('CLOCK_DISAGREES', d.source, `offset ${Math.round(d.offsetMs)} ms > ${d.toleranceMs} ms`));
     this.#utc.on('agree', (a) => this.alarms.clear('CLOCK_DISAGREES', a.source));
+    this.#time = new TrustedTime({ clock: this.#clock });
+    this.#time.on('change', (status) => this.#timeTrustChanged(status));
     this.#readyPromise = new Promise((resolve) => {
       this.#readyResolve = resolve;
     });
@@ -258,10 +280,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#pipeline = await this.#deps.createPipeline(this.#config);
       } catch (error) {
         this.#health = 'failed';
-        this.alarms.raise('PIPELINE_FAILED', '-', `initialisation: ${(error as Error).message}`);
-        throw new DaemonError('PIPELINE_INIT', 'the pipeline could not be created', { cause: error });
+        const message = error instanceof Error ? error.message : String(error);
+        this.alarms.raise('PIPELINE_FAILED', '-', `initialisation: ${message}`);
+        throw error instanceof DaemonError ? error : new DaemonError('PIPELINE_INIT', `the pipeline could not be created: ${message}`, { cause: error });
       }
       this.#health = 'healthy';
+      this.#tellTimeTrust();
       this.#applyMode('start');
       for (const side of SIDES) this.#openLink(side);
       this.#checkKeys();
@@ -340,6 +364,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       inputQueued: { ship: this.#queues.ship.length, radio: this.#queues.radio.length },
       watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
       utc: this.#utc.status(),
+      time: this.#time.status(),
     };
   }
 
@@ -410,17 +435,28 @@ export class Daemon extends EventEmitter<DaemonEvents> {
 
   #received(side: Side, line: string): void {
     this.#counters.lines[side].in += 1;
+    const at = this.#clock.monotonicNow();
+    if (side === 'ship') {
+      // The ship's own GNSS: stamped on arrival, so queueing delay never counts as clock offset.
+      const utcMs = shipUtcMs(line);
+      if (utcMs !== undefined) {
+        this.#time.feed({ utcMs, receivedAtMonotonicMs: at });
+        this.#utc.feed({ source: 'gnss', utcMs, receivedAtMonotonicMs: at });
+      }
+    }
     const queue = this.#queues[side];
     if (queue.length >= INPUT_QUEUE_LIMIT) {
       const oldest = queue.shift() as Queued;
       if (side === 'ship') {
-        // Never lose own-ship traffic to a full queue: the oldest line goes out in mode 1 now.
+        // Own-ship traffic is not left to age in a full queue: the oldest line goes out in mode 1 now where the
+        // mode allows it, and is withheld otherwise.
+        this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship input queue full (${INPUT_QUEUE_LIMIT} lines)`, TRANSIENT_ALARM_HOLD_MS);
         this.#bypassShip(oldest.line, 'input-queue-full');
       } else {
         this.#counters.radioInputDropped += 1;
       }
     }
-    queue.push({ line, at: this.#clock.monotonicNow() });
+    queue.push({ line, at });
     this.#schedule();
   }
 
@@ -462,8 +498,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
     const waited = this.#clock.monotonicNow() - item.at;
     if (waited > this.#config.timing.latencyBudgetMs) {
-      this.#bypassShip(item.line, 'latency');
       this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship line waited ${Math.round(waited)} ms`, TRANSIENT_ALARM_HOLD_MS);
+      this.#bypassShip(item.line, 'latency');
       return;
     }
     const pipeline = this.#pipeline;
@@ -485,28 +521,50 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     const outputs = this.#call('fromRadio', () => pipeline.fromRadio(item.line, this.#clock.utcNow()));
-    if (outputs !== undefined) this.#emit(outputs);
+    // A line the pipeline threw on is not shown: it was neither verified nor flagged by the pipeline.
+    if (outputs === undefined) this.#counters.radioRejected += 1;
+    else this.#emit(outputs);
     // Base stations announce UTC (message 4): the clock cross-check's AIS reference, fed as soon as heard.
     for (const r of pipeline.takeUtcReports?.() ?? []) this.feedUtc({ source: 'ais-base-station', utcMs: r.utcMs });
   }
 
-  /** Mode 1 for one own-ship line. If even that throws, the line is forwarded unaltered (mode 1's definition). */
+  /**
+   * An own-ship line that cannot be secured: mode 1 where the pipeline allows plain (if even `bypass` throws, the
+   * line is forwarded unaltered, mode 1's definition), otherwise withheld — counted, with OWN_SHIP_WITHHELD.
+   */
   #bypassShip(line: string, reason: ShipBypassReason): void {
+    const pipeline = this.#pipeline;
+    if (pipeline !== undefined && !this.#plainAllowed(pipeline)) {
+      this.#counters.shipWithheld[reason] += 1;
+      this.alarms.pulse('OWN_SHIP_WITHHELD', reason, `mode ${pipeline.mode} does not send in clear`, TRANSIENT_ALARM_HOLD_MS);
+      return;
+    }
     this.#counters.shipBypassed[reason] += 1;
     let outputs: PipelineOutput[] | undefined;
-    if (this.#pipeline !== undefined && this.#health !== 'failed') {
+    if (pipeline !== undefined && this.#health !== 'failed') {
       try {
-        outputs = this.#pipeline.bypass(line);
+        outputs = pipeline.bypass(line);
       } catch (error) {
-        this.#failed('bypass', error);
+        this.#rejected('bypass', error);
       }
     }
     this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
   }
 
+  /** A pipeline that cannot say whether plain is allowed is treated as not allowing it. */
+  #plainAllowed(pipeline: Pipeline): boolean {
+    try {
+      return pipeline.plainAllowed();
+    } catch (error) {
+      this.#rejected('plainAllowed', error);
+      return false;
+    }
+  }
+
   /**
-   * Runs one pipeline call, timing it. A throw fails the pipeline (it must count bad input, not throw); a call
-   * past the hang threshold latches it as hung; a call past the latency budget is crypto falling behind.
+   * Runs one pipeline call, timing it. A throw is a counted rejection of that one input (PIPELINE_ERROR), never
+   * the end of the daemon; a call past the hang threshold latches the pipeline as hung; a call past the latency
+   * budget is crypto falling behind.
    */
   #call(name: string, fn: () => PipelineOutput[]): PipelineOutput[] | undefined {
     const t0 = this.#clock.monotonicNow();
@@ -515,7 +573,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     try {
       outputs = fn();
     } catch (error) {
-      this.#failed(name, error);
+      this.#rejected(name, error);
       return undefined;
     } finally {
       this.#inCallSince = undefined;
@@ -565,6 +623,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#tickTimer = this.#clock.setTimeout(() => {
       this.#tickTimer = undefined;
       if (this.#state !== 'running' && this.#state !== 'starting') return;
+      this.#time.check();
       // A tick that fires while a pipeline call is in progress (re-entrantly, from inside that call) waits.
       if (!this.#busy && this.#health === 'healthy' && this.#pipeline !== undefined) {
         const pipeline = this.#pipeline;
@@ -597,15 +656,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#evaluate();
   }
 
-  #failed(name: string, error: unknown): void {
+  /** One input the pipeline threw on: counted and logged at debug (an attacker can send many), alarm pulsed. */
+  #rejected(name: string, error: unknown): void {
     this.#counters.pipelineErrors += 1;
-    if (this.#health === 'failed') return;
-    this.#health = 'failed';
-    const err = error instanceof Error ? error : new Error(String(error));
-    this.alarms.raise('PIPELINE_FAILED', '-', `${name}: ${err.message}`);
-    this.#log.error({ err, call: name }, 'pipeline failed: relay released');
-    this.#evaluate();
-    this.emit('fatal', err);
+    const message = error instanceof Error ? error.message : String(error);
+    this.alarms.pulse('PIPELINE_ERROR', name, message.slice(0, 200), TRANSIENT_ALARM_HOLD_MS);
+    this.#log.debug({ err: error, call: name }, 'pipeline threw on one input; counted and skipped');
   }
 
   /** Re-decides READY and the relay from the current state; called on every change that affects them. */
@@ -649,9 +705,40 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     this.alarms.clear('MODE_UNAVAILABLE', 'pipeline');
+    this.#timeAlarm();
     this.#log.info({ from, to: target, source }, `mode ${target}`);
     this.emit('mode', target);
     this.#updateLeds();
+  }
+
+  #timeTrustChanged(status: TimeTrustStatus): void {
+    this.#log.info({ time: status }, status.trusted ? 'time trusted' : `time not trusted: ${status.reason}`);
+    this.#tellTimeTrust();
+  }
+
+  #tellTimeTrust(): void {
+    const pipeline = this.#pipeline;
+    if (pipeline !== undefined) {
+      try {
+        pipeline.setTimeTrusted(this.#time.trusted);
+      } catch (error) {
+        this.#rejected('setTimeTrusted', error);
+      }
+    }
+    this.#timeAlarm();
+  }
+
+  /** CLOCK_UNTRUSTED: after trust was lost always; before any reference only in mode 5, which cannot send without it. */
+  #timeAlarm(): void {
+    const status = this.#time.status();
+    const pipeline = this.#pipeline;
+    const alarm = !status.trusted && (status.reason !== 'no-reference' || pipeline?.mode === 5);
+    const detail = status.reason === 'clock-stepped'
+      ? `system clock stepped ${Math.round(status.lastStepMs ?? 0)} ms`
+      : status.reason === 'disagrees'
+        ? `ship GNSS differs by ${Math.round(status.lastOffsetMs ?? 0)} ms (bound ${this.#time.boundMs} ms)`
+        : status.reason === 'reference-lost' ? 'no GNSS time from the ship port' : 'no GNSS time from the ship port yet';
+    this.alarms.set('CLOCK_UNTRUSTED', '-', alarm, detail);
   }
 
   #checkKeys(): void {
@@ -664,7 +751,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       subjects.add(subject);
       const left = key.notAfter - now;
       const days = Math.floor(left / DAY);
-      this.alarms.set('KEY_EXPIRED', subject, left <= 0, `expired ${-days} days ago`);
+      this.alarms.set('KEY_EXPIRED', subject, left <= 0, `expired ${-days} days ago${key.installed === false ? '; not installed' : ''}`);
       this.alarms.set('KEY_EXPIRES_SOON', subject, left > 0 && left <= DEFAULT_WARN_DAYS * DAY, `${days} days left`);
     }
     for (const code of ['KEY_EXPIRED', 'KEY_EXPIRES_SOON'] as const) {

@@ -34,5 +34,5 @@ export {
 } from './config.js';
 export { AlarmBoard, ALARM_CODES, ALARM_BOARD_LIMIT, type ActiveAlarm, type AlarmCode, type AlarmSeverity } from './alarms.js';
 export { startStatusServer, STATUS_HOST, STATUS_MAX_CONNECTIONS, STATUS_REQUEST_TIMEOUT_MS, type StatusServer } from './status-server.js';
-export { DaemonError, DAEMON_ERROR_CODES, type DaemonErrorCode } from './errors.js';
+export { DaemonError, DAEMON_ERROR_CODES, CONFIGURATION_ERROR_CODES, type DaemonErrorCode } from './errors.js';
 export { PlainPipeline, createPlainPipeline } from './plain-pipeline.js';

@@ -36,6 +36,14 @@ export class PlainPipeline implements Pipeline {
     return [{ side: 'radio', line, priority: 'safety' }];
   }
 
+  /** Mode 1 is plain by definition. */
+  plainAllowed(): boolean {
+    return true;
+  }
+
+  /** Mode 1 uses no time. */
+  setTimeTrusted(): void {}
+
   counters(): PipelineCounters {
     return { shipIn: this.#shipIn, radioIn: this.#radioIn };
   }

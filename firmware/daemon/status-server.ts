@@ -46,7 +46,7 @@ export async function startStatusServer(options: { port: number; status: () => u
   server.requestTimeout = STATUS_REQUEST_TIMEOUT_MS;
   server.headersTimeout = STATUS_REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new DaemonError('STATUS_LISTEN', `cannot listen on ${STATUS_HOST}:${options.port}`, { cause: error })));
+    server.once('error', (error) => reject(new DaemonError('STATUS_LISTEN', `cannot listen on ${STATUS_HOST}:${options.port}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, { cause: error })));
     server.listen(options.port, STATUS_HOST, () => resolve());
   });
   server.on('error', (error) => options.logger.error({ err: error }, 'status endpoint error'));

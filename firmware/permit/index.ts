@@ -36,3 +36,4 @@ export {
   type KeySet,
   type PermitWarning,
 } from './install.js';
+export { KEY_SET_FORMAT, KEY_SET_VERSION, KeySetCodecError, decodeKeySet, encodeKeySet } from './key-set-codec.js';

@@ -4,9 +4,11 @@
  *   missing → format → not for this device → integrity (root → issuer certificate, issuer signature over the
  *   file, then the AEAD of every wrapped key; S-63 §1.5's "verify before decrypt") → issuer certificate
  *   validity → clock cross-check (SSE 14) → rollback → not yet valid → expired → 30 days or less left (warning).
- * All-or-nothing: a permit is installed whole or not at all, and the installed key set passed in is never
- * modified — the caller persists the returned set (atomically) or keeps the old one. Unlike S-63, an expired
- * permit is refused rather than installed with a permanent warning: installing it would only replace keys.
+ * A permit is installed whole or not at all, with one exception: records that have expired are left out with a
+ * KEY_EXPIRED warning naming each, and the rest installs — a permit whose short-lived group key ran out must not
+ * take the vessel's signing key with it. A permit with nothing left unexpired is refused (PERMIT_EXPIRED): an
+ * expired record never replaces an installed key. The installed key set passed in is never modified — the caller
+ * persists the returned set (atomically) or keeps the old one.
  * Time is injected (UTC seconds); the runtime supplies GNSS/AIS UTC as `reference` when it has it.
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
@@ -71,6 +73,8 @@ export interface PermitWarning {
   readonly identity: string;
   /** Whole days left (0 on the last day); negative once expired. */
   readonly daysLeft: number;
+  /** UTC seconds. */
+  readonly notAfter: number;
 }
 
 export type InstallResult =
@@ -121,8 +125,9 @@ function daysLeft(notAfter: number, now: number): number {
 /** Expiry alarms of one key at `now`: KEY_EXPIRED (permanent until replaced, S-63 SSE 25) or PERMIT_EXPIRES_SOON. */
 function keyWarning(k: InstalledKey, now: number, warnDays: number): PermitWarning | undefined {
   const left = k.notAfter - now;
-  if (left <= 0) return { code: 'KEY_EXPIRED', kind: k.kind, identity: k.identity, daysLeft: daysLeft(k.notAfter, now) };
-  if (left <= warnDays * DAY) return { code: 'PERMIT_EXPIRES_SOON', kind: k.kind, identity: k.identity, daysLeft: daysLeft(k.notAfter, now) };
+  const { kind, identity, notAfter } = k;
+  if (left <= 0) return { code: 'KEY_EXPIRED', kind, identity, notAfter, daysLeft: daysLeft(notAfter, now) };
+  if (left <= warnDays * DAY) return { code: 'PERMIT_EXPIRES_SOON', kind, identity, notAfter, daysLeft: daysLeft(notAfter, now) };
   return undefined;
 }
 
@@ -181,24 +186,29 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
   }
   const early = keys.find((k) => now < k.notBefore);
   if (early) return refuse('PERMIT_NOT_YET_VALID', `${early.kind} ${early.identity} valid from ${early.notBefore}`);
-  const expired = keys.find((k) => now >= k.notAfter);
-  if (expired) return refuse('PERMIT_EXPIRED', `${expired.kind} ${expired.identity} expired at ${expired.notAfter}`);
+  const valid = keys.filter((k) => now < k.notAfter);
+  const expired = keys.filter((k) => now >= k.notAfter);
+  if (valid.length === 0) {
+    const first = expired[0] as InstalledKey;
+    return refuse('PERMIT_EXPIRED', `${first.kind} ${first.identity} expired at ${first.notAfter}${expired.length > 1 ? ` (and ${expired.length - 1} more)` : ''}`);
+  }
+  wipe(expired);
 
   const groups = mergePolicies({ groups: installed.groups ?? [] }, { groups: permit.groups }).groups;
   if (groups.length > MAX_POLICY_GROUPS) return refuse('PERMIT_FORMAT', `${groups.length} groups in the merged group policy, at most ${MAX_POLICY_GROUPS}`);
 
   const warnDays = ctx.warnDays ?? DEFAULT_WARN_DAYS;
-  const warnings = keys.flatMap((k) => keyWarning(k, now, warnDays) ?? []);
+  const warnings = [...expired, ...valid].flatMap((k) => keyWarning(k, now, warnDays) ?? []);
   // Merge as S-63 merges permits per data server (§5.3.3): the new permit replaces keys of the same kind and
   // identity and leaves every other installed key in place.
   // The kept keys are copied so that the new set shares no buffer with the old one: the caller may wipe the
   // old set once the new one is persisted.
-  const replaced = (k: InstalledKey) => keys.some((n) => n.kind === k.kind && n.identity === k.identity);
+  const replaced = (k: InstalledKey) => valid.some((n) => n.kind === k.kind && n.identity === k.identity);
   const kept = installed.keys.filter((k) => !replaced(k)).map((k) => ({ ...k, current: k.current.slice(), next: k.next?.slice() }));
   return {
     ok: true,
     keys: {
-      keys: [...kept, ...keys],
+      keys: [...kept, ...valid],
       // Group-policy entries merge the same way: the new permit's entry for a group replaces the installed one.
       groups,
       sequences: { ...installed.sequences, [cert.issuerId]: permit.sequence },

@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { aisChannelOf, AmortisedReceiver, FailReason, reportFromBits, type ReceiverEvent } from '../amortised/index.js';
 import { epochForParity } from '../epoch.js';
+import { Kind } from '../envelope.js';
 import { formatStatus, Result } from '../status.js';
 import { countRejection } from './counters.js';
 import type { ReceivedBody, RxContext } from './context.js';
@@ -46,9 +47,9 @@ export class AmortisedStage {
       // The anchor is signed by its source MMSI (ext = 0), with the key of the epoch its second falls in.
       verify: (mmsi, parity, msg, sig) => {
         try {
-          return ctx.verify('mmsi', mmsi, epochForParity(this.bodySecond, parity, ctx.keys.params.epochSeconds), msg, sig);
+          return ctx.verify('mmsi', mmsi, epochForParity(this.bodySecond, parity, ctx.keys.params.epochSeconds), msg, sig, true);
         } catch (e) {
-          // No identity to check it against (see SecureRx.verify): the anchor does not verify.
+          // No identity to check it against (see SecureRx.verifyAny): the anchor does not verify.
           if (e instanceof Reject) return false;
           throw e;
         }
@@ -72,6 +73,8 @@ export class AmortisedStage {
   body({ source, kind, ext, body, second, nowMs }: ReceivedBody, out: string[]): void {
     // Anchors are verified under the source MMSI; a body naming another signer is not part of this scheme.
     if (ext) throw new Reject('MALFORMED', `kind ${kind} with a signer field (ext = 1)`);
+    // The anchor's check is paid here: a refusal inside the receiver would cut its events short.
+    if (kind === Kind.ChainAnchor) this.ctx.spendPairing();
     // Nothing in a batch can be verified on arrival. Recording it unverified cannot crowd out other entries: the VDL
     // carries ≈ 4,500 messages per 30-s window on both channels, far below the guard's 65,536.
     this.ctx.replay.accept(source, kind, second, sha256(body).subarray(0, 16), Math.floor(nowMs / 1000));

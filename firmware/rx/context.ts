@@ -18,9 +18,15 @@ export interface RxContext {
   readonly replay: ReplayGuard;
   readonly groupKeys: GroupKeyRing;
   readonly held: HeldReports;
-  verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array): boolean;
-  /** The index of the first of `msgs` the signature verifies for, or −1: one pairing however many candidates. */
+  /** Takes its pairing from the verification budget first, unless the caller took it already (`charged`). */
+  verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array, charged?: boolean): boolean;
+  /**
+   * The index of the first of `msgs` the signature verifies for, or −1: one pairing (one unit of the budget) however
+   * many candidates.
+   */
   verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array): number;
+  /** Takes one pairing operation of the verification budget before it is spent; throws Reject(BUDGET_*) over it. */
+  spendPairing(): void;
   /** Shows an accepted report as VDM on `channel`, followed by its status. */
   emit(report: NmeaBits, channel: string, status: Status, out: string[]): void;
   /** An amortised report was settled by other means (an attached signature): no later amortised status follows. */

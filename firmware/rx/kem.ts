@@ -23,6 +23,7 @@ export const kem: KindHandler = (ctx, { source, destination, body, second, chann
   const msg = signedMessage({ kind: Kind.Kem, source, signer: source, destination, second, content: part, contentBits: part.length * 8 });
   if (!ctx.verify('mmsi', source, epoch, msg, b.signature)) throw new Reject('BAD_SIGNATURE', 'mode 4 sender signature does not verify');
   if (!id.hasEpoch(epoch)) throw new Reject('NO_KEY', `no decryption key for epoch ${epoch}`);
+  ctx.spendPairing();
   const key = id.decryptor(epoch).decapsulate(b.kemCiphertext);
   let content: Uint8Array;
   try {

@@ -2,6 +2,7 @@
 import type { ReceiverLimits } from '../amortised/index.js';
 import type { GroupKeyRing, OwnIdentity, SystemParams } from '../keyring.js';
 import type { ReassemblerLimits } from '../reassembler.js';
+import type { VerifyBudgetLimits } from './verify-budget.js';
 
 export type UnverifiedPolicy = 'flag' | 'drop';
 
@@ -29,6 +30,10 @@ export interface RxOptions {
    * authenticate are shown `P` with reason CLOCK_UNCONFIRMED instead of `V`. Changed at run time by setClockTrusted.
    */
   readonly clockTrusted: boolean;
+  /** The replay cache's start-up barrier (freshness.ts `acceptFromSecond`); the daemon sets it, filters do not. */
+  readonly acceptFromSecond?: number;
+  /** Pairing operations allowed per source and in total (docs/verification-budget.md); false only to measure without. */
+  readonly verifyBudget: Partial<VerifyBudgetLimits> | false;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -45,6 +50,7 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   amortised: {},
   // Fail closed: nothing vouches for the clock until a trusted source says so.
   clockTrusted: false,
+  verifyBudget: {},
 };
 
 export interface RxKeys {

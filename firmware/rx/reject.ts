@@ -5,6 +5,7 @@
 import { FailReason, NoticeCode } from '../amortised/index.js';
 import type { EnvelopeError } from '../errors.js';
 import type { GrantRefusal } from '../group-policy.js';
+import type { BudgetRefusal } from './verify-budget.js';
 
 /** `$PMIBV,F` reasons of amortised authentication: a report's failure, or a rejected kind 5/6 body. */
 export const AMORTISED_FAIL = {
@@ -58,6 +59,7 @@ export type RejectReason =
   /** Last resort: an unexpected error while handling this message; the message is refused, processing goes on. */
   | 'INTERNAL'
   | AmortisedReason
+  | BudgetRefusal
   | EnvelopeError['code'];
 
 /** Thrown by a kind handler: the body is refused for `reason`. */

@@ -29,7 +29,7 @@ const LEADER = 237_000_009;
 let handOut: { notBefore: number; lines: string[] };
 
 const config = (keys: DaemonConfigInput['keys'], mode: 1 | 2 | 5 = 2) =>
-  parseConfig({ ports: { ship: { path: 'sim:ship' }, radio: { path: 'sim:radio' } }, topology: 'attached', mode, status: { port: 0 }, keys });
+  parseConfig({ ports: { ship: { path: 'sim:ship' }, radio: { path: 'sim:radio' } }, topology: 'attached', mode, status: { port: 0 }, keys, state: { dir: mkdtempSync(join(root, 'state-')) } });
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'mibc-device-permit-'));
@@ -83,11 +83,13 @@ describe('device key → permit → daemon pipeline', () => {
   it("installs a group key handed out by the issuer its permit's policy names, then sends in the group with it", async () => {
     const keys = (permit: string) => ({ params: join(pkgDir, 'params.json'), permit: join(applianceDir, permit), deviceKey: join(applianceDir, 'device-secret.json'), authority: join(pkgDir, 'authority.json') });
     const at = handOut.notBefore * 1000 + 500;
+    // The daemon started a little before the hand-out was sent: what it receives is dated after its start.
+    const started = at - 5_000;
     const statuses = (p: { fromRadio(l: string, now: number): { line: string }[] }) => handOut.lines.flatMap((l) => p.fromRadio(l, at)).map((o) => parseStatus(o.line));
     // Default deny: the permit without a policy installs nothing.
-    const without = await appliancePipelineFactory(() => at).createPipeline(config(keys('keys.permit'), 5));
+    const without = await appliancePipelineFactory({ now: () => started }).createPipeline(config(keys('keys.permit'), 5));
     expect(statuses(without).map((s) => s?.reason)).toEqual(['NOT_A_MEMBER']);
-    const member = await appliancePipelineFactory(() => at).createPipeline(config(keys('group.permit'), 5));
+    const member = await appliancePipelineFactory({ now: () => started }).createPipeline(config(keys('group.permit'), 5));
     expect(statuses(member).map((s) => s?.result)).toEqual(['K']);
     const report = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: VESSEL, status: 0, turn: -128, speed: 70, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
     const air = new SimTransponder(VESSEL);
@@ -98,11 +100,12 @@ describe('device key → permit → daemon pipeline', () => {
 
   it('without a permit, keys.groupPolicy gives the daemon the policy', async () => {
     const at = handOut.notBefore * 1000 + 500;
+    const started = at - 5_000;
     const keys = { params: join(pkgDir, 'params.json'), key: join(root, 'vessel.json'), groupPolicy: join(root, 'policy.json') };
-    const p = await appliancePipelineFactory(() => at).createPipeline(config(keys, 5));
+    const p = await appliancePipelineFactory({ now: () => started }).createPipeline(config(keys, 5));
     expect(handOut.lines.flatMap((l) => p.fromRadio(l, at)).map((o) => parseStatus(o.line)?.result)).toEqual(['K']);
     const { groupPolicy: _, ...noPolicy } = keys;
-    const q = await appliancePipelineFactory(() => at).createPipeline(config(noPolicy, 5));
+    const q = await appliancePipelineFactory({ now: () => started }).createPipeline(config(noPolicy, 5));
     expect(handOut.lines.flatMap((l) => q.fromRadio(l, at)).map((o) => parseStatus(o.line)?.reason)).toEqual(['NOT_A_MEMBER']);
   });
 
@@ -110,7 +113,7 @@ describe('device key → permit → daemon pipeline', () => {
     const other = join(root, 'other');
     await makeDeviceKey(other, seededRandom('another device'));
     const keys = { params: join(pkgDir, 'params.json'), permit: join(applianceDir, 'keys.permit'), deviceKey: join(other, 'device-secret.json'), authority: join(pkgDir, 'authority.json') };
-    await expect(Promise.resolve().then(() => appliancePipelineFactory().createPipeline(config(keys)))).rejects.toMatchObject({ code: 'PIPELINE_INIT', message: expect.stringMatching(/PERMIT_NOT_FOR_DEVICE|NOT_FOR_DEVICE/) });
+    await expect(Promise.resolve().then(() => appliancePipelineFactory().createPipeline(config(keys)))).rejects.toMatchObject({ code: 'PERMIT_REFUSED', message: expect.stringMatching(/PERMIT_NOT_FOR_DEVICE|NOT_FOR_DEVICE/) });
   });
 
   it('asks for the device key and the authority when a permit is configured', () => {

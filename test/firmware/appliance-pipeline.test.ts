@@ -58,3 +58,27 @@ describe('the appliance pipeline', () => {
     expect(p.takeUtcReports()).toEqual([]);
   });
 });
+
+describe('the appliance pipeline: what the daemon may send in clear', () => {
+  it('allows plain in mode 1 always, in mode 2 only with the on-failure fallback, in modes 3, 4 and 5 never', () => {
+    const e = epochAt(NOW_MS, pkg.params);
+    const keys = { params: pkg.params, identity: pkg.identity(OWN, [e]) };
+    const allowed = (plainFallback: 'on-failure' | 'never') => {
+      const p = new AppliancePipeline({ tx: { mode: 1 }, rx: {}, plainFallback }, keys);
+      return ([1, 2, 3, 4, 5] as const).map((mode) => {
+        p.tx.setMode(mode);
+        return p.plainAllowed();
+      });
+    };
+    expect(allowed('on-failure')).toEqual([true, true, false, false, false]);
+    expect(allowed('never')).toEqual([true, false, false, false, false]);
+    expect(new AppliancePipeline({ tx: {}, rx: {} }, keys).plainFallback).toBe('on-failure');
+  });
+
+  it('starts with time untrusted and keeps what the daemon tells it', () => {
+    const p = new AppliancePipeline({ tx: {}, rx: {} }, { params: pkg.params });
+    expect(p.timeTrusted).toBe(false);
+    p.setTimeTrusted(true);
+    expect(p.timeTrusted).toBe(true);
+  });
+});

@@ -191,6 +191,18 @@ describe('key permit: issue and install', () => {
     expect(code(installPermit(permit(), EMPTY_KEY_SET, ctx({ now: EXPIRY })))).toBe('PERMIT_EXPIRED');
   });
 
+  it('check 9, one expired record: the valid records install, the expired one is left out with KEY_EXPIRED', () => {
+    const shortGroup = { ...group, notBefore: T0 - 7 * 3600, notAfter: T0 - 3600 }; // a 6-hour group key, run out
+    const before = installedBefore(); // holds group:1 from an earlier permit
+    const r = installPermit(permit({ keys: [signing, decryption, shortGroup] }), before, ctx());
+    if (!r.ok) throw r.error;
+    expect(r.keys.keys.map((k) => `${k.kind} ${k.identity}`).sort()).toEqual(['decryption mmsi:237000001', 'group group:1', 'signing mmsi:237000001']);
+    // The expired record never replaces the installed key of the same identity.
+    expect(r.keys.keys.find((k) => k.kind === 'group')!.current).toEqual(bytes(16, 9));
+    expect(r.warnings.map((w) => `${w.code} ${w.kind} ${w.identity}`)).toEqual(['KEY_EXPIRED group group:1']);
+    expect(r.keys.sequences['GR-PKG-1']).toBe(5);
+  });
+
   it('check 10, 30 days or less left: installs with PERMIT_EXPIRES_SOON at 30 and 29 days, silent at 31', () => {
     const warn = (days: number) => {
       const r = installPermit(permit({ keys: [group] }), EMPTY_KEY_SET, ctx({ now: EXPIRY - days * DAY }));

@@ -1,8 +1,9 @@
 /**
  * The pipeline twin the daemon is tested with: pass-through in every mode (own-ship lines to the radio side as
  * safety traffic, radio lines to the ship side), with an injectable cost per call — `spend(ms)` advances a
- * FakeClock inside the call in unit tests, or busy-waits on real ports — to model slow or hung crypto, and an
- * injectable failure. The lead's secure pipeline replaces it behind the same factory.
+ * FakeClock inside the call in unit tests, or busy-waits on real ports — to model slow or hung crypto, and
+ * injectable failures. Plain is allowed as AppliancePipeline allows it (mode 1, and mode 2 unless `plainFallback` is off);
+ * the trusted-time flags the daemon sets are recorded.
  */
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from '../../../firmware/pipeline.js';
 
@@ -20,6 +21,12 @@ export class TwinPipeline implements Pipeline {
   radioCostMs = 0;
   /** The next fromShip call throws this. */
   failNext: Error | undefined;
+  /** fromRadio throws on lines containing this. */
+  poisonRadio: string | undefined;
+  /** Mode 2 may fall back to plain. */
+  plainFallback = true;
+  /** Every setTimeTrusted call, in order. */
+  readonly timeTrusted: boolean[] = [];
   readonly modes: Mode[] = [];
   /** Base-station UTC the next `takeUtcReports` hands over, as if heard in message 4. */
   utcReports: UtcReport[] = [];
@@ -55,6 +62,7 @@ export class TwinPipeline implements Pipeline {
 
   fromRadio(line: string): PipelineOutput[] {
     this.#counts.fromRadio += 1;
+    if (this.poisonRadio !== undefined && line.includes(this.poisonRadio)) throw new RangeError(`field out of range in ${line}`);
     if (this.radioCostMs > 0) this.#spend(this.radioCostMs);
     return [{ side: 'ship', line, priority: 'normal' }];
   }
@@ -67,6 +75,14 @@ export class TwinPipeline implements Pipeline {
   bypass(line: string): PipelineOutput[] {
     this.#counts.bypass += 1;
     return [{ side: 'radio', line, priority: 'safety' }];
+  }
+
+  plainAllowed(): boolean {
+    return this.mode === 1 || (this.mode === 2 && this.plainFallback);
+  }
+
+  setTimeTrusted(trusted: boolean): void {
+    this.timeTrusted.push(trusted);
   }
 
   counters(): PipelineCounters {

@@ -13,6 +13,7 @@ import {
 } from '../../../hal/index.js';
 import { Daemon, TRANSIENT_ALARM_HOLD_MS, parseConfig, type DaemonConfigInput, type KeyValidity } from '../../../firmware/daemon/index.js';
 import { EventEmitter } from 'node:events';
+import { formatSentence } from '../../../nmea/index.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -178,17 +179,40 @@ describe('Daemon fail-safe', () => {
     expect(rig.radio.lines).toContain('!AIVDO,after');
   });
 
-  it('treats a throwing pipeline as fatal: relay released, the line still sent in mode 1', async () => {
+  it('counts an own-ship line the pipeline throws on and goes on: relay inline, the line sent in mode 1 (mode 2)', async () => {
     const rig = await started(makeRig());
-    const fatal: Error[] = [];
-    rig.daemon.on('fatal', (error) => fatal.push(error));
     rig.pipeline.failNext = new Error('boom');
     rig.ship.emitLine('!AIVDO,x');
+    rig.ship.emitLine('!AIVDO,y');
     await settle();
-    expect(fatal.map((e) => e.message)).toEqual(['boom']);
-    expect(rig.daemon.status().relay).toBe('bypass');
-    expect(rig.radio.lines).toEqual(['!AIVDO,x']);
-    expect(rig.daemon.status().counters.shipBypassed['pipeline-error']).toBe(1);
+    const status = rig.daemon.status();
+    expect(status.health).toBe('healthy');
+    expect(status.state).toBe('running');
+    expect(status.relay).toBe('inline');
+    expect(rig.radio.lines).toEqual(['!AIVDO,x', '!AIVDO,y']);
+    expect(status.counters.shipBypassed['pipeline-error']).toBe(1);
+    expect(status.counters.shipSecured).toBe(1);
+    expect(status.counters.pipelineErrors).toBe(1);
+    expect(rig.daemon.alarms.has('PIPELINE_ERROR', 'fromShip')).toBe(true);
+  });
+
+  it('counts a radio line the pipeline throws on as a rejection, shows nothing of it, and keeps verifying', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.poisonRadio = 'poison';
+    for (let i = 0; i < 5; i += 1) rig.radio.emitLine(`!AIVDM,poison,${i}`);
+    rig.radio.emitLine('!AIVDM,other,1');
+    await settle();
+    const status = rig.daemon.status();
+    expect(status.health).toBe('healthy');
+    expect(status.relay).toBe('inline');
+    expect(rig.ship.lines).toEqual(['!AIVDM,other,1']);
+    expect(status.counters.radioRejected).toBe(5);
+    expect(status.counters.pipelineErrors).toBe(5);
+    // The watchdog keeps being fed: systemd sees a healthy service, not one to kill and restart.
+    const before = status.watchdog.pings;
+    rig.clock.advance(3 * WATCHDOG_MS);
+    expect(rig.daemon.status().watchdog.pings).toBeGreaterThan(before);
+    expect(rig.daemon.status().watchdog.withheld).toBe(0);
   });
 
   it('stops in order: relay released, STOPPING=1, lines still queued are counted as closed', async () => {
@@ -249,6 +273,51 @@ describe('Daemon traffic', () => {
     rig.clock.advance(TRANSIENT_ALARM_HOLD_MS);
     expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(false);
     expect(rig.daemon.status().health).toBe('healthy');
+  });
+
+  it('withholds own-ship lines past the latency budget in mode 5: nothing in clear, OWN_SHIP_WITHHELD and a counter', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    rig.pipeline.shipCostMs = 600;
+    for (let i = 0; i < 4; i += 1) rig.ship.emitLine(`!AIVDO,own,${i}`);
+    await settle();
+    // The twin passes secured lines through unchanged: only the one line it was given reached the radio.
+    expect(rig.radio.lines).toEqual(['!AIVDO,own,0']);
+    const c = rig.daemon.status().counters;
+    expect(c.shipWithheld.latency).toBe(3);
+    expect(c.shipBypassed.latency).toBe(0);
+    expect(rig.pipeline.counters().bypass).toBe(0);
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'latency')).toBe(true);
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(true);
+  });
+
+  it('withholds an own-ship line the pipeline throws on in mode 4, and in mode 2 when plain fallback is off', async () => {
+    const rig = await started(makeRig({ mode: 4 }));
+    rig.pipeline.failNext = new Error('boom');
+    rig.ship.emitLine('!AIVDO,x');
+    await settle();
+    expect(rig.radio.lines).toEqual([]);
+    expect(rig.daemon.status().counters.shipWithheld['pipeline-error']).toBe(1);
+
+    rig.daemon.reload(parseConfig({ ...rig.daemon.config, mode: 2 }));
+    rig.pipeline.plainFallback = false;
+    rig.pipeline.shipCostMs = 600;
+    rig.ship.emitLine('!AIVDO,a');
+    rig.ship.emitLine('!AIVDO,b');
+    await settle();
+    expect(rig.radio.lines).toEqual(['!AIVDO,a']);
+    expect(rig.daemon.status().counters.shipWithheld.latency).toBe(1);
+  });
+
+  it('withholds, never sends in clear, the oldest own-ship lines when the input queue overflows in mode 5', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    for (let i = 0; i < 300; i += 1) rig.ship.emitData(`!AIVDO,own,${i}\r\n`);
+    await settle();
+    expect(rig.radio.lines).toHaveLength(256);
+    expect(rig.radio.lines[0]).toBe('!AIVDO,own,44');
+    expect(rig.daemon.status().counters.shipWithheld['input-queue-full']).toBe(44);
+    expect(rig.pipeline.counters().bypass).toBe(0);
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'input-queue-full')).toBe(true);
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND')).toBe(true);
   });
 
   it('never drops own-ship lines when the input queue overflows: the oldest go out in mode 1', async () => {
@@ -339,6 +408,58 @@ describe('Daemon modes and alarms', () => {
       await settle();
     }
     expect(rig.daemon.alarms.has('CLOCK_DISAGREES', 'ais-base-station')).toBe(true);
+  });
+
+  /** A ZDA sentence from the ship's GNSS reporting `utcMs`. */
+  const zda = (utcMs: number): string => {
+    const d = new Date(utcMs);
+    const two = (n: number) => String(n).padStart(2, '0');
+    const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}.${String(Math.floor(d.getUTCMilliseconds() / 10)).padStart(2, '0')}`;
+    return formatSentence('$', 'GP', 'ZDA', [time, two(d.getUTCDate()), two(d.getUTCMonth() + 1), String(d.getUTCFullYear()), '00', '00']);
+  };
+
+  it('tells the pipeline time is trusted only after the ship\'s GNSS confirms it, and untrusted after a backward step', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    expect(rig.pipeline.timeTrusted).toEqual([false]);
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(true); // mode 5 cannot send before time is trusted
+    for (let i = 0; i < 2; i += 1) {
+      rig.ship.emitLine(zda(rig.clock.utcNow()));
+      rig.clock.advance(1_000);
+      await settle();
+    }
+    expect(rig.pipeline.timeTrusted).toEqual([false, true]);
+    expect(rig.daemon.status().time).toMatchObject({ trusted: true, reason: 'confirmed' });
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(false);
+
+    // Someone sets the clock back 10 s (a spoofed NTP or GNSS step): caught at the next tick.
+    rig.clock.stepUtc(-10_000);
+    rig.clock.advance(1_000);
+    expect(rig.pipeline.timeTrusted).toEqual([false, true, false]);
+    expect(rig.daemon.status().time.reason).toBe('clock-stepped');
+    expect(rig.daemon.alarms.active().find((a) => a.code === 'CLOCK_UNTRUSTED')?.detail).toMatch(/stepped -10000 ms/);
+  });
+
+  it('never trusts time from the radio side: base-station UTC (message 4) or a GNSS sentence, however many agree', async () => {
+    const rig = await started(makeRig({ mode: 5 }));
+    for (let i = 0; i < 10; i += 1) {
+      rig.pipeline.utcReports.push({ utcMs: rig.clock.utcNow(), mmsi: 2_655_000 });
+      rig.radio.emitLine(`!AIVDM,1,1,,A,base${i},0*00`);
+      rig.radio.emitLine(zda(rig.clock.utcNow()));
+      rig.clock.advance(1_000);
+      await settle();
+    }
+    expect(rig.pipeline.timeTrusted).toEqual([false]);
+    expect(rig.daemon.status().time.trusted).toBe(false);
+  });
+
+  it('loses trust when the ship\'s GNSS disagrees with the system clock beyond the bound', async () => {
+    const rig = await started(makeRig());
+    for (let i = 0; i < 2; i += 1) rig.ship.emitLine(zda(rig.clock.utcNow()));
+    await settle();
+    rig.ship.emitLine(zda(rig.clock.utcNow() + 5_000));
+    await settle();
+    expect(rig.pipeline.timeTrusted).toEqual([false, true, false]);
+    expect(rig.daemon.alarms.has('CLOCK_UNTRUSTED')).toBe(true);
   });
 
   it('keeps the running config and raises CONFIG_RELOAD_FAILED when a reload is invalid', async () => {
