@@ -40,6 +40,11 @@ beforeAll(() => {
         verifications++;
         return v.verify(msg, sig);
       },
+      // One pairing however many candidates (an attached signature matched against its held reports).
+      verifyAny: (msgs: readonly Uint8Array[], sig: Uint8Array) => {
+        verifications++;
+        return v.verifyAny(msgs, sig);
+      },
     });
   };
 });
