@@ -41,6 +41,8 @@ export class AppliancePipeline implements Pipeline {
 
   setTimeTrusted(trusted: boolean): void {
     this.#timeTrusted = trusted;
+    // Amortised V needs it too (docs/display-output.md, Time).
+    this.rx.setClockTrusted(trusted);
   }
 
   plainAllowed(): boolean {

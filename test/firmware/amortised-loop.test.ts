@@ -103,8 +103,10 @@ function simulate(topology: Topology, o: SimOptions = {}): Run {
         seededRandom(`loop ${topology} ${mmsi}`),
       ),
   );
-  // The simulated receiver's clock is exact; a trusted source confirms it unless a test says otherwise.
-  const receiver = new AppliancePipeline({ tx: {}, rx: { clockTrusted: true, ...o.rx } }, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity });
+  // The simulated receiver's clock is exact; its trusted source (the daemon's trusted time) confirms it unless a test
+  // says otherwise.
+  const receiver = new AppliancePipeline({ tx: {}, rx: o.rx ?? {} }, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity });
+  receiver.setTimeTrusted(o.rx?.clockTrusted ?? true);
   const rx = receiver.rx;
   const inject = o.inject ?? (() => []);
   const loss = seededRandom(`loss ${topology}`);
