@@ -12,6 +12,7 @@ import {
   decodeAis, encodeVdm, isVdm, NmeaError, parseSentence, parseVdm, SequentialId, VdmAssembler,
   type AisBits as NmeaBits, type AisMessage,
 } from '../nmea/index.js';
+import { bodyTime } from './bodies.js';
 import { decodeEnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 import { reconstructSecond, ReplayGuard } from './freshness.js';
@@ -234,7 +235,7 @@ export class SecureRx {
     }
     for (const e of r.dropped) this.reportDrop(e, out);
     if (r.status !== 'complete') return;
-    // Conflicting fragments (someone transmitting under this MMSI) give several candidates: the genuine one verifies.
+    // The reassembler offers at most one candidate: the body that matches its fragment 0's commitment.
     // Amortised bodies are only checked later (against a disclosed key), so every candidate is handed over.
     const handAll = r.kind === Kind.ChainAnchor || r.kind === Kind.ChainBatch;
     let firstFailure: RejectReason | undefined;
@@ -262,9 +263,11 @@ export class SecureRx {
     this.charge = { source: received.source, nowMs: received.nowMs };
     try {
       const { body, nowMs } = received;
-      const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
+      const time = bodyTime(received.kind, received.ext, body);
+      const second = reconstructSecond(time.residue, time.bits, Math.floor(nowMs / 1000));
       // Signed messages and nonces carry the second in 48 bits; a receiver clock outside them checks nothing.
       if (!(second >= 0 && second <= MAX_SECOND)) throw new Reject('BAD_TIME', `second ${second} outside 0..2^48 − 1`);
+      // STALE or FUTURE from the time bits alone, before any pairing is spent.
       this.ctx.replay.checkFresh(second, Math.floor(nowMs / 1000));
       const b = { ...received, second };
       if (b.kind === Kind.ChainAnchor || b.kind === Kind.ChainBatch) {

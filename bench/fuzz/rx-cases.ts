@@ -7,6 +7,7 @@
  * messages from a pool reach the paths behind a successful verification.
  */
 import { encodeAis, encodeVdm, decodeAis, parseSentence, parseVdm, unarmour, type AisMessage } from '../../nmea/index.js';
+import { bodyCommitment, COMMITMENT_BYTES, ENVELOPE_VERSION, Kind } from '../../firmware/envelope.js';
 import type { Rng } from '../sim/rng.js';
 
 export interface RxFuzzConfig {
@@ -90,10 +91,11 @@ function body(rng: Rng, cfg: RxFuzzConfig, kind: number, ext: boolean, source: n
   const signer = ext ? signerField(rng, cfg) : new Uint8Array(0);
   switch (kind) {
     case 1: {
-      const fill = field(rng, 3);
-      const reserved = rng.bernoulli(0.9) ? 0 : field(rng, 5);
+      // time (12 bits, near the receiver's second mostly) ‖ compact ‖ fill (3).
+      const time = rng.bernoulli(0.7) ? (nowS + rng.int(-3, 4)) % 4096 : field(rng, 12);
+      const head = (time << 4) | ((compact ? 1 : 0) << 3) | field(rng, 3);
       const owner = ext ? ((((signer[0] ?? 0) << 24) | ((signer[1] ?? 0) << 16) | ((signer[2] ?? 0) << 8) | (signer[3] ?? 0)) >>> 2) : source;
-      return cat(Uint8Array.of(t, (fill << 5) | reserved), signer, aisContent(rng, cfg, owner), sig(rng, compact));
+      return cat(Uint8Array.of(head >> 8, head & 0xff), signer, aisContent(rng, cfg, owner), sig(rng, compact));
     }
     case 2:
       return cat(Uint8Array.of(t), signer, sig(rng, compact));
@@ -176,18 +178,25 @@ function wrap(rng: Rng, h: Header, data: Uint8Array, seq: number): string[] {
 }
 
 /** Envelope header byte(s) for a chunk: version, kind, fragment flag, ext; group, index, count − 1. */
-function envelope(rng: Rng, version: number, kind: number, ext: boolean, frag?: { group: number; index: number; countField: number }): Uint8Array {
+function envelope(rng: Rng, version: number, kind: number, ext: boolean, frag?: { group: number; index: number; countField: number; body: Uint8Array }): Uint8Array {
   const b0 = (version << 6) | ((kind & 15) << 2) | ((frag ? 1 : 0) << 1) | (ext ? 1 : 0);
   if (!frag) return Uint8Array.of(b0);
-  return Uint8Array.of(b0, (frag.group << 4) | (frag.index << 2) | frag.countField);
+  const head = Uint8Array.of(b0, (frag.group << 4) | (frag.index << 2) | frag.countField);
+  if (frag.index !== 0) return head;
+  // Fragment 0 commits to the whole body: right most of the time, so the reassembled body reaches its kind's checks.
+  let commitment = bytes(rng, COMMITMENT_BYTES);
+  if (rng.bernoulli(0.9) && KINDS.has(kind)) commitment = bodyCommitment(kind as Kind, ext, frag.group, frag.countField + 1, frag.body);
+  return cat(head, commitment);
 }
+
+const KINDS: ReadonlySet<number> = new Set(Object.values(Kind));
 
 /** Largest application data that keeps a message within 1008 bits (five slots), so most cases stay decodable. */
 const MAX_DATA = 115;
 
 function securedCase(rng: Rng, cfg: RxFuzzConfig, nowS: number, seq: { n: number }): RxFuzzCase {
   const kind = rng.bernoulli(0.95) ? rng.int(1, 7) : field(rng, 4);
-  const version = rng.bernoulli(0.95) ? 1 : field(rng, 2);
+  const version = rng.bernoulli(0.95) ? ENVELOPE_VERSION : field(rng, 2);
   const ext = rng.bernoulli(kind === 1 || kind === 2 ? 0.4 : 0.1);
   const h = header(rng, cfg);
   const b = body(rng, cfg, kind, ext, h.mmsi, nowS);
@@ -207,7 +216,7 @@ function securedCase(rng: Rng, cfg: RxFuzzConfig, nowS: number, seq: { n: number
     // Now and then a forged variant of this fragment, or an index the count does not allow.
     const chunk = rng.bernoulli(0.1) ? bytes(rng, rng.int(0, size + 2)) : (chunks[i] as Uint8Array);
     const index = rng.bernoulli(0.95) ? i : field(rng, 2);
-    const data = cat(envelope(rng, version, kind, ext, { group, index, countField }), chunk).subarray(0, MAX_DATA);
+    const data = cat(envelope(rng, version, kind, ext, { group, index, countField, body: b }), chunk).subarray(0, MAX_DATA);
     lines.push(...wrap(rng, rng.bernoulli(0.95) ? h : header(rng, cfg), data, seq.n++));
   }
   return { label: `kind${kind}/frag`, lines };

@@ -50,11 +50,11 @@ export function rxFuzzFixture(seed: string, startMs: number, options: Partial<Rx
   };
   const own = identity(FUZZ_RECEIVER);
   const genuine: string[][] = [];
-  const modes: [Mode, 'inline' | 'attached'][] = [[2, 'inline'], [2, 'attached'], [3, 'inline'], [3, 'attached'], [4, 'inline'], [5, 'inline']];
+  const modes: [Mode, 'inline' | 'attached'][] = [[2, 'inline'], [2, 'attached'], [3, 'inline'], [4, 'inline']];
   for (const mmsi of SENDERS) {
     for (const [mode, topology] of modes) {
       const tx = new SecureTx(
-        { mode, topology, emit: 'vdm', ownShip: 'any', to: FUZZ_RECEIVER },
+        { mode, topology, emit: 'vdm', ownShip: 'any', to: FUZZ_RECEIVER, timeTrusted: true },
         { params, identity: identity(mmsi), pseudo: identity(900_000_000 + (mmsi % 1_000_000), 'pseudo-mmsi'), groupKeys: groupKeys() },
         seeded(`${seed}/nonce/${mmsi}/${mode}`),
       );
@@ -70,6 +70,6 @@ export function rxFuzzFixture(seed: string, startMs: number, options: Partial<Rx
     config: { dac: 0, fi: 58, known: [FUZZ_RECEIVER, ...SENDERS], genuine },
     receiver: (i) => new SecureRx({ policy: i % 2 === 0 ? 'flag' : 'drop', ...options }, { params, identity: own, groupKeys: groupKeys() }),
     keys: { params, identity: own, groupKeys: groupKeys() },
-    sender: () => new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params, identity: identity(SENDERS[0] as number) }, seeded(`${seed}/sender`)),
+    sender: () => new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params, identity: identity(SENDERS[0] as number) }, seeded(`${seed}/sender`)),
   };
 }

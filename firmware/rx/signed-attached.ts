@@ -7,7 +7,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeSignedAttached } from '../bodies.js';
 import { Kind } from '../envelope.js';
-import { epochForParity } from '../epoch.js';
+import { epochOf } from '../epoch.js';
 import { signedMessage } from '../signed-message.js';
 import { formatStatus, Result } from '../status.js';
 import type { KindHandler } from './context.js';
@@ -16,7 +16,7 @@ import { Reject } from './reject.js';
 export const signedAttached: KindHandler = (ctx, { source, ext, body, second, nowMs }, out) => {
   const b = decodeSignedAttached(body, ext);
   const signer = b.signer ?? source;
-  const epoch = epochForParity(second, b.epochParity, ctx.keys.params.epochSeconds);
+  const epoch = epochOf(second, ctx.keys.params.epochSeconds);
   const window = ctx.options.freshnessWindowS;
   // A ship vouches only for reports under its own identity (mode 3: its pseudo-MMSI), so only those are candidates.
   const candidates = ctx.held

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeAis, encodeVdm, type AisMessage } from '../../nmea/index.js';
-import { encodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
-import { encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, KemPurpose } from '../../firmware/bodies.js';
+import { COMMITMENT_BYTES, encodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
+import { encodeGroup, encodeKem, encodeSignedAttached, encodeSignedInline, KemPurpose, TIME_BITS } from '../../firmware/bodies.js';
 import { timeResidue } from '../../firmware/freshness.js';
 import { GroupKeyRing, type OwnIdentity } from '../../firmware/keyring.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
@@ -36,7 +36,10 @@ const report = (mmsi: number): AisMessage => ({
 });
 
 const t6 = (ms: number) => timeResidue(Math.floor(ms / 1000));
-const sig = () => seededRandom('sig')(64);
+/** The body time field of a kind: the UTC second modulo 2^bits (docs/envelope.md). */
+const tm = (kind: Kind, ms = NOW_MS) => Math.floor(ms / 1000) % 2 ** TIME_BITS[kind];
+/** A well-formed signature (the encoders check S is a curve point) that signs nothing here. */
+const sig = () => alice.signer(epochAt(NOW_MS, pkg.params)).sign(Uint8Array.of(0), { form: 'compact' });
 
 function carrier(source: number, data: Uint8Array, dest?: number): string[] {
   const m: AisMessage =
@@ -62,7 +65,7 @@ function genuine(now = NOW_MS): string[] {
 describe('receive path: header values the field allows but no identity has', () => {
   it.each(TOO_BIG)('kind 1 from source %i: INVALID_MMSI, and the next genuine message still verifies', (big) => {
     const rx = rxNew();
-    const body = encodeSignedInline({ t6: t6(NOW_MS), epochParity: 0, compact: true, report: { bytes: encodeAis(report(big)).bytes, fill: 0 }, signature: sig() });
+    const body = encodeSignedInline({ time: tm(Kind.SignedInline), compact: true, report: { bytes: encodeAis(report(big)).bytes, fill: 0 }, signature: sig() });
     const lines = carrier(big, encodeEnvelopeMessage({ kind: Kind.SignedInline, ext: false, chunk: body }));
     let statuses: Status[] = [];
     expect(() => (statuses = feed(rx, lines))).not.toThrow();
@@ -75,7 +78,7 @@ describe('receive path: header values the field allows but no identity has', () 
     const rx = rxNew();
     const big = TOO_BIG[0]!;
     feed(rx, encodeVdm(encodeAis(report(big)), { channel: 'A' }));
-    const body = encodeSignedAttached({ t6: t6(NOW_MS), epochParity: 0, compact: true, signature: sig() });
+    const body = encodeSignedAttached({ time: tm(Kind.SignedAttached), compact: true, signature: sig() });
     expect(feed(rx, carrier(big, encodeEnvelopeMessage({ kind: Kind.SignedAttached, ext: false, chunk: body })))).toEqual([
       { result: 'F', mode: 0, source: big, reason: 'INVALID_MMSI' },
     ]);
@@ -83,17 +86,17 @@ describe('receive path: header values the field allows but no identity has', () 
 
   it('kind 3 with a group key held: INVALID_MMSI, not a throw from the nonce', () => {
     const rx = rxNew(groupRing(3, 'g', NOW_MS / 1000 - 60, NOW_MS / 1000 + 60));
-    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 3, counter: 0, fill: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     expect(feed(rx, carrier(TOO_BIG[1]!, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body })))[0]?.reason).toBe('INVALID_MMSI');
   });
 
   it('kind 4 and kind 5 from such a source: INVALID_MMSI', () => {
     const rx = rxNew();
     const kem = encodeKem({
-      t6: t6(NOW_MS), epochParity: 0, compact: true, purpose: KemPurpose.Text, fill: 0, kemCiphertext: seededRandom('k')(64), sealed: seededRandom('s')(30), signature: sig(),
+      time: tm(Kind.Kem), compact: true, purpose: KemPurpose.Text, fill: 0, kemCiphertext: seededRandom('k')(64), sealed: seededRandom('s')(30), signature: sig(),
     });
     // Refused fragment by fragment, before reassembly: such a source takes no place in the reassembler either.
-    const first = feed(rx, carrier(TOO_BIG[0]!, encodeEnvelopeMessage({ kind: Kind.Kem, ext: false, fragment: { group: 0, index: 0, count: 2 }, chunk: kem.subarray(0, 80) }), BOB));
+    const first = feed(rx, carrier(TOO_BIG[0]!, encodeEnvelopeMessage({ kind: Kind.Kem, ext: false, fragment: { group: 0, index: 0, count: 2, commitment: new Uint8Array(COMMITMENT_BYTES) }, chunk: kem.subarray(0, 80) }), BOB));
     expect(first.map((s) => s.reason)).toEqual(['INVALID_MMSI']);
     const second = feed(rx, carrier(TOO_BIG[0]!, encodeEnvelopeMessage({ kind: Kind.Kem, ext: false, fragment: { group: 0, index: 1, count: 2 }, chunk: kem.subarray(80) }), BOB));
     expect(second.map((s) => s.reason)).toEqual(['INVALID_MMSI']);
@@ -103,13 +106,13 @@ describe('receive path: header values the field allows but no identity has', () 
 
   it('a destination MMSI past nine digits: INVALID_MMSI when no identity is held to compare it with', () => {
     const rx = new SecureRx({}, { params: pkg.params });
-    const body = encodeSignedInline({ t6: t6(NOW_MS), epochParity: 0, compact: true, report: { bytes: encodeAis(report(ALICE)).bytes, fill: 0 }, signature: sig() });
+    const body = encodeSignedInline({ time: tm(Kind.SignedInline), compact: true, report: { bytes: encodeAis(report(ALICE)).bytes, fill: 0 }, signature: sig() });
     expect(feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.SignedInline, ext: false, chunk: body }), TOO_BIG[0]))[0]?.reason).toBe('INVALID_MMSI');
   });
 
-  it('a receiver clock in the first key epoch: a parity naming epoch −1 is BAD_TIME, not a throw', () => {
+  it('a receiver clock at the start of 1970: a body second before 0 is BAD_TIME, not a throw from the key epoch', () => {
     const rx = rxNew();
-    const body = encodeSignedInline({ t6: 5, epochParity: 1, compact: true, report: { bytes: encodeAis(report(ALICE)).bytes, fill: 0 }, signature: sig() });
+    const body = encodeSignedInline({ time: 2 ** TIME_BITS[Kind.SignedInline] - 6, compact: true, report: { bytes: encodeAis(report(ALICE)).bytes, fill: 0 }, signature: sig() });
     expect(feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.SignedInline, ext: false, chunk: body })), 5_000)).toEqual([
       { result: 'F', mode: 0, source: ALICE, reason: 'BAD_TIME' },
     ]);
@@ -117,7 +120,7 @@ describe('receive path: header values the field allows but no identity has', () 
 
   it('a receiver clock past the 48-bit second of signed messages and nonces: BAD_TIME, not a throw', () => {
     const rx = rxNew(groupRing(3, 'g', 0, 2 ** 49));
-    const body = encodeGroup({ t6: 0, keySlot: 3, counter: 0, fill: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ t6: 0, keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     expect(feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body })), 2 ** 48 * 1000)).toEqual([
       { result: 'F', mode: 0, source: ALICE, reason: 'BAD_TIME' },
     ]);
@@ -135,7 +138,7 @@ describe('last-resort containment', () => {
     const rx = rxNew(new Broken());
     const errors: unknown[] = [];
     rx.onInternalError = (e) => errors.push(e);
-    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 0, counter: 0, fill: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 0, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     let statuses: Status[] = [];
     expect(() => (statuses = feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body }))))).not.toThrow();
     expect(statuses).toEqual([{ result: 'F', mode: 0, source: ALICE, reason: 'INTERNAL' }]);
@@ -156,7 +159,7 @@ describe('last-resort containment', () => {
     let out: readonly { line: string }[] = [];
     expect(() => (out = tx.push(line, NOW_MS))).not.toThrow();
     expect(out.map((l) => l.line)).toEqual([line]);
-    expect(tx.counters).toMatchObject({ internal: 1, failed: 1 });
+    expect(tx.counters).toMatchObject({ failed: 1, byReason: { INTERNAL: 1 } });
     inner.isOwnShip = isOwnShip;
     expect(tx.push(line, NOW_MS + 1000).length).toBeGreaterThan(1);
     expect(tx.counters.secured).toBe(1);
