@@ -123,7 +123,9 @@ export type TxFailureCode =
   | 'UNDECODABLE'
   | 'CRYPTO_FAILED'
   | 'TX_FAILED'
-  | 'LATENCY_BUDGET';
+  | 'LATENCY_BUDGET'
+  /** Last resort: an unexpected error while handling the line (counted; the failure policy decides what goes out). */
+  | 'INTERNAL';
 
 /** What became of it: sent without protection, sent under the pseudonym without a signature (mode 3), or dropped. */
 export type TxAction = 'sent-plain' | 'sent-pseudonymous' | 'dropped';
@@ -327,8 +329,22 @@ export class SecureTx {
     }
   }
 
-  /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
+  /**
+   * One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced.
+   * Never throws: an unexpected error is an `INTERNAL` failure, and the line goes on unaltered only where the mode's
+   * fallback lets an unaltered line out.
+   */
   push(line: string, nowMs: number): TxLine[] {
+    try {
+      return this.pushLine(line, nowMs);
+    } catch (e) {
+      const allowed = this.mode === 1 || this.plainAllowed();
+      this.record({ code: 'INTERNAL', mode: this.mode, action: allowed ? 'sent-plain' : 'dropped', message: (e as Error)?.message ?? String(e) });
+      return allowed ? [{ line, priority: 'normal' }] : [];
+    }
+  }
+
+  private pushLine(line: string, nowMs: number): TxLine[] {
     this.lastNowMs = nowMs;
     const own = this.ownMessage(line, nowMs);
     if (!('bits' in own)) return own.out;
