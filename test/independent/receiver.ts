@@ -108,6 +108,7 @@ export class IndependentReceiver {
     const b0 = data[0] ?? 0;
     const kind = (b0 >> 2) & 15;
     const refuse = (reason: string): Outcome[] => [{ ok: false, kind, source, reason }];
+    if (source > 999_999_999 || (destination ?? 0) > 999_999_999) return refuse('INVALID_MMSI');
     if (data.length === 0) return refuse('ENVELOPE_TRUNCATED');
     if (b0 >> 6 !== 2) return refuse('ENVELOPE_VERSION');
     if (kind < 1 || kind > 6) return refuse('ENVELOPE_KIND');
