@@ -97,15 +97,24 @@ function body(rng: Rng, cfg: RxFuzzConfig, kind: number, ext: boolean, source: n
       const owner = ext ? ((((signer[0] ?? 0) << 24) | ((signer[1] ?? 0) << 16) | ((signer[2] ?? 0) << 8) | (signer[3] ?? 0)) >>> 2) : source;
       return cat(Uint8Array.of(head >> 8, head & 0xff), signer, aisContent(rng, cfg, owner), sig(rng, compact));
     }
-    case 2:
-      return cat(Uint8Array.of(t), signer, sig(rng, compact));
+    case 2: {
+      // time bits 7–0, [signer], signature h ‖ S whose first two bits carry time bits 9–8 (set right mostly).
+      const time = rng.bernoulli(0.7) ? (nowS + rng.int(-3, 4)) % 1024 : field(rng, 10);
+      const signature = sig(rng, compact);
+      const sAt = compact ? 16 : 32;
+      if (signature.length > sAt && rng.bernoulli(0.9)) signature[sAt] = ((time >> 8) << 6) | ((signature[sAt] as number) & 0x3f);
+      return cat(Uint8Array.of(time & 0xff), signer, signature);
+    }
     case 3: {
       const t3 = (t & 0xfc) | field(rng, 2); // t6 ‖ key slot
       return cat(Uint8Array.of(t3, (field(rng, 5) << 3) | field(rng, 3)), bytes(rng, len(rng, rng.int(1, 40))), bytes(rng, len(rng, 8)));
     }
     case 4: {
-      const b1 = (field(rng, 3) << 5) | (field(rng, 3) << 2) | (rng.bernoulli(0.9) ? 0 : field(rng, 2));
-      return cat(Uint8Array.of(t, b1), bytes(rng, len(rng, 64)), bytes(rng, len(rng, rng.choice([28 + 8, rng.int(9, 40)]))), sig(rng, compact));
+      // time (11) ‖ compact ‖ purpose − 1 ‖ fill (3), KEM ciphertext, sealed content ‖ tag, signature.
+      const time = rng.bernoulli(0.7) ? (nowS + rng.int(-3, 4)) % 2048 : field(rng, 11);
+      const head = (time << 5) | ((compact ? 1 : 0) << 4) | (field(rng, 1) << 3) | field(rng, 3);
+      const sealed = bytes(rng, len(rng, rng.choice([38 + 8, 21 + 8, rng.int(9, 40)])));
+      return cat(Uint8Array.of(head >> 8, head & 0xff), bytes(rng, len(rng, 64)), sealed, sig(rng, compact));
     }
     case 5: {
       // Anchor: t6 ‖ parity ‖ compact, then gen, key-size code, tag size, window, interval, disclosure delay, back.
