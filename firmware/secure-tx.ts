@@ -615,7 +615,7 @@ export class SecureTx {
     const seq = this.nonces.next(key.keyId, second);
     const source = mmsi;
     const { bytes, fill } = packBits(bits);
-    const head = { t6: timeResidue(seq.utcSeconds), keySlot: key.keyId % 4, counter: seq.counter, fill, instance: seq.instance };
+    const head = { time: timeResidue(seq.utcSeconds, TIME_BITS[Kind.Group]), keySlot: key.keyId % 4, counter: seq.counter, fill, instance: seq.instance };
     const sealed = groupSeal(key.key, { keyId: key.keyId, mmsi: source, instance: seq.instance, utcSeconds: seq.utcSeconds, counter: seq.counter }, bytes, {
       aad: groupHeader(head),
       tagLength: AEAD_TAG_BYTES,

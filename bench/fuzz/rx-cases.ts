@@ -106,8 +106,10 @@ function body(rng: Rng, cfg: RxFuzzConfig, kind: number, ext: boolean, source: n
       return cat(Uint8Array.of(time & 0xff), signer, signature);
     }
     case 3: {
-      const t3 = (t & 0xfc) | field(rng, 2); // t6 ‖ key slot
-      return cat(Uint8Array.of(t3, (field(rng, 5) << 3) | field(rng, 3)), bytes(rng, len(rng, rng.int(1, 40))), bytes(rng, len(rng, 8)));
+      // time (14) ‖ key slot, counter ‖ fill, instance, ciphertext, tag.
+      const time = rng.bernoulli(0.7) ? (nowS + rng.int(-3, 4)) % 16384 : field(rng, 14);
+      const head = (time << 2) | field(rng, 2);
+      return cat(Uint8Array.of(head >> 8, head & 0xff, (field(rng, 5) << 3) | field(rng, 3), field(rng, 8)), bytes(rng, len(rng, rng.int(1, 40))), bytes(rng, len(rng, 8)));
     }
     case 4: {
       // time (11) ‖ compact ‖ purpose − 1 ‖ fill (3), KEM ciphertext, sealed content ‖ tag, signature.

@@ -167,6 +167,19 @@ describe('attacks on the secure envelope', () => {
     }
   });
 
+  it('mode 5 traffic checked 40 s, 5 min, 1 h late is STALE, 40 s early FUTURE, never BAD_TAG', () => {
+    const second = NOW_MS / 1000;
+    const ring = groupRing(5, 'fleet', second - 7200, second + 7200);
+    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: ring, nonceState: new MemoryNonceStore() });
+    const lines = tx.secure(encodeAis(report(ALICE)), ALICE, 1, NOW_MS);
+    for (const [at, reason] of [[40_000, 'STALE'], [300_000, 'STALE'], [3_600_000, 'STALE'], [-40_000, 'FUTURE']] as const) {
+      const { statuses, vdm } = feed(new SecureRx({}, { params: pkg.params, groupKeys: ring }), lines, NOW_MS + at);
+      expect({ at, got: statuses.map((s) => [s.result, s.reason]) }).toEqual({ at, got: [['F', reason]] });
+      expect(vdm).toEqual([]);
+    }
+    expect(feed(new SecureRx({}, { params: pkg.params, groupKeys: ring }), lines).statuses.map((s) => s.result)).toEqual(['D']);
+  });
+
   it('reassembles reordered and duplicated fragments once; a missing fragment is released and reported', () => {
     const msgs = byMessage(secured(alice, report(ALICE)));
     const rx = rxNew();

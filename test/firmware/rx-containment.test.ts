@@ -86,7 +86,7 @@ describe('receive path: header values the field allows but no identity has', () 
 
   it('kind 3 with a group key held: INVALID_MMSI, not a throw from the nonce', () => {
     const rx = rxNew(groupRing(3, 'g', NOW_MS / 1000 - 60, NOW_MS / 1000 + 60));
-    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ time: tm(Kind.Group), keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     expect(feed(rx, carrier(TOO_BIG[1]!, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body })))[0]?.reason).toBe('INVALID_MMSI');
   });
 
@@ -120,7 +120,7 @@ describe('receive path: header values the field allows but no identity has', () 
 
   it('a receiver clock past the 48-bit second of signed messages and nonces: BAD_TIME, not a throw', () => {
     const rx = rxNew(groupRing(3, 'g', 0, 2 ** 49));
-    const body = encodeGroup({ t6: 0, keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ time: 0, keySlot: 3, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     expect(feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body })), 2 ** 48 * 1000)).toEqual([
       { result: 'F', mode: 0, source: ALICE, reason: 'BAD_TIME' },
     ]);
@@ -138,7 +138,7 @@ describe('last-resort containment', () => {
     const rx = rxNew(new Broken());
     const errors: unknown[] = [];
     rx.onInternalError = (e) => errors.push(e);
-    const body = encodeGroup({ t6: t6(NOW_MS), keySlot: 0, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
+    const body = encodeGroup({ time: tm(Kind.Group), keySlot: 0, counter: 0, fill: 0, instance: 0, ciphertext: seededRandom('c')(21), tag: seededRandom('t')(8) });
     let statuses: Status[] = [];
     expect(() => (statuses = feed(rx, carrier(ALICE, encodeEnvelopeMessage({ kind: Kind.Group, ext: false, chunk: body }))))).not.toThrow();
     expect(statuses).toEqual([{ result: 'F', mode: 0, source: ALICE, reason: 'INTERNAL' }]);
