@@ -299,6 +299,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         throw error instanceof DaemonError ? error : new DaemonError('PIPELINE_INIT', `the pipeline could not be created: ${message}`, { cause: error });
       }
       this.#health = 'healthy';
+      this.#checkTokenAtStart();
       this.#tellTimeTrust();
       this.#applyMode('start');
       for (const side of SIDES) this.#openLink(side);
@@ -416,7 +417,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (token === undefined) return;
     token.on('removed', this.#tokenListeners.removed);
     token.on('inserted', this.#tokenListeners.inserted);
-    if (!token.present) this.alarms.raise('TOKEN_REMOVED', '-', 'no token at start-up');
+  }
+
+  /** After the pipeline is built: a PC/SC monitor reports a card already in the reader only just after it starts. */
+  #checkTokenAtStart(): void {
+    const token = this.#deps.token;
+    if (token !== undefined && !token.present) this.alarms.raise('TOKEN_REMOVED', '-', 'no token at start-up');
   }
 
   #tokenChanged(present: boolean): void {
