@@ -307,6 +307,12 @@ export class Pkg {
     this.state = replayRegister(await readText(this.dir, PKG_FILES.register), this.secrets.registerKey);
   }
 
+  /** Records one SECOM exchange (accepted or refused) in the register. */
+  async recordSecom(data: Extract<RegisterEvent, { type: 'secom' }>['data']): Promise<void> {
+    this.live();
+    await this.append({ type: 'secom', data });
+  }
+
   /** The key epoch containing the clock's now. */
   currentEpoch(): number {
     return epochOf(utcSecond(this.env), this.params.epochSeconds);

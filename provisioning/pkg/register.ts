@@ -32,7 +32,9 @@ export type RegisterEvent =
   | { readonly type: 'bind-mrn'; readonly data: { mrn: string; mmsi: number } }
   | { readonly type: 'pseudonym'; readonly data: { pseudo: number; sealed: string } }
   | { readonly type: 'group-key'; readonly data: { keyId: number; notBefore: number; notAfter: number; issuerMmsi: number; to: number[]; groupId?: number } }
-  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } };
+  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } }
+  /** A SECOM exchange of the authority's shore service (docs/secom.md): accepted or refused, with its code. */
+  | { readonly type: 'secom'; readonly data: { action: string; code: string; transactionId?: string; peer?: string; detail?: string } };
 
 export type RegisterEntry = RegisterEvent & { readonly seq: number; readonly at: number; readonly prev: string; readonly mac: string };
 
@@ -133,6 +135,7 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
         permitSequences.set(e.data.deviceId, e.data.sequence);
         break;
       case 'setup':
+      case 'secom':
         break;
     }
   });

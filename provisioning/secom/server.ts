@@ -1,0 +1,238 @@
+/**
+ * The authority's SECOM shore service (IEC 63173-2 as SECOMLib implements v1, reference notes §2; docs/secom.md):
+ * a Fastify HTTPS server with JSON-schema-validated bodies.
+ *   GET  /v1/ping            liveness and the last private interaction
+ *   GET  /v1/capability      what this service implements
+ *   GET  /v1/object/summary  the public catalogue: parameters, issuer certificates, status lists
+ *   GET  /v1/object          one catalogue object, data-signed by the authority
+ *   POST /v1/object          reports in: security events, envelope- and data-signed by a vessel or VTS certificate
+ * Every upload, accepted or refused, is recorded in the PKG register (the source of truth) with its reason code.
+ * Bounds: request body size, payload and inflated size, request rate per address, replay memory.
+ */
+import { randomUUID } from 'node:crypto';
+import type * as x509 from '@peculiar/x509';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { checkCertificate } from './certificate.js';
+import { CONTAINER_TYPE, parseSecomTime, verifyUpload, type UploadObject } from './envelope.js';
+import { SECOM_REASONS, SecomError, type SecomReason } from './errors.js';
+import { RateLimiter, ReplayMemory } from './limits.js';
+import { MAX_PAYLOAD_BYTES, openPayload, sealPayload } from './payload.js';
+import type { SecomIdentity } from './pki.js';
+import { securityReportSchema, type SecurityReport } from './report.js';
+import { verifyHex } from './signature.js';
+
+/** One SECOM exchange as the register records it. */
+export interface SecomRecord {
+  action: string;
+  code: string;
+  transactionId?: string;
+  peer?: string;
+  detail?: string;
+}
+
+export interface CatalogueItem {
+  /** UUID. */
+  readonly dataReference: string;
+  readonly name: string;
+  readonly description: string;
+  readonly bytes: Uint8Array;
+  readonly lastModifiedMs: number;
+}
+
+export interface SecomServiceOptions {
+  readonly tls: { key: string | Buffer; cert: string | Buffer };
+  /** The authority's SECOM identity (signs catalogue objects) and its root. */
+  readonly identity: SecomIdentity;
+  readonly identityRoot: x509.X509Certificate;
+  /** Roots whose certificates may upload (the MCP identity provider of the fleet, the authority's own CA). */
+  readonly trustedRoots: readonly x509.X509Certificate[];
+  /** Writes one register entry (Pkg.recordSecom). */
+  readonly record: (r: SecomRecord) => Promise<void>;
+  readonly catalogue: () => readonly CatalogueItem[];
+  /** Received reports go here after every check passed. */
+  readonly onReport?: (report: SecurityReport, from: string) => void;
+  readonly now?: () => number;
+  /** Envelope signature time must be within this of now (replay window). Default 5 min. */
+  readonly freshnessMs?: number;
+  /** Requests per second and burst per client address. Default 20/s, burst 40. */
+  readonly rate?: { perSecond: number; burst: number };
+  readonly maxPayloadBytes?: number;
+}
+
+/** Whose certificates may upload reports: vessels (appliances) and services (VTS stations). */
+const REPORTER_MRN = /^urn:mrn:mcp:(vessel|device|service):/i;
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+const uploadSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['envelope', 'envelopeSignature'],
+  properties: {
+    envelopeSignature: { type: 'string', pattern: '^[0-9a-fA-F]{2,512}$' },
+    envelope: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['data', 'containerType', 'dataProductType', 'exchangeMetadata', 'fromSubscription', 'ackRequest', 'transactionIdentifier', 'envelopeSignatureCertificate', 'envelopeRootCertificateThumbprint', 'envelopeSignatureTime'],
+      properties: {
+        data: { type: 'string', minLength: 1 },
+        containerType: { type: 'integer', enum: [0, 1, 2] },
+        dataProductType: { type: 'string', enum: ['OTHER'] },
+        exchangeMetadata: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['dataProtection', 'protectionScheme', 'digitalSignatureReference', 'digitalSignatureValue', 'compressionFlag'],
+          properties: {
+            dataProtection: { type: 'boolean', const: false },
+            protectionScheme: { type: 'string', const: 'SECOM' },
+            digitalSignatureReference: { type: 'string', const: 'ecdsa-384-sha2' },
+            digitalSignatureValue: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['publicRootCertificateThumbprint', 'publicCertificate', 'digitalSignature'],
+              properties: {
+                publicRootCertificateThumbprint: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+                publicCertificate: { type: 'string', maxLength: 8192 },
+                digitalSignature: { type: 'string', pattern: '^[0-9a-fA-F]{2,512}$' },
+              },
+            },
+            compressionFlag: { type: 'boolean' },
+          },
+        },
+        fromSubscription: { type: 'boolean' },
+        ackRequest: { type: 'integer', enum: [0, 1, 2, 3] },
+        transactionIdentifier: { type: 'string', pattern: UUID },
+        envelopeSignatureCertificate: { type: 'string', maxLength: 8192 },
+        envelopeRootCertificateThumbprint: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        envelopeSignatureTime: { type: 'string', pattern: '^\\d{8}T\\d{6}Z$' },
+      },
+    },
+  },
+} as const;
+
+export interface SecomService {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startSecomService(options: SecomServiceOptions, listen: { host?: string; port?: number } = {}): Promise<SecomService> {
+  const now = options.now ?? Date.now;
+  const maxPayload = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  const freshness = options.freshnessMs ?? 5 * 60_000;
+  const rate = new RateLimiter(options.rate?.perSecond ?? 20, options.rate?.burst ?? 40);
+  const replay = new ReplayMemory(freshness * 2);
+  let lastPrivate = 0;
+  // The base64 of the largest payload plus the envelope's certificates and fields.
+  const bodyLimit = Math.ceil((maxPayload * 4) / 3) + 64 * 1024;
+  const app = Fastify({ https: options.tls, bodyLimit, logger: false, connectionTimeout: 30_000, requestTimeout: 30_000 });
+
+  const refuse = (reason: SecomReason, responseText: string) => ({ status: SECOM_REASONS[reason].status, body: { SECOM_ResponseCode: SECOM_REASONS[reason].secom, responseText, reason } });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!rate.take(req.ip, now())) {
+      const r = refuse('RATE_LIMITED', 'too many requests');
+      return reply.code(r.status).header('retry-after', '1').send(r.body);
+    }
+    return undefined;
+  });
+  // Schema failures and oversized bodies answer in SECOM's form and are recorded like any other refusal.
+  app.setErrorHandler(async (error: Error & { validation?: unknown; statusCode?: number; code?: string }, req, reply) => {
+    if (error.validation === undefined && (error.statusCode ?? 500) >= 500) {
+      // Our fault, not the peer's: no SECOM refusal code fits, and the detail stays in the server.
+      if (req.method === 'POST') await options.record({ action: 'upload', code: 'INTERNAL' });
+      return reply.code(500).send({ responseText: 'internal error' });
+    }
+    const reason: SecomReason = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'SCHEMA';
+    const r = refuse(reason, error.message.slice(0, 200));
+    if (req.method === 'POST') await options.record({ action: 'upload', code: reason, detail: error.message.slice(0, 200) });
+    return reply.code(r.status).send(r.body);
+  });
+
+  app.get('/v1/ping', async () => ({ lastPrivateInteractionTime: lastPrivate === 0 ? null : new Date(lastPrivate).toISOString() }));
+
+  app.get('/v1/capability', async () => ({
+    capability: [{
+      containerType: CONTAINER_TYPE.NONE,
+      dataProductType: 'OTHER',
+      productSchemaUrl: 'https://example.invalid/mibc-ais/docs/secom.md',
+      implementedInterfaces: { upload: true, uploadLink: false, get: true, getSummary: true, getByLink: false, subscription: false, access: false, encryptionKey: false },
+      serviceVersion: '1.0.0',
+    }],
+  }));
+
+  app.get('/v1/object/summary', async () => {
+    const items = options.catalogue();
+    return {
+      summaryObject: items.map((i) => ({
+        dataReference: i.dataReference, dataProtection: false, dataCompression: false, containerType: CONTAINER_TYPE.NONE, dataProductType: 'OTHER',
+        info_identifier: i.dataReference, info_name: i.name, info_status: 'present', info_description: i.description,
+        info_lastModifiedDate: new Date(i.lastModifiedMs).toISOString(), info_productVersion: '1', info_size: i.bytes.length,
+      })),
+      pagination: { totalItems: items.length, maxItemsPerPage: items.length },
+      responseText: 'ok',
+    };
+  });
+
+  app.get('/v1/object', { schema: { querystring: { type: 'object', properties: { dataReference: { type: 'string', pattern: UUID } } } } }, async (req, reply) => {
+    const ref = (req.query as { dataReference?: string }).dataReference;
+    const items = options.catalogue().filter((i) => ref === undefined || i.dataReference === ref);
+    if (items.length === 0) {
+      const r = refuse('NOT_FOUND', `no object ${ref}`);
+      return reply.code(r.status).send(r.body);
+    }
+    const signer = { certificate: options.identity.certificate, privateKey: options.identity.privateKey, root: options.identityRoot };
+    return {
+      dataResponseObject: items.map((i) => {
+        const sealed = sealPayload(i.bytes, signer, false);
+        return { data: sealed.data, exchangeMetadata: sealed.exchangeMetadata, ackRequest: 0 };
+      }),
+      pagination: { totalItems: items.length, maxItemsPerPage: items.length },
+      responseText: 'ok',
+    };
+  });
+
+  app.post('/v1/object', { schema: { body: uploadSchema } }, async (req, reply) => {
+    const upload = req.body as UploadObject;
+    const e = upload.envelope;
+    const tx = e.transactionIdentifier;
+    let peer: string | undefined;
+    try {
+      const envelopeCert = await checkCertificate(e.envelopeSignatureCertificate, options.trustedRoots, now(), (m) => REPORTER_MRN.test(m));
+      peer = envelopeCert.mrn;
+      if (envelopeCert.rootThumbprint !== e.envelopeRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'envelopeRootCertificateThumbprint names another root');
+      if (!verifyUpload(upload, envelopeCert.certificate)) throw new SecomError('ENVELOPE_SIGNATURE', 'the envelope signature does not verify');
+      const signedAt = parseSecomTime(e.envelopeSignatureTime);
+      if (signedAt === undefined || Math.abs(now() - signedAt) > freshness) throw new SecomError('STALE', `envelopeSignatureTime ${e.envelopeSignatureTime} is outside ±${freshness / 1000} s`);
+      if (!replay.accept(tx, now())) throw new SecomError('REPLAY', `transaction ${tx} was already received`);
+      const m = e.exchangeMetadata;
+      // The payload signer may differ from the envelope signer (SECOM allows it) but must be the same entity here:
+      // a station reports its own events.
+      const dataCert = await checkCertificate(m.digitalSignatureValue.publicCertificate, options.trustedRoots, now(), (mrn) => mrn.toLowerCase() === envelopeCert.mrn.toLowerCase());
+      if (dataCert.rootThumbprint !== m.digitalSignatureValue.publicRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'publicRootCertificateThumbprint names another root');
+      const bytes = openPayload(e.data, m.compressionFlag, maxPayload);
+      if (!verifyHex(bytes, m.digitalSignatureValue.digitalSignature, dataCert.certificate)) throw new SecomError('DATA_SIGNATURE', 'the data signature does not verify');
+      let report: SecurityReport;
+      try {
+        report = securityReportSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+      } catch (cause) {
+        throw new SecomError('PAYLOAD_SCHEMA', 'the payload is not a security report', { cause });
+      }
+      lastPrivate = now();
+      await options.record({ action: 'report-in', code: 'ACCEPTED', transactionId: tx, peer, detail: `${report.events.length} events from ${report.station}` });
+      options.onReport?.(report, peer);
+      return { responseText: 'accepted', transactionIdentifier: tx };
+    } catch (error) {
+      if (!(error instanceof SecomError)) throw error;
+      await options.record({ action: 'report-in', code: error.reason, transactionId: tx, ...(peer === undefined ? {} : { peer }), detail: error.message.slice(0, 200) });
+      const r = refuse(error.reason, error.message);
+      return reply.code(r.status).send(r.body);
+    }
+  });
+
+  await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 0 });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { app, url: `https://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+export const newTransactionId = (): string => randomUUID();
