@@ -1,0 +1,200 @@
+/**
+ * The authority's SECOM service on loopback HTTPS: catalogue, capability and ping; signed security reports in; and
+ * every hostile upload refused with its SECOM response code and reason, recorded in the PKG register, and not
+ * accepted (the report handler never sees it).
+ */
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createRoot, issueLeaf, issueTlsServer, newTransactionId, sealPayload, secomRequest, signUpload, startSecomService,
+  SECURITY_REPORT_FORMAT, type SecomIdentity, type SecomService, type SecurityReport, type UploadObject,
+} from '../../provisioning/secom/index.js';
+import type { Pkg } from '../../provisioning/pkg/index.js';
+import { makePkgDir, type PkgDir } from './_pkg-dir.js';
+
+const DAY = 86_400_000;
+const T0 = Date.now();
+const validity = { notBefore: new Date(T0 - DAY), notAfter: new Date(T0 + 30 * DAY) };
+
+let pkgDir: PkgDir;
+let pkg: Pkg;
+let service: SecomService;
+let fleetRoot: SecomIdentity;
+let vessel: SecomIdentity;
+let ca: string;
+const received: { report: SecurityReport; from: string }[] = [];
+
+beforeAll(async () => {
+  pkgDir = await makePkgDir('secom');
+  pkg = await pkgDir.open();
+  const authorityRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg', commonName: 'PKG SECOM root', ...validity });
+  const authority = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'PKG SECOM service', ...validity }, authorityRoot);
+  const tls = await issueTlsServer({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, authorityRoot);
+  ca = authorityRoot.certificate.toString('pem');
+  fleetRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:fleet-idp', commonName: 'Fleet identity provider', ...validity });
+  vessel = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000001', commonName: 'MV Example', ...validity }, fleetRoot);
+  service = await startSecomService({
+    tls,
+    identity: authority,
+    identityRoot: authorityRoot.certificate,
+    trustedRoots: [fleetRoot.certificate],
+    record: (r) => pkg.recordSecom(r),
+    catalogue: () => [
+      { dataReference: '11111111-2222-4333-8444-555555555555', name: 'params.json', description: 'public parameters', bytes: new TextEncoder().encode('{"format":"mibc-ais-params"}'), lastModifiedMs: T0 },
+    ],
+    onReport: (report, from) => received.push({ report, from }),
+    rate: { perSecond: 1000, burst: 1000 },
+    maxPayloadBytes: 64 * 1024,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await service?.close();
+  await pkg?.close();
+  pkgDir?.remove();
+});
+
+const report = (n = 2): SecurityReport => ({
+  format: SECURITY_REPORT_FORMAT, version: 1, station: '237000001', from: Math.floor(T0 / 1000) - 60, to: Math.floor(T0 / 1000),
+  events: Array.from({ length: n }, (_, i) => ({ at: Math.floor(T0 / 1000) - i, code: 'BAD_SIGNATURE', source: 237_999_000 + i, count: 1 })),
+});
+
+function upload(options: { bytes?: Uint8Array; signer?: SecomIdentity; dataSigner?: SecomIdentity; root?: SecomIdentity; at?: number; tx?: string; compress?: boolean } = {}): UploadObject {
+  const root = options.root ?? fleetRoot;
+  const signer = { certificate: (options.signer ?? vessel).certificate, privateKey: (options.signer ?? vessel).privateKey, root: root.certificate };
+  const dataSigner = options.dataSigner === undefined ? signer : { certificate: options.dataSigner.certificate, privateKey: options.dataSigner.privateKey, root: root.certificate };
+  const sealed = sealPayload(options.bytes ?? new TextEncoder().encode(JSON.stringify(report())), dataSigner, options.compress ?? true);
+  return signUpload(
+    { data: sealed.data, containerType: 2, dataProductType: 'OTHER', exchangeMetadata: sealed.exchangeMetadata, fromSubscription: false, ackRequest: 0, transactionIdentifier: options.tx ?? newTransactionId() },
+    signer,
+    options.at ?? Date.now(),
+  );
+}
+
+const post = (body: unknown) => secomRequest(`${service.url}/v1/object`, { method: 'POST', ca, body });
+const lastEntry = () => pkg.register.entries.at(-1)!;
+
+async function refused(body: unknown, reason: string, secom: number, status: number): Promise<void> {
+  const before = received.length;
+  const entries = pkg.register.entries.length;
+  const r = await post(body);
+  expect(r).toMatchObject({ status, body: { SECOM_ResponseCode: secom, reason } });
+  expect(received.length).toBe(before);
+  expect(pkg.register.entries.length).toBe(entries + 1);
+  expect(lastEntry()).toMatchObject({ type: 'secom', data: { code: reason } });
+}
+
+describe('SECOM service: catalogue', () => {
+  it('answers ping, capability, summary and a data-signed Get', async () => {
+    expect((await secomRequest(`${service.url}/v1/ping`, { method: 'GET', ca })).status).toBe(200);
+    const cap = await secomRequest(`${service.url}/v1/capability`, { method: 'GET', ca });
+    expect(cap.body).toMatchObject({ capability: [{ dataProductType: 'OTHER', implementedInterfaces: { upload: true, get: true } }] });
+    const summary = await secomRequest(`${service.url}/v1/object/summary`, { method: 'GET', ca });
+    expect(summary.body).toMatchObject({ summaryObject: [{ info_name: 'params.json', info_status: 'present' }], pagination: { totalItems: 1 } });
+    const got = await secomRequest(`${service.url}/v1/object?dataReference=11111111-2222-4333-8444-555555555555`, { method: 'GET', ca });
+    const item = (got.body as { dataResponseObject: { data: string; exchangeMetadata: { digitalSignatureValue: { digitalSignature: string } } }[] }).dataResponseObject[0]!;
+    expect(Buffer.from(item.data, 'base64').toString()).toBe('{"format":"mibc-ais-params"}');
+    expect(item.exchangeMetadata.digitalSignatureValue.digitalSignature).toMatch(/^[0-9a-f]+$/);
+    expect((await secomRequest(`${service.url}/v1/object?dataReference=00000000-0000-4000-8000-000000000000`, { method: 'GET', ca })).status).toBe(404);
+  });
+});
+
+describe('SECOM service: reports in', () => {
+  it('accepts a signed, compressed report and records it', async () => {
+    const body = upload();
+    const r = await post(body);
+    expect(r).toMatchObject({ status: 200, body: { responseText: 'accepted', transactionIdentifier: body.envelope.transactionIdentifier } });
+    expect(received.at(-1)).toMatchObject({ from: 'urn:mrn:mcp:vessel:gr:mmsi:237000001', report: { station: '237000001' } });
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'report-in', code: 'ACCEPTED', transactionId: body.envelope.transactionIdentifier, peer: 'urn:mrn:mcp:vessel:gr:mmsi:237000001' } });
+  });
+
+  it('refuses a replayed upload (same transaction id)', async () => {
+    const body = upload();
+    expect((await post(body)).status).toBe(200);
+    await refused(body, 'REPLAY', 1, 409);
+  });
+
+  it('refuses a bad envelope signature', async () => {
+    const body = upload();
+    body.envelope.fromSubscription = true; // any signed field changed after signing
+    await refused(body, 'ENVELOPE_SIGNATURE', 1, 403);
+  });
+
+  it('refuses a bad data signature (payload swapped, envelope re-signed by the sender)', async () => {
+    const good = upload();
+    const other = upload({ bytes: new TextEncoder().encode(JSON.stringify(report(3))) });
+    const signer = { certificate: vessel.certificate, privateKey: vessel.privateKey, root: fleetRoot.certificate };
+    const { envelopeSignatureCertificate: _c, envelopeRootCertificateThumbprint: _t, envelopeSignatureTime: _s, ...fields } = good.envelope;
+    const body = signUpload({ ...fields, data: other.envelope.data, transactionIdentifier: newTransactionId() }, signer, Date.now());
+    await refused(body, 'DATA_SIGNATURE', 1, 403);
+  });
+
+  it('refuses an untrusted, an expired and a wrong-MRN certificate', async () => {
+    const rogueRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:xx:rogue', commonName: 'Rogue', ...validity });
+    const rogue = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000001', commonName: 'MV Example', ...validity }, rogueRoot);
+    await refused(upload({ signer: rogue, dataSigner: rogue, root: rogueRoot }), 'CERT_UNTRUSTED', 2, 403);
+    const expired = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000001', commonName: 'MV Example', notBefore: new Date(T0 - 60 * DAY), notAfter: new Date(T0 - DAY) }, fleetRoot);
+    await refused(upload({ signer: expired, dataSigner: expired }), 'CERT_EXPIRED', 2, 403);
+    const user = await issueLeaf({ mrn: 'urn:mrn:mcp:user:gr:alice', commonName: 'Alice', ...validity }, fleetRoot);
+    await refused(upload({ signer: user, dataSigner: user }), 'CERT_WRONG_MRN', 2, 403);
+    // Data signed by another vessel than the envelope's sender.
+    const other = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000002', commonName: 'MV Other', ...validity }, fleetRoot);
+    await refused(upload({ dataSigner: other }), 'CERT_WRONG_MRN', 2, 403);
+  });
+
+  it('refuses a stale envelope (outside the freshness window)', async () => {
+    await refused(upload({ at: Date.now() - 3_600_000 }), 'STALE', 1, 403);
+  });
+
+  it('refuses an oversized payload and an oversized body', async () => {
+    const big = new TextEncoder().encode(JSON.stringify({ ...report(0), pad: 'x'.repeat(70 * 1024) }));
+    await refused(upload({ bytes: big, compress: false }), 'PAYLOAD_TOO_LARGE', 3, 413);
+    const huge = upload();
+    huge.envelope.data = 'A'.repeat(200 * 1024);
+    await refused(huge, 'PAYLOAD_TOO_LARGE', 3, 413);
+  });
+
+  it('refuses a zip bomb while inflating, and a tampered ZIP', async () => {
+    // 50 MB of zeros compresses to ≈ 50 KB: far past the 64-KB ceiling once inflated.
+    const bomb = zipSync({ payload: new Uint8Array(50_000_000) }, { level: 9 });
+    const body = upload();
+    body.envelope.data = Buffer.from(bomb).toString('base64');
+    const signer = { certificate: vessel.certificate, privateKey: vessel.privateKey, root: fleetRoot.certificate };
+    const { envelopeSignatureCertificate: _c, envelopeRootCertificateThumbprint: _t, envelopeSignatureTime: _s, ...fields } = body.envelope;
+    await refused(signUpload({ ...fields, transactionIdentifier: newTransactionId() }, signer, Date.now()), 'DECOMPRESSION', 3, 400);
+    const tampered = upload();
+    const zip = Buffer.from(tampered.envelope.data, 'base64');
+    zip[40] = zip[40]! ^ 0xff;
+    const { envelopeSignatureCertificate: _c2, envelopeRootCertificateThumbprint: _t2, envelopeSignatureTime: _s2, ...tf } = tampered.envelope;
+    const resigned = signUpload({ ...tf, data: zip.toString('base64'), transactionIdentifier: newTransactionId() }, signer, Date.now());
+    const r = await post(resigned);
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(['DECOMPRESSION', 'DATA_SIGNATURE']).toContain((r.body as { reason: string }).reason);
+  });
+
+  it('refuses a body that fails the schema, recorded as SCHEMA', async () => {
+    await refused({ envelope: { data: 'x' }, envelopeSignature: 'zz' }, 'SCHEMA', 3, 400);
+    await refused(upload({ bytes: new TextEncoder().encode('{"format":"something else"}') }), 'PAYLOAD_SCHEMA', 3, 400);
+  });
+});
+
+describe('SECOM service: request rate', () => {
+  it('answers 429 past the burst, without a register entry per refused request', async () => {
+    const root = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg2', commonName: 'r', ...validity });
+    const tls = await issueTlsServer({ mrn: 'urn:mrn:mcp:service:gr:pkg2:secom', commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, root);
+    const id = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg2:secom', commonName: 's', ...validity }, root);
+    const records: unknown[] = [];
+    const small = await startSecomService({
+      tls, identity: id, identityRoot: root.certificate, trustedRoots: [fleetRoot.certificate], record: async (r) => void records.push(r), catalogue: () => [],
+      rate: { perSecond: 0.001, burst: 3 },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await secomRequest(`${small.url}/v1/ping`, { method: 'GET', ca: root.certificate.toString('pem') })).status);
+      expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+      expect(records).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+});
