@@ -121,6 +121,13 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
   const freshness = options.freshnessMs ?? 5 * 60_000;
   const rate = new RateLimiter(options.rate?.perSecond ?? 20, options.rate?.burst ?? 40);
   const replay = new ReplayMemory(freshness * 2);
+  // One register write at a time: the register chains each entry to the one before, so concurrent appends would race.
+  let writing: Promise<unknown> = Promise.resolve();
+  const record = (r: SecomRecord): Promise<void> => {
+    const next = writing.then(() => options.record(r));
+    writing = next.catch(() => undefined);
+    return next;
+  };
   let lastPrivate = 0;
   // The base64 of the largest payload plus the envelope's certificates and fields.
   const bodyLimit = Math.ceil((maxPayload * 4) / 3) + 64 * 1024;
@@ -139,12 +146,12 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
   app.setErrorHandler(async (error: Error & { validation?: unknown; statusCode?: number; code?: string }, req, reply) => {
     if (error.validation === undefined && (error.statusCode ?? 500) >= 500) {
       // Our fault, not the peer's: no SECOM refusal code fits, and the detail stays in the server.
-      if (req.method === 'POST') await options.record({ action: 'upload', code: 'INTERNAL' });
+      if (req.method === 'POST') await record({ action: 'upload', code: 'INTERNAL' });
       return reply.code(500).send({ responseText: 'internal error' });
     }
     const reason: SecomReason = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'PAYLOAD_TOO_LARGE' : 'SCHEMA';
     const r = refuse(reason, error.message.slice(0, 200));
-    if (req.method === 'POST') await options.record({ action: 'upload', code: reason, detail: error.message.slice(0, 200) });
+    if (req.method === 'POST') await record({ action: 'upload', code: reason, detail: error.message.slice(0, 200) });
     return reply.code(r.status).send(r.body);
   });
 
@@ -218,12 +225,12 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
         throw new SecomError('PAYLOAD_SCHEMA', 'the payload is not a security report', { cause });
       }
       lastPrivate = now();
-      await options.record({ action: 'report-in', code: 'ACCEPTED', transactionId: tx, peer, detail: `${report.events.length} events from ${report.station}` });
+      await record({ action: 'report-in', code: 'ACCEPTED', transactionId: tx, peer, detail: `${report.events.length} events from ${report.station}` });
       options.onReport?.(report, peer);
       return { responseText: 'accepted', transactionIdentifier: tx };
     } catch (error) {
       if (!(error instanceof SecomError)) throw error;
-      await options.record({ action: 'report-in', code: error.reason, transactionId: tx, ...(peer === undefined ? {} : { peer }), detail: error.message.slice(0, 200) });
+      await record({ action: 'report-in', code: error.reason, transactionId: tx, ...(peer === undefined ? {} : { peer }), detail: error.message.slice(0, 200) });
       const r = refuse(error.reason, error.message);
       return reply.code(r.status).send(r.body);
     }

@@ -108,6 +108,18 @@ describe('SECOM service: reports in', () => {
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'report-in', code: 'ACCEPTED', transactionId: body.envelope.transactionIdentifier, peer: 'urn:mrn:mcp:vessel:gr:mmsi:237000001' } });
   });
 
+  it('records concurrent uploads one after another, each chained in the register', async () => {
+    const entries = pkg.register.entries.length;
+    const replies = await Promise.all(Array.from({ length: 8 }, () => post(upload())));
+    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const reopened = await (async () => {
+      await pkg.close();
+      pkg = await pkgDir.open(); // replays and verifies the whole chain
+      return pkg.register.entries.length;
+    })();
+    expect(reopened).toBe(entries + 8);
+  });
+
   it('refuses a replayed upload (same transaction id)', async () => {
     const body = upload();
     expect((await post(body)).status).toBe(200);
