@@ -307,6 +307,12 @@ export class Pkg {
     this.state = replayRegister(await readText(this.dir, PKG_FILES.register), this.secrets.registerKey);
   }
 
+  /** Revokes a vessel's MRN: the SECOM service grants it no further renewal. */
+  async revoke(mrn: string, reason: string): Promise<void> {
+    this.live();
+    await this.append({ type: 'revoke', data: { mrn, reason } });
+  }
+
   /** Records one SECOM exchange (accepted or refused) in the register. */
   async recordSecom(data: Extract<RegisterEvent, { type: 'secom' }>['data']): Promise<void> {
     this.live();

@@ -33,6 +33,8 @@ export type RegisterEvent =
   | { readonly type: 'pseudonym'; readonly data: { pseudo: number; sealed: string } }
   | { readonly type: 'group-key'; readonly data: { keyId: number; notBefore: number; notAfter: number; issuerMmsi: number; to: number[]; groupId?: number } }
   | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } }
+  /** The authority withdrew a vessel's standing: no renewal is granted to its MRN any more. */
+  | { readonly type: 'revoke'; readonly data: { mrn: string; reason: string } }
   /** A SECOM exchange of the authority's shore service (docs/secom.md): accepted or refused, with its code. */
   | { readonly type: 'secom'; readonly data: { action: string; code: string; transactionId?: string; peer?: string; detail?: string } };
 
@@ -49,6 +51,8 @@ export interface RegisterState {
   readonly lastGroupKeyId: number | undefined;
   /** Highest permit sequence per device id (hex). */
   readonly permitSequences: ReadonlyMap<string, number>;
+  /** Vessel MRNs the authority revoked. */
+  readonly revokedMrns: ReadonlySet<string>;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -104,6 +108,7 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
   const pseudonyms = new Set<number>();
   const extractedMmsis = new Set<number>();
   const permitSequences = new Map<string, number>();
+  const revokedMrns = new Set<string>();
   let lastGroupKeyId: number | undefined;
   let head = GENESIS;
   lines.forEach((line, i) => {
@@ -134,10 +139,13 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
       case 'permit':
         permitSequences.set(e.data.deviceId, e.data.sequence);
         break;
+      case 'revoke':
+        revokedMrns.add(e.data.mrn);
+        break;
       case 'setup':
       case 'secom':
         break;
     }
   });
-  return { entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, permitSequences };
+  return { entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, permitSequences, revokedMrns };
 }

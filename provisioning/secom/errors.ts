@@ -20,6 +20,10 @@ export const SECOM_REASONS = {
   DECOMPRESSION: { status: 400, secom: SECOM_RESPONSE.SCHEMA },
   PAYLOAD_SCHEMA: { status: 400, secom: SECOM_RESPONSE.SCHEMA },
   NOT_FOUND: { status: 404, secom: SECOM_RESPONSE.MISSING_DATA },
+  REVOKED: { status: 403, secom: SECOM_RESPONSE.CERTIFICATE },
+  NOT_BOUND: { status: 403, secom: SECOM_RESPONSE.CERTIFICATE },
+  UNKNOWN_DEVICE: { status: 403, secom: SECOM_RESPONSE.MISSING_DATA },
+  EPOCH_OUT_OF_RANGE: { status: 400, secom: SECOM_RESPONSE.SCHEMA },
   RATE_LIMITED: { status: 429, secom: SECOM_RESPONSE.MISSING_DATA },
 } as const;
 export type SecomReason = keyof typeof SECOM_REASONS;

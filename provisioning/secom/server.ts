@@ -11,13 +11,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { checkCertificate } from './certificate.js';
 import { CONTAINER_TYPE, parseSecomTime, verifyUpload, type UploadObject } from './envelope.js';
 import { SECOM_REASONS, SecomError, type SecomReason } from './errors.js';
 import { RateLimiter, ReplayMemory } from './limits.js';
 import { MAX_PAYLOAD_BYTES, openPayload, sealPayload } from './payload.js';
 import type { SecomIdentity } from './pki.js';
+import { renewalRequestSchema, type RenewalRequest } from './renewal.js';
 import { securityReportSchema, type SecurityReport } from './report.js';
 import { verifyHex } from './signature.js';
 
@@ -49,6 +51,8 @@ export interface SecomServiceOptions {
   /** Writes one register entry (Pkg.recordSecom). */
   readonly record: (r: SecomRecord) => Promise<void>;
   readonly catalogue: () => readonly CatalogueItem[];
+  /** The renewal decision (renewal.ts decideRenewal with the PKG); absent: /v1/access refuses. */
+  readonly renew?: (mrn: string, request: RenewalRequest) => Promise<Uint8Array>;
   /** Received reports go here after every check passed. */
   readonly onReport?: (report: SecurityReport, from: string) => void;
   readonly now?: () => number;
@@ -61,6 +65,9 @@ export interface SecomServiceOptions {
 
 /** Whose certificates may upload reports: vessels (appliances) and services (VTS stations). */
 const REPORTER_MRN = /^urn:mrn:mcp:(vessel|device|service):/i;
+const VESSEL_MRN = /^urn:mrn:mcp:vessel:/i;
+/** Acknowledgement payload: SECOM's ackType 1 delivered, 2 opened (installed on the appliance), 3 error. */
+const ackSchema = z.strictObject({ transactionIdentifier: z.uuid(), ackType: z.union([z.literal(1), z.literal(2), z.literal(3)]) });
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 const uploadSchema = {
@@ -162,7 +169,7 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
       containerType: CONTAINER_TYPE.NONE,
       dataProductType: 'OTHER',
       productSchemaUrl: 'https://example.invalid/mibc-ais/docs/secom.md',
-      implementedInterfaces: { upload: true, uploadLink: false, get: true, getSummary: true, getByLink: false, subscription: false, access: false, encryptionKey: false },
+      implementedInterfaces: { upload: true, uploadLink: false, get: true, getSummary: true, getByLink: false, subscription: false, access: options.renew !== undefined, encryptionKey: false },
       serviceVersion: '1.0.0',
     }],
   }));
@@ -198,43 +205,84 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
     };
   });
 
-  app.post('/v1/object', { schema: { body: uploadSchema } }, async (req, reply) => {
-    const upload = req.body as UploadObject;
+  /** The checks every signed upload passes (docs/secom.md "Envelope"); returns the peer and the payload bytes. */
+  const openUpload = async (upload: UploadObject, allowMrn: RegExp, onPeer: (mrn: string) => void): Promise<{ peer: string; bytes: Uint8Array }> => {
     const e = upload.envelope;
-    const tx = e.transactionIdentifier;
-    let peer: string | undefined;
+    const envelopeCert = await checkCertificate(e.envelopeSignatureCertificate, options.trustedRoots, now(), (m) => allowMrn.test(m));
+    onPeer(envelopeCert.mrn);
+    if (envelopeCert.rootThumbprint !== e.envelopeRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'envelopeRootCertificateThumbprint names another root');
+    if (!verifyUpload(upload, envelopeCert.certificate)) throw new SecomError('ENVELOPE_SIGNATURE', 'the envelope signature does not verify');
+    const signedAt = parseSecomTime(e.envelopeSignatureTime);
+    if (signedAt === undefined || Math.abs(now() - signedAt) > freshness) throw new SecomError('STALE', `envelopeSignatureTime ${e.envelopeSignatureTime} is outside ±${freshness / 1000} s`);
+    if (!replay.accept(e.transactionIdentifier, now())) throw new SecomError('REPLAY', `transaction ${e.transactionIdentifier} was already received`);
+    const m = e.exchangeMetadata;
+    // The payload signer may differ from the envelope signer (SECOM allows it) but must be the same entity here.
+    const dataCert = await checkCertificate(m.digitalSignatureValue.publicCertificate, options.trustedRoots, now(), (mrn) => mrn.toLowerCase() === envelopeCert.mrn.toLowerCase());
+    if (dataCert.rootThumbprint !== m.digitalSignatureValue.publicRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'publicRootCertificateThumbprint names another root');
+    const bytes = openPayload(e.data, m.compressionFlag, maxPayload);
+    if (!verifyHex(bytes, m.digitalSignatureValue.digitalSignature, dataCert.certificate)) throw new SecomError('DATA_SIGNATURE', 'the data signature does not verify');
+    return { peer: envelopeCert.mrn, bytes };
+  };
+
+  const parseJson = <T>(bytes: Uint8Array, schema: { parse(v: unknown): T }, what: string): T => {
     try {
-      const envelopeCert = await checkCertificate(e.envelopeSignatureCertificate, options.trustedRoots, now(), (m) => REPORTER_MRN.test(m));
-      peer = envelopeCert.mrn;
-      if (envelopeCert.rootThumbprint !== e.envelopeRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'envelopeRootCertificateThumbprint names another root');
-      if (!verifyUpload(upload, envelopeCert.certificate)) throw new SecomError('ENVELOPE_SIGNATURE', 'the envelope signature does not verify');
-      const signedAt = parseSecomTime(e.envelopeSignatureTime);
-      if (signedAt === undefined || Math.abs(now() - signedAt) > freshness) throw new SecomError('STALE', `envelopeSignatureTime ${e.envelopeSignatureTime} is outside ±${freshness / 1000} s`);
-      if (!replay.accept(tx, now())) throw new SecomError('REPLAY', `transaction ${tx} was already received`);
-      const m = e.exchangeMetadata;
-      // The payload signer may differ from the envelope signer (SECOM allows it) but must be the same entity here:
-      // a station reports its own events.
-      const dataCert = await checkCertificate(m.digitalSignatureValue.publicCertificate, options.trustedRoots, now(), (mrn) => mrn.toLowerCase() === envelopeCert.mrn.toLowerCase());
-      if (dataCert.rootThumbprint !== m.digitalSignatureValue.publicRootCertificateThumbprint) throw new SecomError('CERT_UNTRUSTED', 'publicRootCertificateThumbprint names another root');
-      const bytes = openPayload(e.data, m.compressionFlag, maxPayload);
-      if (!verifyHex(bytes, m.digitalSignatureValue.digitalSignature, dataCert.certificate)) throw new SecomError('DATA_SIGNATURE', 'the data signature does not verify');
-      let report: SecurityReport;
-      try {
-        report = securityReportSchema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
-      } catch (cause) {
-        throw new SecomError('PAYLOAD_SCHEMA', 'the payload is not a security report', { cause });
-      }
-      lastPrivate = now();
-      await record({ action: 'report-in', code: 'ACCEPTED', transactionId: tx, peer, detail: `${report.events.length} events from ${report.station}` });
-      options.onReport?.(report, peer);
-      return { responseText: 'accepted', transactionIdentifier: tx };
-    } catch (error) {
-      if (!(error instanceof SecomError)) throw error;
-      await record({ action: 'report-in', code: error.reason, transactionId: tx, ...(peer === undefined ? {} : { peer }), detail: error.message.slice(0, 200) });
-      const r = refuse(error.reason, error.message);
-      return reply.code(r.status).send(r.body);
+      return schema.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)));
+    } catch (cause) {
+      throw new SecomError('PAYLOAD_SCHEMA', `the payload is not ${what}`, { cause });
     }
-  });
+  };
+
+  /** Runs one signed exchange: every outcome is one register entry; refusals answer in SECOM's form. */
+  const exchange = (action: string, allowMrn: RegExp, handle: (peer: string, bytes: Uint8Array, tx: string) => Promise<{ code: string; detail: string; body: object }>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const upload = req.body as UploadObject;
+      const tx = upload.envelope.transactionIdentifier;
+      let peer: string | undefined;
+      try {
+        const opened = await openUpload(upload, allowMrn, (m) => (peer = m));
+        const result = await handle(opened.peer, opened.bytes, tx);
+        lastPrivate = now();
+        await record({ action, code: result.code, transactionId: tx, peer: opened.peer, detail: result.detail });
+        return result.body;
+      } catch (error) {
+        if (!(error instanceof SecomError)) throw error;
+        await record({ action, code: error.reason, transactionId: tx, ...(peer === undefined ? {} : { peer }), detail: error.message.slice(0, 200) });
+        const r = refuse(error.reason, error.message);
+        return reply.code(r.status).send(r.body);
+      }
+    };
+
+  app.post('/v1/object', { schema: { body: uploadSchema } }, exchange('report-in', REPORTER_MRN, async (peer, bytes, tx) => {
+    const report = parseJson(bytes, securityReportSchema, 'a security report');
+    options.onReport?.(report, peer);
+    return { code: 'ACCEPTED', detail: `${report.events.length} events from ${report.station}`, body: { responseText: 'accepted', transactionIdentifier: tx } };
+  }));
+
+  /** Granted renewals awaiting acknowledgement: transaction id → vessel MRN (bounded). */
+  const granted = new Map<string, string>();
+  const authoritySigner = { certificate: options.identity.certificate, privateKey: options.identity.privateKey, root: options.identityRoot };
+
+  app.post('/v1/access', { schema: { body: uploadSchema } }, exchange('renewal', VESSEL_MRN, async (peer, bytes, tx) => {
+    if (options.renew === undefined) throw new SecomError('NOT_FOUND', 'this service grants no renewals');
+    const request = parseJson(bytes, renewalRequestSchema, 'a renewal request');
+    const permit = await options.renew(peer, request);
+    if (granted.size >= 10_000) granted.delete(granted.keys().next().value!);
+    granted.set(tx, peer);
+    const sealed = sealPayload(permit, authoritySigner, true);
+    return {
+      code: 'GRANTED',
+      detail: `mmsi ${request.mmsi} epoch ${request.epoch}`,
+      body: { responseText: 'granted', transactionIdentifier: tx, decision: true, permit: { data: sealed.data, exchangeMetadata: sealed.exchangeMetadata, ackRequest: 3 } },
+    };
+  }));
+
+  app.post('/v1/acknowledgement', { schema: { body: uploadSchema } }, exchange('acknowledgement', VESSEL_MRN, async (peer, bytes) => {
+    const ack = parseJson(bytes, ackSchema, 'an acknowledgement');
+    if (granted.get(ack.transactionIdentifier) !== peer) throw new SecomError('NOT_FOUND', `no renewal ${ack.transactionIdentifier} granted to ${peer}`);
+    const kind = ack.ackType === 1 ? 'DELIVERED' : ack.ackType === 2 ? 'OPENED' : 'ERROR';
+    if (ack.ackType === 2) granted.delete(ack.transactionIdentifier);
+    return { code: kind, detail: `renewal ${ack.transactionIdentifier}`, body: { SECOM_ResponseCode: null, message: 'acknowledged' } };
+  }));
 
   await app.listen({ host: listen.host ?? '127.0.0.1', port: listen.port ?? 0 });
   const address = app.server.address();
