@@ -3,9 +3,14 @@
  * every hostile upload refused with its SECOM response code and reason, recorded in the PKG register, and not
  * accepted (the report handler never sees it).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { zipSync } from 'fflate';
+import { decodePermitFile, deviceKeyFromSecret, EMPTY_KEY_SET, installPermit } from '../../firmware/permit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  decideRenewal, openPayload, RENEWAL_REQUEST_FORMAT, verifyHex,
   createRoot, issueLeaf, issueTlsServer, newTransactionId, sealPayload, secomRequest, signUpload, startSecomService,
   SECURITY_REPORT_FORMAT, type SecomIdentity, type SecomService, type SecurityReport, type UploadObject,
 } from '../../provisioning/secom/index.js';
@@ -22,6 +27,10 @@ let service: SecomService;
 let fleetRoot: SecomIdentity;
 let vessel: SecomIdentity;
 let ca: string;
+let authorityLeaf: SecomIdentity;
+const VESSEL_MMSI = 237_000_001;
+const VESSEL_MRN = 'urn:mrn:mcp:vessel:gr:mmsi:237000001';
+const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x42));
 const received: { report: SecurityReport; from: string }[] = [];
 
 beforeAll(async () => {
@@ -33,6 +42,10 @@ beforeAll(async () => {
   ca = authorityRoot.certificate.toString('pem');
   fleetRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:fleet-idp', commonName: 'Fleet identity provider', ...validity });
   vessel = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000001', commonName: 'MV Example', ...validity }, fleetRoot);
+  // The vessel as provisioned by card: its MRN bound to its MMSI, a first permit for its appliance.
+  const keys = await pkg.extract({ kind: 'mmsi', mmsi: VESSEL_MMSI, mrn: VESSEL_MRN }, pkg.currentEpoch(), 1);
+  await pkg.permit(device.publicKey, [keys]);
+  authorityLeaf = authority;
   service = await startSecomService({
     tls,
     identity: authority,
@@ -43,6 +56,7 @@ beforeAll(async () => {
       { dataReference: '11111111-2222-4333-8444-555555555555', name: 'params.json', description: 'public parameters', bytes: new TextEncoder().encode('{"format":"mibc-ais-params"}'), lastModifiedMs: T0 },
     ],
     onReport: (report, from) => received.push({ report, from }),
+    renew: (mrn, request) => decideRenewal(pkg, mrn, request),
     rate: { perSecond: 1000, burst: 1000 },
     maxPayloadBytes: 64 * 1024,
   });
@@ -71,13 +85,13 @@ function upload(options: { bytes?: Uint8Array; signer?: SecomIdentity; dataSigne
   );
 }
 
-const post = (body: unknown) => secomRequest(`${service.url}/v1/object`, { method: 'POST', ca, body });
+const post = (body: unknown, path = '/v1/object') => secomRequest(`${service.url}${path}`, { method: 'POST', ca, body });
 const lastEntry = () => pkg.register.entries.at(-1)!;
 
-async function refused(body: unknown, reason: string, secom: number, status: number): Promise<void> {
+async function refused(body: unknown, reason: string, secom: number, status: number, path = '/v1/object'): Promise<void> {
   const before = received.length;
   const entries = pkg.register.entries.length;
-  const r = await post(body);
+  const r = await post(body, path);
   expect(r).toMatchObject({ status, body: { SECOM_ResponseCode: secom, reason } });
   expect(received.length).toBe(before);
   expect(pkg.register.entries.length).toBe(entries + 1);
@@ -208,5 +222,69 @@ describe('SECOM service: request rate', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+describe('SECOM service: key renewal', () => {
+  const renewal = (options: Parameters<typeof upload>[0] & { mmsi?: number; devicePublicKey?: Uint8Array; epoch?: number } = {}) =>
+    upload({
+      ...options,
+      bytes: new TextEncoder().encode(JSON.stringify({
+        format: RENEWAL_REQUEST_FORMAT, version: 1, mmsi: options.mmsi ?? VESSEL_MMSI,
+        devicePublicKey: bytesToHex(options.devicePublicKey ?? device.publicKey), epoch: options.epoch ?? pkg.currentEpoch(),
+      })),
+    });
+  const access = (body: unknown) => secomRequest(`${service.url}/v1/access`, { method: 'POST', ca, body });
+  const ack = (tx: string, ackType: 1 | 2) => secomRequest(`${service.url}/v1/acknowledgement`, { method: 'POST', ca, body: upload({ bytes: new TextEncoder().encode(JSON.stringify({ transactionIdentifier: tx, ackType })) }) });
+  const permits = () => pkg.register.entries.filter((e) => e.type === 'permit').length;
+
+  it('grants the permit of the epoch and the next, data-signed by the authority, installable on the appliance; acks are recorded', async () => {
+    const body = renewal();
+    const r = await access(body);
+    expect(r.status).toBe(200);
+    const reply = r.body as { decision: boolean; permit: { data: string; exchangeMetadata: { compressionFlag: boolean; digitalSignatureValue: { digitalSignature: string } } } };
+    expect(reply.decision).toBe(true);
+    const bytes = openPayload(reply.permit.data, reply.permit.exchangeMetadata.compressionFlag);
+    // Data-signed by the authority's SECOM certificate: the vessel operator checks it before handing the permit on.
+    expect(verifyHex(bytes, reply.permit.exchangeMetadata.digitalSignatureValue.digitalSignature, authorityLeaf.certificate)).toBe(true);
+    const permit = decodePermitFile(bytes);
+    const rootPublicKey = hexToBytes((JSON.parse(readFileSync(join(pkgDir.dir, 'authority.json'), 'utf8')) as { rootPublicKey: string }).rootPublicKey);
+    const installed = installPermit(bytes, EMPTY_KEY_SET, { device, rootPublicKey, now: permit.issuedAt });
+    if (!installed.ok) throw installed.error;
+    const signing = installed.keys.keys.find((k) => k.kind === 'signing')!;
+    expect(signing).toMatchObject({ identity: 'mmsi:237000001', epoch: pkg.currentEpoch() });
+    expect(signing.next).toBeDefined();
+    expect(pkg.register.entries.slice(-3).map((e) => (e.type === 'secom' ? `secom:${e.data.code}` : e.type))).toEqual(['extract', 'permit', 'secom:GRANTED']);
+    expect((await ack(body.envelope.transactionIdentifier, 1)).status).toBe(200);
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'acknowledgement', code: 'DELIVERED' } });
+    expect((await ack(body.envelope.transactionIdentifier, 2)).status).toBe(200);
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'acknowledgement', code: 'OPENED', peer: VESSEL_MRN } });
+  });
+
+  it('refuses an acknowledgement of a renewal it never granted to that vessel', async () => {
+    await refused(upload({ bytes: new TextEncoder().encode(JSON.stringify({ transactionIdentifier: newTransactionId(), ackType: 2 })) }), 'NOT_FOUND', 0, 404, '/v1/acknowledgement');
+  });
+
+  it('refuses a permit for another device, an unbound vessel and a far epoch, issuing nothing', async () => {
+    const before = permits();
+    const other = deviceKeyFromSecret(new Uint8Array(32).fill(0x43));
+    const r1 = await access(renewal({ devicePublicKey: other.publicKey }));
+    expect(r1.body).toMatchObject({ reason: 'UNKNOWN_DEVICE' });
+    const stranger = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000009', commonName: 'MV Stranger', ...validity }, fleetRoot);
+    const r2 = await access(renewal({ signer: stranger, dataSigner: stranger }));
+    expect(r2.body).toMatchObject({ reason: 'NOT_BOUND' });
+    const r3 = await access(renewal({ epoch: pkg.currentEpoch() + 5 }));
+    expect(r3.body).toMatchObject({ reason: 'EPOCH_OUT_OF_RANGE' });
+    expect(permits()).toBe(before);
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'renewal', code: 'EPOCH_OUT_OF_RANGE' } });
+  });
+
+  it('refuses renewal for a revoked vessel, issuing nothing', async () => {
+    await pkg.revoke(VESSEL_MRN, 'appliance reported stolen');
+    const before = permits();
+    const r = await access(renewal());
+    expect(r).toMatchObject({ status: 403, body: { SECOM_ResponseCode: 2, reason: 'REVOKED' } });
+    expect(permits()).toBe(before);
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'renewal', code: 'REVOKED', peer: VESSEL_MRN } });
   });
 });
