@@ -17,7 +17,13 @@ export interface DecodeIo {
   readonly now: () => number;
 }
 
-export async function runDecode(options: { unscaled: boolean }, io: DecodeIo): Promise<StreamCounters> {
+export interface DecodeOptions {
+  readonly unscaled: boolean;
+  /** gpsd 3.22's readings where it departs from ITU-R M.1371-5 (nmea/gpsd.ts `gpsdCompat`). */
+  readonly gpsdCompat?: boolean;
+}
+
+export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<StreamCounters> {
   const decoder = new AisLineDecoder();
   const lines = createInterface({ input: io.input, crlfDelay: Infinity });
   let n = 0;
@@ -26,7 +32,7 @@ export async function runDecode(options: { unscaled: boolean }, io: DecodeIo): P
     const { messages, errors } = decoder.push(line, io.now());
     for (const e of errors) io.errors.write(`line ${n}: ${e.code}: ${e.message}\n`);
     for (const { message, assembled } of messages) {
-      const json = JSON.stringify(toGpsdJson(message, { scaled: !options.unscaled, bits: assembled.bits }));
+      const json = JSON.stringify(toGpsdJson(message, { scaled: !options.unscaled, bits: assembled.bits, gpsdCompat: options.gpsdCompat ?? false }));
       // Respect back-pressure so a slow consumer cannot make us buffer the whole input.
       if (!io.output.write(`${json}\n`)) await once(io.output, 'drain');
     }
@@ -45,7 +51,8 @@ export function decodeCommand(): Command {
   return new Command('decode')
     .description('decode NMEA AIS sentences (stdin) to gpsd-style JSON, one object per message (stdout)')
     .option('-u, --unscaled', 'raw integer fields, as `gpsdecode -u`', false)
-    .action(async (opts: { unscaled: boolean }) => {
+    .option('--gpsd-compat', "gpsd 3.22's readings where it departs from ITU-R M.1371-5 (see README)", false)
+    .action(async (opts: DecodeOptions) => {
       // A closed pipe (`| head`) ends the job quietly, like other filters.
       process.stdout.on('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EPIPE') process.exit(0);

@@ -18,7 +18,17 @@ export type LegendName =
   | 'trend'
   | 'hazard'
   | 'loaded'
-  | 'eri';
+  | 'eri'
+  | 'signal'
+  | 'rtype'
+  | 'position'
+  | 'idtype'
+  | 'rta'
+  | 'emma_type'
+  | 'emma_class'
+  | 'emma_wind'
+  | 'direction'
+  | 'signal_light';
 
 export interface Legend {
   readonly values: Readonly<Record<number, string>>;
@@ -343,6 +353,154 @@ export const LEGENDS: Readonly<Record<LegendName, Legend>> = {
       8350: "Pushtow, five barges at least one tanker or gas barge",
       8360: "Pushtow, six barges at least one tanker or gas barge",
       8370: "Pushtow, seven barges at least one tanker or gas barg",
+    },
+  },
+  signal: {
+    otherwise: "INVALID SIGNAL TYPE",
+    values: {
+      0: "N/A",
+      1: "Serious emergency – stop or divert according to instructions.",
+      2: "Vessels shall not proceed.",
+      3: "Vessels may proceed. One way traffic.",
+      4: "Vessels may proceed. Two way traffic.",
+      5: "Vessels shall proceed on specific orders only.",
+      6: "Vessels in main channel shall not proceed.",
+      7: "Vessels in main channel shall proceed on specific orders only.",
+      8: "Vessels in main channel shall proceed on specific orders only.",
+      9: "I = \"in-bound\" only acceptable.",
+      10: "O = \"out-bound\" only acceptable.",
+      11: "F = both \"in- and out-bound\" acceptable.",
+      12: "XI = Code will shift to \"I\" in due time.",
+      13: "XO = Code will shift to \"O\" in due time.",
+      14: "X = Vessels shall proceed only on direction.",
+    },
+  },
+  rtype: {
+    otherwise: "Unknown",
+    values: {
+      0: "Undefined (default)",
+      1: "Mandatory",
+      2: "Recommended",
+      3: "Alternative",
+      4: "Recommended route through ice",
+      5: "Ship route plan",
+      6: "Reserved for future use.",
+      7: "Reserved for future use.",
+      8: "Reserved for future use.",
+      9: "Reserved for future use.",
+      10: "Reserved for future use.",
+      11: "Reserved for future use.",
+      12: "Reserved for future use.",
+      13: "Reserved for future use.",
+      14: "Reserved for future use.",
+      15: "Reserved for future use.",
+      16: "Reserved for future use.",
+      17: "Reserved for future use.",
+      18: "Reserved for future use.",
+      19: "Reserved for future use.",
+      20: "Reserved for future use.",
+      21: "Reserved for future use.",
+      22: "Reserved for future use.",
+      23: "Reserved for future use.",
+      24: "Reserved for future use.",
+      25: "Reserved for future use.",
+      26: "Reserved for future use.",
+      27: "Reserved for future use.",
+      28: "Reserved for future use.",
+      29: "Reserved for future use.",
+      30: "Reserved for future use.",
+      31: "Cancel route identified by message linkage",
+    },
+  },
+  position: {
+    otherwise: "Unknown",
+    values: {
+      0: "Not available",
+      1: "Port-side to",
+      2: "Starboard-side to",
+      3: "Mediterranean (end-on) mooring",
+      4: "Mooring buoy",
+      5: "Anchorage",
+      6: "Reserved for future use",
+      7: "Reserved for future use",
+    },
+  },
+  idtype: {
+    otherwise: "Unknown",
+    values: {
+      0: "mmsi",
+      1: "imo",
+      2: "callsign",
+      3: "other",
+    },
+  },
+  rta: {
+    otherwise: "Unknown",
+    values: {
+      0: "Operational",
+      1: "Limited operation",
+      2: "Out of order",
+      3: "N/A",
+    },
+  },
+  emma_type: {
+    otherwise: "INVALID EMMA TYPE",
+    values: {
+      0: "Not Available",
+      1: "Wind",
+      2: "Rain",
+      3: "Snow and ice",
+      4: "Thunderstorm",
+      5: "Fog",
+      6: "Low temperature",
+      7: "High temperature",
+      8: "Flood",
+      9: "Forest Fire",
+    },
+  },
+  emma_class: {
+    otherwise: "INVALID EMMA TYPE",
+    values: {
+      0: "Slight",
+      1: "Medium",
+      2: "Strong",
+    },
+  },
+  emma_wind: {
+    otherwise: "INVALID EMMA WIND DIRECTION",
+    values: {
+      0: "N/A",
+      1: "North",
+      2: "North East",
+      3: "East",
+      4: "South East",
+      5: "South",
+      6: "South West",
+      7: "West",
+      8: "North West",
+    },
+  },
+  direction: {
+    otherwise: "INVALID DIRECTION",
+    values: {
+      0: "Unknown",
+      1: "Upstream",
+      2: "Downstream",
+      3: "To left bank",
+      4: "To right bank",
+    },
+  },
+  signal_light: {
+    otherwise: "INVALID STATUS",
+    values: {
+      0: "Unknown",
+      1: "No light",
+      2: "White",
+      3: "Yellow",
+      4: "Green",
+      5: "Red",
+      6: "White flashing",
+      7: "Yellow flashing.",
     },
   },
 };

@@ -5,13 +5,13 @@
  * degrees, knots, metres as gpsd does. This is a presentation layer: it never feeds back into the codec.
  *
  * gpsd reads fields that straddle the end of a short message with the missing bits as zero and prints binary data
- * with whatever bits share its last byte; given the message `bits`, this view reproduces that. Deliberate
- * differences: no `"device"` (the input's name), and type 26 `"radio"` is the real radio status where gpsd 3.22
- * always prints 0 (it never decodes that field).
+ * with whatever bits share its last byte; given the message `bits`, this view reproduces that. Where gpsd 3.22
+ * departs from ITU-R M.1371-5 or the IMO circulars this view follows the standard (README, "Deliberate
+ * differences", lists each case with its clause); `gpsdCompat` restores gpsd's reading where a user may need it.
  */
 import type { AisMessage } from './ais.js';
 import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
-import { decodeAsm } from './asm.js';
+import { decodeAsm, type JsonSpec } from './asm.js';
 import type { Fields, FieldValue } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 
@@ -22,6 +22,13 @@ export interface GpsdJsonOptions {
   readonly scaled?: boolean;
   /** The message's bits, for gpsd's treatment of short messages and of binary data tails. */
   readonly bits?: AisBits;
+  /**
+   * Where gpsd 3.22 and ITU-R M.1371-5 / IMO SN.1/Circ.236 disagree and a user may need gpsd's reading (README,
+   * "Deliberate differences"): message 24 part B's 7-character vendor ID, messages 25/26 without the 2 spare bits
+   * after the destination, message 26 data with the communication-state bits in its last byte, and tidal windows
+   * counted as gpsd counts them. Default: the standard's reading.
+   */
+  readonly gpsdCompat?: boolean;
 }
 
 /** Reads `width` bits at `start`, bits past the end of the message as zero (gpsd's `ubits` on its zeroed buffer). */
@@ -70,6 +77,7 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 /** Builds gpsd's JSON object (key order as gpsd prints it). */
 export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {}): GpsdJson {
   const scaled = options.scaled ?? true;
+  const compat = options.gpsdCompat ?? false;
   const bits = options.bits;
   const len = bits?.bitLength ?? 0;
   const s = new Scaler(scaled);
@@ -127,7 +135,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       break;
     case 6:
       copy('seqno', 'dest_mmsi', 'retransmit', 'dac', 'fid');
-      binary(o, m, s, bits);
+      binary(o, m, s, compat, bits);
       break;
     case 7:
     case 13:
@@ -137,7 +145,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       break;
     case 8:
       copy('dac', 'fid');
-      binary(o, m, s, bits);
+      binary(o, m, s, compat, bits);
       break;
     case 9:
       copy('alt');
@@ -229,19 +237,22 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       copy('interval', 'quiet');
       break;
     case 24:
-      type24(o, m, t);
+      type24(o, m, t, compat);
       break;
     case 25:
     case 26:
       copy('addressed', 'structured');
       o['dest_mmsi'] = n('dest_mmsi');
       o['app_id'] = n('app_id');
-      if (bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
+      if (!compat || bits === undefined) o['data'] = gpsdData(m['data'] as Uint8Array, n('dataBits'));
       else {
-        // gpsd copies the bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        // gpsd 3.22 reads no spare bits after the destination MMSI, so its app_id and data start 2 bits early; it
+        // copies whole bytes from bit 40 (56 if structured) up to the radio field, then drops the MMSI.
+        const addressedSpare = b('addressed') ? 2 : 0;
+        if (b('addressed') && b('structured')) o['app_id'] = zx(bits, 70, 16);
         const from = 40 + (b('structured') ? 16 : 0);
         const copied = len - from - (m.type === 26 ? 20 : 0);
-        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits'), from + 8 * Math.ceil(copied / 8));
+        o['data'] = rawData(bits, from + (b('addressed') ? 30 : 0), n('dataBits') + addressedSpare, from + 8 * Math.ceil(copied / 8));
       }
       if (m.type === 26) copy('radio');
       break;
@@ -258,7 +269,7 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
   return o;
 }
 
-function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string): void {
+function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string, compat: boolean): void {
   if (m['partno'] === 0) {
     o['shipname'] = t('shipname');
     return;
@@ -266,10 +277,12 @@ function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string):
   if (typeof m['shipname'] === 'string') o['shipname'] = t('shipname');
   o['shiptype'] = m['shiptype'];
   o['shiptype_text'] = legend('shiptype', m['shiptype'] as number);
-  // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
-  const tail = ((m['model'] as number) * 2 ** 20 + (m['serial'] as number));
   let chars = m['vendorid'] as string;
-  for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
+  if (compat) {
+    // gpsd reads the vendor id as the M.1371-3 7-character field, overlapping model and serial (M.1371-4).
+    const tail = (m['model'] as number) * 2 ** 20 + (m['serial'] as number);
+    for (let k = 3; k >= 0; k--) chars += TEXT_ALPHABET[Math.floor(tail / 2 ** (6 * k)) & 63];
+  }
   o['vendorid'] = gpsdText(chars);
   o['model'] = m['model'];
   o['serial'] = m['serial'];
@@ -278,130 +291,66 @@ function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string):
   else for (const k of ['to_bow', 'to_stern', 'to_port', 'to_starboard']) o[k] = m[k];
 }
 
-function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, raw?: AisBits): void {
+function binary(o: GpsdJson, m: Readonly<AisMessage>, s: Scaler, compat: boolean, raw?: AisBits): void {
   const data = m['data'] as Uint8Array;
   const bits = m['dataBits'] as number;
-  const asm = decodeAsm(m.type, m['dac'] as number, m['fid'] as number, data, bits);
+  const asm = decodeAsm(m.type, m['dac'] as number, m['fid'] as number, data, bits, { gpsdCompat: compat });
   if (asm === undefined) {
     // gpsd masks the last byte of message 8 data but not of message 6.
     o['data'] = m.type === 6 && raw !== undefined ? rawData(raw, 88, bits) : gpsdData(data, bits);
     return;
   }
-  asmView(o, `${m.type}/${asm.def.dac}/${asm.def.fid}`, asm.fields, asm.elements, s);
+  jsonView(o, asm.def.json, asm.fields, asm.elements, s);
 }
 
-function asmView(o: GpsdJson, key: string, f: Fields, elements: readonly Fields[], s: Scaler): void {
-  const n = (k: string): number => f[k] as number;
-  const t = (k: string): string => gpsdText(f[k] as string);
-  const copy = (...keys: string[]): void => {
-    for (const k of keys) o[k] = f[k];
-  };
-  const stamp = (mo: number, d: number, h: number, mi: number): string => `${pad2(mo)}-${pad2(d)}T${pad2(h)}:${pad2(mi)}Z`;
-  switch (key) {
-    case '6/1/12':
-      o['lastport'] = t('lastport');
-      o['departure'] = stamp(n('lmonth'), n('lday'), n('lhour'), n('lminute'));
-      o['nextport'] = t('nextport');
-      o['eta'] = stamp(n('nmonth'), n('nday'), n('nhour'), n('nminute'));
-      o['dangerous'] = t('dangerous');
-      o['imdcat'] = t('imdcat');
-      copy('unid', 'amount', 'unit');
-      break;
-    case '6/1/14':
-    case '6/1/32': {
-      copy('month', 'day');
-      o['tidals'] = elements.map((e) => ({
-        lon: s.deg(e['lon'] as number, 60_000, 4),
-        lat: s.deg(e['lat'] as number, 60_000, 4),
-        from_hour: e['from_hour'],
-        from_min: e['from_min'],
-        to_hour: e['to_hour'],
-        to_min: e['to_min'],
-        cdir: e['cdir'],
-        cspeed: s.tenth(e['cspeed'] as number),
-      }));
-      break;
-    }
-    case '6/1/18':
-      copy('linkage');
-      o['arrival'] = stamp(n('month'), n('day'), n('hour'), n('minute'));
-      o['portname'] = t('portname');
-      o['destination'] = t('destination');
-      o['lon'] = s.deg(n('lon'), 60_000, 4);
-      o['lat'] = s.deg(n('lat'), 60_000, 4);
-      break;
-    case '6/1/30':
-      copy('linkage');
-      o['text'] = t('text');
-      break;
-    case '6/200/55':
-      copy('crew', 'passengers', 'personnel');
-      break;
-    case '6/235/10':
-    case '6/250/10':
-      copy('off_pos', 'alarm', 'stat_ext');
-      o['ana_int'] = s.scale(n('ana_int'), 0.05, 2);
-      o['ana_ext1'] = s.scale(n('ana_ext1'), 0.05, 2);
-      o['ana_ext2'] = s.scale(n('ana_ext2'), 0.05, 2);
-      o['racon'] = n('racon');
-      o['racon_text'] = legend('racon', n('racon'));
-      o['light'] = n('light');
-      o['light_text'] = legend('light', n('light'));
-      break;
-    case '8/1/11':
-    case '8/1/31': {
-      const imo289 = key === '8/1/31';
-      o['lat'] = s.deg(n('lat'), 60_000, 4);
-      o['lon'] = s.deg(n('lon'), 60_000, 4);
-      if (imo289) copy('accuracy');
-      o['timestamp'] = `${pad2(n('day'))}T${pad2(n('hour'))}:${pad2(n('minute'))}Z`;
-      copy('wspeed', 'wgust', 'wdir', 'wgustdir', 'humidity');
-      o['airtemp'] = s.offset(n('airtemp'), imo289 ? 0 : -600, 1);
-      o['dewpoint'] = s.offset(n('dewpoint'), imo289 ? 0 : -200, 1);
-      o['pressure'] = s.active ? n('pressure') + (imo289 ? 799 : 800) : n('pressure');
-      o['pressuretend'] = s.active ? legend('trend', n('pressuretend')) : n('pressuretend');
-      if (imo289) copy('visgreater');
-      o['visibility'] = s.tenth(n('visibility'));
-      // gpsd prints both water levels with one decimal, although IMO 289 sends centimetres.
-      o['waterlevel'] = s.active ? round(imo289 ? (n('waterlevel') - 1000) / 100 : (n('waterlevel') - 100) / 10, 1) : n('waterlevel');
-      o['leveltrend'] = s.active ? legend('trend', n('leveltrend')) : n('leveltrend');
-      o['cspeed'] = s.tenth(n('cspeed'));
-      copy('cdir');
-      o['cspeed2'] = s.tenth(n('cspeed2'));
-      copy('cdir2', 'cdepth2');
-      o['cspeed3'] = s.tenth(n('cspeed3'));
-      copy('cdir3', 'cdepth3');
-      o['waveheight'] = s.tenth(n('waveheight'));
-      copy('waveperiod', 'wavedir');
-      o['swellheight'] = s.tenth(n('swellheight'));
-      copy('swellperiod', 'swelldir', 'seastate');
-      o['watertemp'] = s.offset(n('watertemp'), imo289 ? 0 : -100, 1);
-      if (imo289) {
-        o['preciptype'] = s.active ? legend('preciptype', n('preciptype')) : n('preciptype');
-        o['salinity'] = s.tenth(n('salinity'));
-        o['ice'] = s.active ? legend('ice', n('ice')) : n('ice');
-      } else {
-        o['preciptype'] = n('preciptype');
-        o['preciptype_text'] = legend('preciptype', n('preciptype'));
-        o['salinity'] = s.tenth(n('salinity'));
-        o['ice'] = n('ice');
-        o['ice_text'] = legend('ice', n('ice'));
+/** Presents a payload from its table's JSON specification (`asm.ts` `JsonSpec`). */
+function jsonView(o: GpsdJson, spec: readonly JsonSpec[], f: Fields, elements: readonly Fields[], s: Scaler): void {
+  for (const item of spec) {
+    const key = item[0];
+    switch (item[1]) {
+      case undefined: {
+        const v = f[key];
+        o[key] = typeof v === 'string' ? gpsdText(v) : v;
+        break;
       }
-      break;
+      case 'deg':
+        o[key] = s.deg(f[key] as number, item[2] as number, item[3] as number);
+        break;
+      case 'scale':
+        o[key] = s.scale(f[key] as number, item[2] as number, item[3] as number);
+        break;
+      case 'offset':
+        o[key] = s.active ? round(((f[key] as number) + (item[2] as number)) / (item[3] as number), item[4] as number) : f[key];
+        break;
+      case 'word':
+        o[key] = s.active ? legend(item[2] as LegendName, f[key] as number) : f[key];
+        break;
+      case 'legend':
+        o[key] = f[key];
+        o[`${key}_text`] = legend(item[2] as LegendName, f[key] as number);
+        break;
+      case 'stamp':
+        o[key] = (item[2] as string).replace(/\{(\w+)(?::(\d+))?(?:\+(\d+))?\}/g, (_, name: string, width?: string, plus?: string) =>
+          String((f[name] as number) + Number(plus ?? 0)).padStart(Number(width ?? 0), '0'),
+        );
+        break;
+      case 'array':
+        o[key] = elements.map((e) => {
+          const inner: GpsdJson = {};
+          jsonView(inner, item[2] as readonly JsonSpec[], e, [], s);
+          return inner;
+        });
+        break;
+      case 'target': {
+        // The identifier is an MMSI or IMO number, or 7 characters of 6-bit text, by its type.
+        const type = f['idtype'] as number;
+        const id = f[key] as number;
+        let text = '';
+        for (let k = 6; k >= 0; k--) text += TEXT_ALPHABET[Math.floor(id / 2 ** (6 * k)) % 64];
+        o[legend('idtype', type)] = type <= 1 ? String(id) : gpsdText(text);
+        break;
+      }
     }
-    case '8/200/10':
-      o['vin'] = t('vin');
-      // gpsd leaves the inland dimensions in decimetres / centimetres even when scaling.
-      copy('length', 'beam');
-      o['shiptype'] = n('shiptype');
-      o['shiptype_text'] = legend('eri', n('shiptype'));
-      o['hazard'] = n('hazard');
-      o['hazard_text'] = legend('hazard', n('hazard'));
-      copy('draught');
-      o['loaded'] = n('loaded');
-      o['loaded_text'] = legend('loaded', n('loaded'));
-      copy('speed_q', 'course_q', 'heading_q');
-      break;
   }
 }
 
@@ -419,9 +368,6 @@ class Scaler {
   scale(raw: number, factor: number, digits: number): FieldValue {
     return this.active ? round(raw * factor, digits) : raw;
   }
-  offset(raw: number, by: number, digits: number): FieldValue {
-    return this.active ? round((raw + by) / 10, digits) : raw;
-  }
   area(raw: number): FieldValue {
     return this.active ? (raw / 600).toFixed(6) : raw;
   }
@@ -436,7 +382,18 @@ class Scaler {
   }
 }
 
+/**
+ * `v` to `digits` decimals as glibc's printf("%.*f") rounds it: from the exact binary value (as `toFixed`), with
+ * exact ties to even (where `toFixed` rounds up) — so 4.25 prints as 4.2, as gpsd prints it.
+ */
 function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
+  const exact = v.toFixed(100);
+  const point = exact.indexOf('.');
+  if (point < 0) return v;
+  if (/^50*$/.test(exact.slice(point + 1 + digits))) {
+    const kept = exact.slice(0, digits === 0 ? point : point + 1 + digits);
+    const odd = Number(kept.charAt(kept.length - 1)) % 2 === 1;
+    return odd ? Number((Number(kept) + Math.sign(v) * 10 ** -digits).toFixed(digits)) : Number(kept);
+  }
+  return Number(v.toFixed(digits));
 }

@@ -331,7 +331,10 @@ const GROUP_ASSIGNMENT = [
   ['spare3', 154, 6, 'x'],
 ] as const satisfies readonly FieldSpec[];
 
-/** Type 24: static data report (Tables 73–74), part A (name) or part B (type, vendor, call sign, dimensions). */
+/**
+ * Type 24: static data report (Tables 73–74), part A (name) or part B (type, vendor, call sign, dimensions). Part B's
+ * vendor ID is 3 characters, unit model code and serial number (M.1371-4/5 Annex 8, message 24 part B; 7 characters in M.1371-3).
+ */
 const STATIC_A = [
   ...HEADER,
   ['partno', 38, 2, 'u'],
@@ -358,11 +361,14 @@ const STATIC_B = [
 /** Auxiliary craft (MMSI 98MIDxxxx, M.585) carry their mother ship's MMSI instead of dimensions. */
 const STATIC_B_AUX = [...STATIC_B_HEAD, ['mothership_mmsi', 132, 30, 'u'], ['spare', 162, 6, 'x']] as const satisfies readonly FieldSpec[];
 
-/** Types 25 and 26: single/multiple slot binary message (Tables 75–77). */
+/**
+ * Types 25 and 26: single/multiple slot binary message (Tables 80 and 82). An addressed message's destination
+ * field is 32 bits: the 30-bit MMSI and 2 spare bits (M.1371-4/5; gpsd 3.22 starts the data right after the MMSI).
+ */
 const slotBinary = (addressed: boolean, structured: boolean, radio: boolean): FieldSpec[] => {
   const f: FieldSpec[] = [...HEADER, ['addressed', 38, 1, 'b'], ['structured', 39, 1, 'b']];
   let pos = 40;
-  if (addressed) f.push(['dest_mmsi', pos, 30, 'u']), (pos += 30);
+  if (addressed) f.push(['dest_mmsi', pos, 30, 'u'], ['dest_spare', pos + 30, 2, 'x']), (pos += 32);
   if (structured) f.push(['app_id', pos, 16, 'u']), (pos += 16);
   f.push(['data', pos, REST, 'd']);
   if (radio) f.push(['radio', -20, 20, 'u']);

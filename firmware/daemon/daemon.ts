@@ -435,7 +435,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
    * Installs a newer permit without a restart. The new pipeline is built (permit checked, keys unwrapped, self-test)
    * while the old one keeps signing, then put in its place between two slices — there is never a moment without a
    * valid key. The new pipeline starts with a fresh replay cache and the start-up barrier (cli/run-pipeline.ts), so
-   * received secured messages of the few seconds around the swap are refused rather than possibly replayed.
+   * received secured messages of the few seconds around the swap are refused rather than possibly replayed. Mode 5's
+   * nonce marks are read from the state directory on the new pipeline's first send, after the swap, so it continues
+   * above every mark the old one reserved.
    */
   reloadKeys(source: string): Promise<KeyReloadResult> {
     const run = this.#reloading.then(() => this.#reloadKeys(source));

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runDecode } from '../../cli/decode.js';
+import { encodeVdm, type AisMessage } from '../../nmea/index.js';
 import { CORPUS, REPO } from '../corpus.js';
 
 type Json = Record<string, unknown>;
@@ -29,7 +30,7 @@ function expectSameMessages(ours: Json[], expected: Json[]): void {
   ours.forEach((o, i) => expect(comparable(o), `message ${i + 1}`).toEqual(comparable(expected[i]!)));
 }
 
-describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd golden output', () => {
+describe.skipIf(CORPUS === undefined)('mibc-ais decode --gpsd-compat against gpsd golden output', () => {
   const chk = (name: string): Json[] =>
     readFileSync(resolve(CORPUS!, name), 'utf8')
       .split('\n')
@@ -37,17 +38,17 @@ describe.skipIf(CORPUS === undefined)('mibc-ais decode --unscaled against gpsd g
       .map((l) => JSON.parse(l) as Json);
 
   it('agrees with sample.aivdm.ju.chk field by field (all 27 types)', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--unscaled', '--gpsd-compat']);
     expectSameMessages(out, chk('gpsd/sample.aivdm.ju.chk'));
   });
 
   it('agrees with ais-nmea-type6-fid55.log.chk field by field (real traffic with type 6 ASMs)', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled']);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/ais-nmea-type6-fid55.log'), 'utf8'), ['--unscaled', '--gpsd-compat']);
     expectSameMessages(out, chk('gpsd/ais-nmea-type6-fid55.log.chk'));
   });
 
   it('scaled output matches sample.aivdm.js.chk numerically', () => {
-    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), []);
+    const out = decodeWithCli(readFileSync(resolve(CORPUS!, 'gpsd/sample.aivdm'), 'utf8'), ['--gpsd-compat']);
     const expected = chk('gpsd/sample.aivdm.js.chk');
     expect(out.length).toBe(expected.length);
     const close = (a: unknown, b: unknown, path: string): void => {
@@ -85,5 +86,36 @@ describe('mibc-ais decode error reporting', () => {
     expect(err).toMatch(/^line 4: NMEA_CHECKSUM: /m);
     expect(counters.errors).toEqual({ NMEA_CHECKSUM: 2, AIS_FRAGMENT_ORDER: 1 });
     expect(counters.messages).toBe(1);
+  });
+});
+
+describe('mibc-ais decode: the standard by default, gpsd 3.22 with --gpsd-compat', () => {
+  async function decode(lines: string[], gpsdCompat: boolean): Promise<Json[]> {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const errors = new PassThrough();
+    let out = '';
+    output.on('data', (d: Buffer) => (out += d.toString()));
+    input.end(`${lines.join('\n')}\n`);
+    await runDecode({ unscaled: true, gpsdCompat }, { input, output, errors, now: () => 0 });
+    return out.trim().split('\n').map((l) => JSON.parse(l) as Json);
+  }
+  const messages: AisMessage[] = [
+    { type: 24, repeat: 0, mmsi: 211000001, partno: 0, shipname: 'SHIP' },
+    { type: 24, repeat: 0, mmsi: 211000001, partno: 1, shiptype: 37, vendorid: 'ABC', model: 5, serial: 123456, callsign: 'CALL', to_bow: 1, to_stern: 2, to_port: 3, to_starboard: 4 },
+    { type: 25, repeat: 0, mmsi: 211000001, addressed: true, structured: true, dest_mmsi: 244000002, app_id: 0xabcd, data: Uint8Array.of(0xf0), dataBits: 8 },
+  ];
+  const lines = messages.flatMap((m) => encodeVdm(m, { channel: 'A' }));
+
+  it('prints the M.1371-5 reading of message 24 part B and of an addressed message 25 by default', async () => {
+    const [b, m25] = await decode(lines, false);
+    expect(b).toMatchObject({ shipname: 'SHIP', vendorid: 'ABC', model: 5, serial: 123456 });
+    expect(m25).toMatchObject({ dest_mmsi: 244000002, app_id: 0xabcd, data: '8:f0' });
+  });
+
+  it("prints gpsd 3.22's reading of the same lines with --gpsd-compat", async () => {
+    const [b, m25] = await decode(lines, true);
+    expect(b).toMatchObject({ vendorid: 'ABCT^I', model: 5, serial: 123456 });
+    expect(m25).toMatchObject({ dest_mmsi: 244000002, app_id: 0xabcd >> 2, data: '10:7c00' });
   });
 });

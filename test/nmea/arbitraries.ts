@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { AisMessage } from '../../nmea/index.js';
 import { MESSAGES } from '../../nmea/layouts.js';
+import type { AsmDef } from '../../nmea/asm.js';
 import { REST, type FieldSpec } from '../../nmea/_layout.js';
 import { TEXT_ALPHABET } from '../../nmea/sixbit.js';
 
@@ -84,3 +85,27 @@ export function messageArb(type: number): fc.Arbitrary<AisMessage> {
 
 export const ALL_TYPES = Array.from({ length: 27 }, (_, k) => k + 1);
 export const anyMessageArb: fc.Arbitrary<AisMessage> = fc.oneof(...ALL_TYPES.map(messageArb));
+
+/** The largest message 6/8 gpsd 3.22 accepts (driver_ais.c RANGE_CHECK), which also bounds M.1371-5 Tables 54/57. */
+const ASM_MESSAGE_MAX = 1008;
+
+/** A structured payload of `def`: its fields (counted group count included) and its repeated elements. */
+export function asmArb(def: AsmDef): fc.Arbitrary<{ fields: Record<string, unknown>; elements: Record<string, unknown>[] }> {
+  const own = def.layout.fields.filter((f) => f[3] !== 'x');
+  const restBits = ASM_MESSAGE_MAX - def.layout.fixedBits;
+  const fieldsArb = fc
+    .tuple(...own.map((f) => (f[2] === REST && f[3] === 't' ? fc.array(fc.constantFrom(...TEXT_CHARS), { maxLength: Math.floor(restBits / 6) }).map((a) => ({ [f[0]]: a.join('') })) : fieldArb(0, f))))
+    .map((parts) => Object.assign({}, ...parts) as Record<string, unknown>);
+  const array = def.array;
+  if (array === undefined) return fieldsArb.map((fields) => ({ fields, elements: [] }));
+  const elementArb = fc
+    .tuple(...array.layout.fields.filter((f) => f[3] !== 'x').map((f) => fieldArb(0, f)))
+    .map((parts) => Object.assign({}, ...parts) as Record<string, unknown>);
+  const room = Math.floor(((def.messageBits ?? ASM_MESSAGE_MAX) - array.start) / array.size);
+  const max = array.count.kind === 'whole' ? Math.min(array.count.max, room) : Math.min(room, 2 ** 5 - 1);
+  const min = def.messageBits === undefined ? 0 : max;
+  return fc.tuple(fieldsArb, fc.array(elementArb, { minLength: min, maxLength: max })).map(([fields, elements]) => {
+    if (array.count.kind === 'field') fields[array.count.field] = elements.length;
+    return { fields, elements };
+  });
+}
