@@ -24,6 +24,7 @@ export const SECOM_REASONS = {
   NOT_BOUND: { status: 403, secom: SECOM_RESPONSE.CERTIFICATE },
   UNKNOWN_DEVICE: { status: 403, secom: SECOM_RESPONSE.MISSING_DATA },
   EPOCH_OUT_OF_RANGE: { status: 400, secom: SECOM_RESPONSE.SCHEMA },
+  NOT_MEMBER: { status: 403, secom: SECOM_RESPONSE.CERTIFICATE },
   RATE_LIMITED: { status: 429, secom: SECOM_RESPONSE.MISSING_DATA },
 } as const;
 export type SecomReason = keyof typeof SECOM_REASONS;

@@ -19,6 +19,7 @@ import { SECOM_REASONS, SecomError, type SecomReason } from './errors.js';
 import { RateLimiter, ReplayMemory } from './limits.js';
 import { MAX_PAYLOAD_BYTES, openPayload, sealPayload } from './payload.js';
 import type { SecomIdentity } from './pki.js';
+import { groupSubscriptionSchema, type GroupHandOut } from './group-subscription.js';
 import { renewalRequestSchema, type RenewalRequest } from './renewal.js';
 import { securityReportSchema, type SecurityReport } from './report.js';
 import { verifyHex } from './signature.js';
@@ -53,6 +54,11 @@ export interface SecomServiceOptions {
   readonly catalogue: () => readonly CatalogueItem[];
   /** The renewal decision (renewal.ts decideRenewal with the PKG); absent: /v1/access refuses. */
   readonly renew?: (mrn: string, request: RenewalRequest) => Promise<Uint8Array>;
+  /** Group subscriptions: membership check (group-subscription.ts checkGroupMember) and the group's current hand-out. */
+  readonly groups?: {
+    member: (mrn: string, groupId: number) => { keyId: number };
+    handOut: (groupId: number) => GroupHandOut | undefined;
+  };
   /** Received reports go here after every check passed. */
   readonly onReport?: (report: SecurityReport, from: string) => void;
   readonly now?: () => number;
@@ -169,7 +175,7 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
       containerType: CONTAINER_TYPE.NONE,
       dataProductType: 'OTHER',
       productSchemaUrl: 'https://example.invalid/mibc-ais/docs/secom.md',
-      implementedInterfaces: { upload: true, uploadLink: false, get: true, getSummary: true, getByLink: false, subscription: false, access: options.renew !== undefined, encryptionKey: false },
+      implementedInterfaces: { upload: true, uploadLink: false, get: true, getSummary: true, getByLink: false, subscription: options.groups !== undefined, access: options.renew !== undefined, encryptionKey: false },
       serviceVersion: '1.0.0',
     }],
   }));
@@ -273,6 +279,21 @@ export async function startSecomService(options: SecomServiceOptions, listen: { 
       code: 'GRANTED',
       detail: `mmsi ${request.mmsi} epoch ${request.epoch}`,
       body: { responseText: 'granted', transactionIdentifier: tx, decision: true, permit: { data: sealed.data, exchangeMetadata: sealed.exchangeMetadata, ackRequest: 3 } },
+    };
+  }));
+
+  app.post('/v1/subscription', { schema: { body: uploadSchema } }, exchange('subscription', VESSEL_MRN, async (peer, bytes) => {
+    if (options.groups === undefined) throw new SecomError('NOT_FOUND', 'this service offers no subscriptions');
+    const request = parseJson(bytes, groupSubscriptionSchema, 'a group subscription');
+    const { keyId } = options.groups.member(peer, request.groupId);
+    const handOut = options.groups.handOut(request.groupId);
+    if (handOut === undefined || handOut.keyId !== keyId) throw new SecomError('NOT_FOUND', `no hand-out of group ${request.groupId} key ${keyId} is held`);
+    const sealed = sealPayload(new TextEncoder().encode(JSON.stringify(handOut)), authoritySigner, true);
+    const subscriptionIdentifier = randomUUID();
+    return {
+      code: 'SUBSCRIBED',
+      detail: `group ${request.groupId} key ${keyId} subscription ${subscriptionIdentifier}`,
+      body: { subscriptionIdentifier, message: 'subscribed', handOut: { data: sealed.data, exchangeMetadata: sealed.exchangeMetadata, fromSubscription: true, ackRequest: 0 } },
     };
   }));
 

@@ -10,7 +10,7 @@ import { zipSync } from 'fflate';
 import { decodePermitFile, deviceKeyFromSecret, EMPTY_KEY_SET, installPermit } from '../../firmware/permit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  decideRenewal, openPayload, RENEWAL_REQUEST_FORMAT, verifyHex,
+  checkGroupMember, decideRenewal, GROUP_SUBSCRIPTION_FORMAT, openPayload, type GroupHandOut, RENEWAL_REQUEST_FORMAT, verifyHex,
   createRoot, issueLeaf, issueTlsServer, newTransactionId, sealPayload, secomRequest, signUpload, startSecomService,
   SECURITY_REPORT_FORMAT, type SecomIdentity, type SecomService, type SecurityReport, type UploadObject,
 } from '../../provisioning/secom/index.js';
@@ -31,6 +31,7 @@ let authorityLeaf: SecomIdentity;
 const VESSEL_MMSI = 237_000_001;
 const VESSEL_MRN = 'urn:mrn:mcp:vessel:gr:mmsi:237000001';
 const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x42));
+const handOuts = new Map<number, GroupHandOut>();
 const received: { report: SecurityReport; from: string }[] = [];
 
 beforeAll(async () => {
@@ -46,6 +47,9 @@ beforeAll(async () => {
   const keys = await pkg.extract({ kind: 'mmsi', mmsi: VESSEL_MMSI, mrn: VESSEL_MRN }, pkg.currentEpoch(), 1);
   await pkg.permit(device.publicKey, [keys]);
   authorityLeaf = authority;
+  // Group 3's key, named for this vessel and another; the authority keeps its hand-out for subscribers.
+  const g = await pkg.groupKey({ to: [VESSEL_MMSI, 237_000_005], hours: 4, group: 3 });
+  handOuts.set(3, { groupId: 3, keyId: g.keys.keys[0]!.keyId, lines: g.lines });
   service = await startSecomService({
     tls,
     identity: authority,
@@ -57,6 +61,7 @@ beforeAll(async () => {
     ],
     onReport: (report, from) => received.push({ report, from }),
     renew: (mrn, request) => decideRenewal(pkg, mrn, request),
+    groups: { member: (mrn, groupId) => checkGroupMember(pkg, mrn, groupId), handOut: (groupId) => handOuts.get(groupId) },
     rate: { perSecond: 1000, burst: 1000 },
     maxPayloadBytes: 64 * 1024,
   });
@@ -225,6 +230,28 @@ describe('SECOM service: request rate', () => {
   });
 });
 
+describe('SECOM service: group keys by subscription', () => {
+  const subscribe = (groupId: number, who?: SecomIdentity) =>
+    upload({ bytes: new TextEncoder().encode(JSON.stringify({ format: GROUP_SUBSCRIPTION_FORMAT, version: 1, groupId })), ...(who === undefined ? {} : { signer: who, dataSigner: who }) });
+
+  it('gives a named member the group\'s current hand-out, data-signed by the authority', async () => {
+    const r = await post(subscribe(3), '/v1/subscription');
+    expect(r.status).toBe(200);
+    const reply = r.body as { subscriptionIdentifier: string; handOut: { data: string; exchangeMetadata: { compressionFlag: boolean; digitalSignatureValue: { digitalSignature: string } } } };
+    const bytes = openPayload(reply.handOut.data, reply.handOut.exchangeMetadata.compressionFlag);
+    expect(verifyHex(bytes, reply.handOut.exchangeMetadata.digitalSignatureValue.digitalSignature, authorityLeaf.certificate)).toBe(true);
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual(handOuts.get(3));
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'subscription', code: 'SUBSCRIBED', peer: VESSEL_MRN } });
+  });
+
+  it('refuses a vessel the authority did not name, and a group with no key', async () => {
+    await pkg.extract({ kind: 'mmsi', mmsi: 237_000_007, mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000007' }, pkg.currentEpoch(), 1);
+    const outsider = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000007', commonName: 'MV Outsider', ...validity }, fleetRoot);
+    await refused(subscribe(3, outsider), 'NOT_MEMBER', 2, 403, '/v1/subscription');
+    await refused(subscribe(9), 'NOT_MEMBER', 2, 403, '/v1/subscription');
+  });
+});
+
 describe('SECOM service: key renewal', () => {
   const renewal = (options: Parameters<typeof upload>[0] & { mmsi?: number; devicePublicKey?: Uint8Array; epoch?: number } = {}) =>
     upload({
@@ -286,5 +313,7 @@ describe('SECOM service: key renewal', () => {
     expect(r).toMatchObject({ status: 403, body: { SECOM_ResponseCode: 2, reason: 'REVOKED' } });
     expect(permits()).toBe(before);
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'renewal', code: 'REVOKED', peer: VESSEL_MRN } });
+    const sub = await post(upload({ bytes: new TextEncoder().encode(JSON.stringify({ format: GROUP_SUBSCRIPTION_FORMAT, version: 1, groupId: 3 })) }), '/v1/subscription');
+    expect(sub.body).toMatchObject({ reason: 'REVOKED' });
   });
 });
