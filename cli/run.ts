@@ -150,11 +150,13 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
     log.info({ signal }, 'signal');
     stopWith(EXIT_OK, signal);
   };
+  // SIGHUP (`systemctl reload mibc-ais`) re-reads the config and the permit: a newer permit put in place atomically
+  // (the SECOM consumer's last mile, docs/secom.md) is installed without a restart.
   const onHup = (): void => {
     loadConfig(configPath).then(
       (next) => daemon.reload(next),
       (error: unknown) => daemon.reloadFailed(error as Error),
-    );
+    ).finally(() => void daemon.reloadKeys('permit'));
   };
   const onCrash = (error: unknown): void => {
     log.fatal({ err: error }, 'uncaught error; stopping with the relay released');

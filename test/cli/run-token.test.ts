@@ -6,7 +6,7 @@
  * twin and the HID twin here (test/cli/run-token-pcsc.test.ts puts it behind a real pcscd).
  */
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -92,7 +92,7 @@ afterEach(async () => {
   for (const d of rigs.splice(0)) await d.stop();
 });
 
-async function startRig(config: ReturnType<typeof tokenConfig>, token: KeyToken): Promise<Rig> {
+async function startRig(config: ReturnType<typeof tokenConfig>, token?: KeyToken): Promise<Rig> {
   const clock = new FakeClock(START_MS);
   const bus = new SimSerialBus();
   const ship = bus.createPort('sim:ship');
@@ -102,7 +102,7 @@ async function startRig(config: ReturnType<typeof tokenConfig>, token: KeyToken)
     createPipeline: factory.createPipeline,
     reloadKeys: factory.reloadKeys,
     keyValidity: factory.keyValidity,
-    token,
+    ...(token === undefined ? {} : { token }),
     openLink: (_side, port) => createSimSerialLink(bus, { path: port.path, baudRate: port.baud, paceOutput: port.pace }, clock),
     notifier: new RecordingNotifier({ clock }),
     logger: pino({ level: 'silent' }),
@@ -229,6 +229,26 @@ describe('daemon with its permit on a card (in-process twin)', () => {
       code: 'KEYS_INVALID',
       message: expect.stringMatching(/CREDENTIAL_UNSAFE/),
     });
+  });
+});
+
+describe('daemon with a permit file: the last mile of a renewal', () => {
+  it('a newer permit renamed into place is installed on reloadKeys (SIGHUP) without a restart; the same file again is unchanged', async () => {
+    const path = join(dir, 'appliance', 'live.permit');
+    writeFileSync(path, permitBytes('live5.permit', { sequence: 5 }), { mode: 0o600 });
+    const config = parseConfig({
+      ports: { ship: { path: 'sim:ship', pace: false }, radio: { path: 'sim:radio', pace: false } },
+      topology: 'attached', mode: 2, status: { port: 0 },
+      keys: { params: files.params, permit: path, deviceKey: files.deviceKey, authority: files.authority },
+      state: { dir: mkdtempSync(join(dir, 'state-')) },
+    });
+    const rig = await startRig(config);
+    expect(await rig.daemon.reloadKeys('permit')).toBe('unchanged');
+    const staged = `${path}.new`;
+    writeFileSync(staged, permitBytes('live6.permit', { sequence: 6 }), { mode: 0o600 });
+    renameSync(staged, path);
+    expect(await rig.daemon.reloadKeys('permit')).toBe('installed');
+    expect(await rig.signedAtReceiver(109)).toEqual(['V']);
   });
 });
 
