@@ -7,6 +7,7 @@ export { RateLimiter, ReplayMemory } from './limits.js';
 export { MAX_PAYLOAD_BYTES, openPayload, PAYLOAD_ENTRY, sealPayload, unzipBounded, type SealedPayload } from './payload.js';
 export { certificateToBase64, createRoot, issueLeaf, issueTlsServer, mrnOf, thumbprint, UID_OID, type CertificateRequest, type SecomIdentity } from './pki.js';
 export { checkGroupMember, GROUP_SUBSCRIPTION_FORMAT, groupSubscriptionSchema, type GroupHandOut, type GroupSubscription } from './group-subscription.js';
+export { renewPermit, type RenewalConsumerOptions, type RenewalOutcome } from './consumer.js';
 export { decideRenewal, RENEWAL_REQUEST_FORMAT, renewalRequestSchema, type RenewalRequest } from './renewal.js';
 export { SECURITY_REPORT_FORMAT, securityReportSchema, type SecurityReport } from './report.js';
 export { newTransactionId, startSecomService, type CatalogueItem, type SecomRecord, type SecomService, type SecomServiceOptions } from './server.js';
