@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimTransponder } from '../../bench/link/transponder.js';
 import { loadParams } from '../../cli/filters.js';
 import { appliancePipelineFactory, INSTALLED_KEYS_NAME } from '../../cli/run-pipeline.js';
+import { secomCommand } from '../../cli/secom.js';
 import { Daemon, parseConfig } from '../../firmware/daemon/index.js';
 import { epochOf } from '../../firmware/epoch.js';
 import { decodeKeySet, deviceKeyFromSecret } from '../../firmware/permit/index.js';
@@ -151,5 +152,37 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
     expect(clock.utcNow()).toBeGreaterThan(epochEndMs);
     expect(results).toEqual(Array(6).fill(['V']));
     expect(daemon.status().counters.shipBypassed).toMatchObject({ latency: 0, 'input-queue-full': 0, degraded: 0, 'pipeline-error': 0 });
+  });
+
+  it('`mibc-ais secom renew` does the same from files: permit written atomically, daemon notified, opened acknowledged', async () => {
+    pkgDir.env.set(clock.utcNow()); // the authority's clock, now in the new epoch
+    const pem = (name: string, text: string, mode = 0o644) => {
+      const path = join(appliance, name);
+      writeFileSync(path, text, { mode });
+      return path;
+    };
+    const args = [
+      'renew', '--authority', service.url,
+      '--ca', pem('authority-ca.pem', authorityRootCert.certificate.toString('pem')),
+      '--authority-root', pem('authority-root.pem', authorityRootCert.certificate.toString('pem')),
+      '--cert', pem('vessel.pem', vessel.certificate.toString('pem')),
+      '--key', pem('vessel-key.pem', vessel.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600),
+      '--cert-root', pem('fleet-root.pem', fleetRoot.certificate.toString('pem')),
+      '--mmsi', String(MMSI),
+      '--device-key', pem('device-key.json', JSON.stringify({ format: 'mibc-ais-device-key', version: 1, publicKey: bytesToHex(device.publicKey) })),
+      '--params', join(pkgDir.dir, 'params.json'),
+      '--permit-out', join(appliance, 'keys.permit'),
+      '--state-dir', join(appliance, 'state'),
+      '--epoch', String(pkg.currentEpoch()),
+      '--wait-seconds', '60',
+    ];
+    const out: string[] = [];
+    const err: string[] = [];
+    await secomCommand({ out: (l) => out.push(l), err: (l) => err.push(l), notify: async () => void (await daemon.reloadKeys('permit')) }).parseAsync(args, { from: 'user' });
+    expect(err).toEqual([]);
+    expect(JSON.parse(out[0]!)).toMatchObject({ command: 'renew', installed: true, sequence: 3 });
+    expect(pkg.register.entries.filter((e) => e.type === 'secom').slice(-3).map((e) => (e.type === 'secom' ? e.data.code : ''))).toEqual(['GRANTED', 'DELIVERED', 'OPENED']);
+    clock.advance(1_000);
+    expect(await signedAtReceiver(120)).toEqual(['V']);
   });
 });
