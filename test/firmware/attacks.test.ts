@@ -12,6 +12,7 @@ import { signedMessage } from '../../firmware/signed-message.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
+import { reportDigest } from '../../firmware/rx/report-digest.js';
 import { NOW_MS, epochAt, groupRing, seededRandom, testPkg, type TestPkg } from './_pkg.js';
 import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 
@@ -318,4 +319,43 @@ describe('attacks on the secure envelope', () => {
     expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'WRONG_SENDER']]);
     expect(vdm).toEqual([]);
   });
+
+  describe('attached topology', () => {
+    /** Alice's plain report and, separately, the messages of its attached signature. */
+    function attached(m: AisMessage) {
+      const [plain, ...signature] = byMessage(secured(alice, m, NOW_MS, { topology: 'attached' }));
+      return { plain: plain!, signature: signature.flat() };
+    }
+    const digestOf = (lines: readonly string[]) => {
+      const vs = lines.map((l) => parseVdm(parseSentence(l)));
+      return reportDigest(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits));
+    };
+
+    it('the V names the report it vouches for and directly follows it; a forged copy shown before it is told apart', () => {
+      const { plain, signature } = attached(report(ALICE));
+      const forged = encodeVdm(encodeAis({ ...report(ALICE), lat: 31_900_000 }), { channel: 'A' });
+      const rx = rxNew();
+      const out = [plain, forged, signature].flatMap((lines) => lines.flatMap((l) => rx.push(l, NOW_MS)));
+      const statuses = out.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!);
+      expect(statuses.map((s) => [s.result, s.report])).toEqual([
+        ['U', digestOf(plain)],
+        ['U', digestOf(forged)],
+        ['V', digestOf(plain)],
+      ]);
+      expect(digestOf(forged)).not.toBe(digestOf(plain));
+      // The sentences directly before the V are the genuine report, not the forged copy that arrived last.
+      const v = out.findIndex((l) => l.startsWith('$PMIBV,V'));
+      expect(out.slice(v - plain.length, v)).toEqual(plain);
+    });
+
+    it('a flood of plain reports under the victim\'s MMSI does not evict its genuine report: the signature still verifies', () => {
+      const { plain, signature } = attached(report(ALICE));
+      const rx = rxNew();
+      feed(rx, plain);
+      for (let i = 0; i < 24; i++) feed(rx, encodeVdm(encodeAis({ ...report(ALICE), lat: 31_000_000 + i }), { channel: 'A' }));
+      const { statuses } = feed(rx, signature);
+      expect(statuses.map((s) => [s.result, s.identity, s.report])).toEqual([['V', ALICE, digestOf(plain)]]);
+    });
+  });
 });
+
