@@ -7,6 +7,7 @@ import { deviceKeyCommand } from './device.js';
 import { rxCommand, txCommand } from './filters.js';
 import { pkgCommand } from './pkg.js';
 import { sampleCommand } from './sample.js';
+import { secomCommand } from './secom.js';
 import { appliancePipelineFactory } from './run-pipeline.js';
 import { registerRun } from './run.js';
 
@@ -20,6 +21,7 @@ const program = new Command()
   .addCommand(pkgCommand())
   .addCommand(deviceKeyCommand())
   .addCommand(benchCommand())
+  .addCommand(secomCommand())
   .addCommand(sampleCommand(), { hidden: true });
 
 registerRun(program, appliancePipelineFactory());
