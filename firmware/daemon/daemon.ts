@@ -108,8 +108,8 @@ export const REQUEUE_MEMORY_LIMIT = 64;
 
 export type DaemonState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 export type PipelineHealth = 'starting' | 'healthy' | 'hung' | 'failed';
-export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error';
-const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error'];
+export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error' | 'token-removed';
+const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error', 'token-removed'];
 const noReasons = (): Record<ShipBypassReason, number> => Object.fromEntries(SHIP_BYPASS_REASONS.map((r) => [r, 0])) as Record<ShipBypassReason, number>;
 
 export interface DaemonCounters {
@@ -206,6 +206,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #keyTimer: TimerHandle | undefined;
   #scheduled = false;
   #busy = false;
+  /** The token is out and the mode (3–5) must not fall back to plain: own-ship lines are withheld. */
+  #tokenHold = false;
   /** Monotonic start of the pipeline call in progress, for the watchdog's view of a hang. */
   #inCallSince: number | undefined;
   #startedAt = 0;
@@ -556,6 +558,10 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       this.#bypassShip(item.line, 'degraded');
       return;
     }
+    if (this.#tokenHold) {
+      this.#bypassShip(item.line, 'token-removed');
+      return;
+    }
     const waited = this.#clock.monotonicNow() - item.at;
     if (waited > this.#config.timing.latencyBudgetMs) {
       this.alarms.pulse('CRYPTO_BEHIND', '-', `own-ship line waited ${Math.round(waited)} ms`, TRANSIENT_ALARM_HOLD_MS);
@@ -754,7 +760,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (position > 5) this.alarms.raise('MODE_UNAVAILABLE', 'switch', `switch position ${position} is not a mode`);
     else this.alarms.clear('MODE_UNAVAILABLE', 'switch');
     const tokenGone = this.#deps.token !== undefined && !this.#deps.token.present && this.#config.policies.tokenRemoved === 'mode1';
-    const target: Mode = tokenGone ? 1 : this.#desiredMode();
+    const desired = this.#desiredMode();
+    // Without its token the appliance stops speaking for the ship. Mode 2 becomes mode 1 (plain reports, as without
+    // the appliance); in modes 3–5 mode 1 would put the real MMSI or the confidential content on air, so own-ship
+    // lines are withheld instead until the token is back.
+    this.#tokenHold = tokenGone && desired >= 3;
+    const target: Mode = tokenGone && desired < 3 ? 1 : desired;
     if (pipeline.mode === target) return;
     const from = pipeline.mode;
     try {
