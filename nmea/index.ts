@@ -9,6 +9,7 @@ export { decodeAis, encodeAis, replaceMmsi, isAddressedBinary, isBroadcastBinary
 export { parseVdm, encodeVdm, isVdm, SequentialId, type VdmFragment, type VdmEncodeOptions } from './vdm.js';
 export { FragmentAssembler, VdmAssembler, type Assembled, type AssembledVdm, type AssemblerOptions, type Fragment } from './assembler.js';
 export { toGpsdJson, type GpsdJson, type GpsdJsonOptions } from './gpsd.js';
+export { writeGpsdJson } from './gpsd-writer.js';
 export { Type24Merger, TYPE24_PENDING } from './type24.js';
 export { AisLineDecoder, type AisLineDecoderOptions, type DecodedAis, type LineResult, type StreamCounters } from './stream.js';
 export { joinApplicationData, splitApplicationData, MAX_BINARY_DATA_BITS, type ApplicationData } from './binary.js';
