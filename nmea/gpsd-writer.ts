@@ -45,9 +45,17 @@ interface Compiled {
   readonly write: (o: Record<string, unknown>) => string | undefined;
 }
 
-const compiled = new Map<string, Compiled>();
+/** Compiled shapes by message type (a handful each); found by comparing key lists, cheaper than a joined key. */
+const compiled = new Map<unknown, Compiled[]>();
+let shapes = 0;
 /** Shapes are bounded by the tables; the cap keeps hostile or odd input from growing the cache without end. */
 const MAX_SHAPES = 512;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Builds a writer for objects with exactly `keys` whose values have the types of `sample`'s. Returns undefined from
@@ -80,13 +88,15 @@ function compile(keys: readonly string[], sample: Record<string, unknown>): Comp
 /** `JSON.stringify(o)` for a gpsd JSON view (plain object of numbers, strings, booleans and arrays of such objects). */
 export function writeGpsdJson(o: Record<string, unknown>): string {
   const keys = Object.keys(o);
-  const shape = keys.join('\u0000');
-  let c = compiled.get(shape);
+  let list = compiled.get(o['type']);
+  let c = list?.find((e) => sameKeys(e.keys, keys));
   if (c === undefined) {
     // A key whose value is undefined is omitted by JSON.stringify: such shapes take the generic path.
-    if (compiled.size >= MAX_SHAPES || keys.some((k) => o[k] === undefined)) return writeGeneric(o, keys);
+    if (shapes >= MAX_SHAPES || keys.some((k) => o[k] === undefined)) return writeGeneric(o, keys);
     c = { keys, write: compile(keys, o) };
-    compiled.set(shape, c);
+    if (list === undefined) compiled.set(o['type'], (list = []));
+    list.push(c);
+    shapes++;
   }
   return c.write(o) ?? writeGeneric(o, keys);
 }
