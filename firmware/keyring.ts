@@ -123,7 +123,7 @@ export interface VerifierCacheStats {
  * Verifiers for the senders heard most. A prepared verifier (Q_ID's Miller-loop lines: ≈19 KiB of WASM memory and
  * ≈1 ms to build) makes each later verify ≈0.8× a plain one; preparing for a ship heard once is a loss. So a
  * sender is admitted only on its second sighting, and once the cache is full only when a frequency sketch says it
- * is heard more often than the least recently used entry it would evict (TinyLFU, firmware/frequency-sketch.ts);
+ * is heard at least twice as often as the least recently used entry it would evict (TinyLFU, firmware/frequency-sketch.ts);
  * everyone else is verified without preparing. A scan of many ships therefore never evicts the regulars and never
  * costs more than plain verification. Memory: ≈19 KiB WASM + ≈0.2 KiB JS per entry, plus 16 bytes of sketch.
  */
@@ -185,8 +185,9 @@ export class VerifierCache {
   private admit(seen: number): boolean {
     if (seen < 2) return false;
     if (this.cache.size < this.capacity) return true;
+    // Twice as often, not merely more: swapping ships heard about as often only pays a preparation each time.
     const victim = this.cache.keys().next().value as string;
-    return seen > this.sketch.estimate(victim);
+    return seen > 2 * this.sketch.estimate(victim);
   }
 }
 
