@@ -26,7 +26,7 @@ const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const reports = arg('--reports', 1_500);
+const reports = arg('--reports', 1_000);
 const capacity = arg('--capacity', DEFAULT_VERIFIER_CACHE);
 
 const { params, masterSecret } = setup();
