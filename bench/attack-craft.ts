@@ -1,13 +1,14 @@
 /**
  * Crafted radio input that makes a receiver spend pairings (docs/verification-budget.md §Worst inputs): per envelope
  * kind, one "round" an outsider can send from any MMSI. Every forged body carries a well-formed signature (a valid
- * h ‖ S of the attacker's own key), so it fails only after the full verification; fragments come in two versions
- * each, so reassembly offers every combination as a candidate (docs/envelope.md §3).
+ * h ‖ S of the attacker's own key), so it fails only after the full verification; each body comes in two versions
+ * of four fragments, each version consistent with its own fragment 0's commitment, so reassembly offers both
+ * (docs/envelope.md §3: combinations that mix them match no commitment and are never offered).
  */
 import { encodeAis, encodeVdm, type AisMessage } from '../nmea/index.js';
-import { encodeKem, encodeSignedAttached, encodeSignedInline, KemPurpose } from '../firmware/bodies.js';
+import { encodeKem, encodeSignedAttached, encodeSignedInline, KemPurpose, TIME_BITS } from '../firmware/bodies.js';
 import { slotsFor } from '../firmware/capacity.js';
-import { encodeEnvelopeMessage, Kind, type EnvelopeMessage } from '../firmware/envelope.js';
+import { bodyCommitment, encodeEnvelopeMessage, Kind, type EnvelopeMessage } from '../firmware/envelope.js';
 import { encodeAnchorBody, TESLA_PRESETS } from '../firmware/amortised/index.js';
 import type { OwnIdentity } from '../firmware/keyring.js';
 
@@ -56,9 +57,9 @@ function binary(ctx: CraftContext, source: number, data: Uint8Array, addressed: 
 }
 
 /**
- * Two versions of a body as four fragments each, first versions then second: 1 + 1 + 2 + 4 + 8 = 16 candidate bodies.
- * The last fragment is exactly the signature's S point, so every combination holds a valid point and fails only at
- * the pairing.
+ * Two versions of a body as four fragments each, first versions then second: 2 candidate bodies (envelope v1 offered
+ * all 16 combinations). The last fragment is exactly the signature's S point, so each holds a valid point and fails
+ * only at the pairing.
  */
 function variantFragments(ctx: CraftContext, source: number, kind: Kind, bodies: readonly [Uint8Array, Uint8Array], addressed: boolean, group: number): AirMessage[] {
   const [a, b] = bodies;
@@ -66,7 +67,8 @@ function variantFragments(ctx: CraftContext, source: number, kind: Kind, bodies:
   const head = a.length - S_BYTES;
   const cut = [0, Math.ceil(head / 3), Math.ceil((2 * head) / 3), head, a.length];
   const frag = (body: Uint8Array, index: number): AirMessage => {
-    const m: EnvelopeMessage = { kind, ext: false, fragment: { group, index, count: 4 }, chunk: body.subarray(cut[index], cut[index + 1]) };
+    const fragment = index === 0 ? { group, index, count: 4, commitment: bodyCommitment(kind, false, group, 4, body) } : { group, index, count: 4 };
+    const m: EnvelopeMessage = { kind, ext: false, fragment, chunk: body.subarray(cut[index], cut[index + 1]) };
     return binary(ctx, source, encodeEnvelopeMessage(m), addressed);
   };
   return [0, 1, 2, 3].map((i) => frag(a, i)).concat([0, 1, 2, 3].map((i) => frag(b, i)));
@@ -78,9 +80,9 @@ function signature(ctx: CraftContext, label: number): Uint8Array {
   return ctx.attacker.signer(epoch).sign(Uint8Array.of(label & 0xff, label >> 8), { form: 'compact' });
 }
 
-/** Fields of every forged body's time byte: the current second and the epoch of the attacker's key. */
-function timeOf(nowMs: number): { t6: number; epochParity: 0 | 1 } {
-  return { t6: Math.floor(nowMs / 1000) % 64, epochParity: 0 };
+/** The current second as each kind carries it (docs/envelope.md §2). */
+function timeOf(nowMs: number, kind: Kind): number {
+  return Math.floor(nowMs / 1000) % 2 ** TIME_BITS[kind];
 }
 
 /**
@@ -88,25 +90,24 @@ function timeOf(nowMs: number): { t6: number; epochParity: 0 | 1 } {
  * cost, not the receiver's), so pass the same pair each time.
  */
 export function craftRound(ctx: CraftContext, attack: Attack, source: number, nowMs: number, signatures: readonly [Uint8Array, Uint8Array], group: number): AirMessage[] {
-  const t = timeOf(nowMs);
   const [s1, s2] = signatures;
   switch (attack) {
     case 'attached': {
       // Four plain reports for every signature to be tried against (the receiver keeps four per sender).
       const reports = [0, 1, 2, 3].map((v) => air(positionReport(source, v), 1));
-      const bodies = [s1, s2].map((s) => encodeSignedAttached({ ...t, compact: true, signature: s })) as [Uint8Array, Uint8Array];
+      const bodies = [s1, s2].map((s) => encodeSignedAttached({ time: timeOf(nowMs, Kind.SignedAttached), compact: true, signature: s })) as [Uint8Array, Uint8Array];
       return [...reports, ...variantFragments(ctx, source, Kind.SignedAttached, bodies, false, group)];
     }
     case 'inline': {
-      const bodies = [s1, s2].map((s, v) => encodeSignedInline({ ...t, compact: true, report: { bytes: encodeAis(positionReport(source, v + 1)).bytes, fill: 0 }, signature: s })) as [Uint8Array, Uint8Array];
+      const bodies = [s1, s2].map((s, v) => encodeSignedInline({ time: timeOf(nowMs, Kind.SignedInline), compact: true, report: { bytes: encodeAis(positionReport(source, v + 1)).bytes, fill: 0 }, signature: s })) as [Uint8Array, Uint8Array];
       return variantFragments(ctx, source, Kind.SignedInline, bodies, false, group);
     }
     case 'kem': {
-      const body = (s: Uint8Array) => encodeKem({ ...t, compact: true, purpose: KemPurpose.Text, fill: 0, kemCiphertext: ctx.random(64), sealed: ctx.random(29), signature: s });
+      const body = (s: Uint8Array) => encodeKem({ time: timeOf(nowMs, Kind.Kem), compact: true, purpose: KemPurpose.Text, fill: 0, kemCiphertext: ctx.random(64), sealed: ctx.random(29), signature: s });
       return variantFragments(ctx, source, Kind.Kem, [body(s1), body(s2)], true, group);
     }
     case 'anchor': {
-      const body = (s: Uint8Array) => encodeAnchorBody({ ...t, gen: 0, params: TESLA_PRESETS.latency, back: 0, salt: ctx.random(8), key: ctx.random(TESLA_PRESETS.latency.keyBytes), signature: s });
+      const body = (s: Uint8Array) => encodeAnchorBody({ t6: timeOf(nowMs, Kind.ChainAnchor), epochParity: 0, gen: 0, params: TESLA_PRESETS.latency, back: 0, salt: ctx.random(8), key: ctx.random(TESLA_PRESETS.latency.keyBytes), signature: s });
       return variantFragments(ctx, source, Kind.ChainAnchor, [body(s1), body(s2)], false, group);
     }
   }

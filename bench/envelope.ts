@@ -11,6 +11,7 @@ import { epochOf } from '../firmware/epoch.js';
 import { GroupKeyRing, identityOf, OwnIdentity, type SystemParams } from '../firmware/keyring.js';
 import type { Mode } from '../firmware/pipeline.js';
 import { SecureTx, type Topology } from '../firmware/secure-tx.js';
+import { MemoryNonceStore } from '../hal/nonce-store-sim.js';
 import { encodeAis, type AisMessage } from '../nmea/index.js';
 
 const NOW_MS = Date.UTC(2026, 10, 24, 12);
@@ -67,7 +68,6 @@ const cases: [Mode, Topology, 'compact' | 'full' | '-'][] = [
   [2, 'attached', 'compact'],
   [2, 'attached', 'full'],
   [3, 'inline', 'compact'],
-  [3, 'attached', 'compact'],
   [4, 'inline', 'compact'],
   [5, 'inline', '-'],
 ];
@@ -75,9 +75,10 @@ for (const report of [position, staticVoyage]) {
   const bits = encodeAis(report);
   const plainSlots = slotsForPlainBits(bits.bitLength);
   for (const [mode, topology, signature] of cases) {
+    // Mode 3 hides the ship only on a radio the appliance drives (VDM); it is not available attached or with BBM.
     const tx = new SecureTx(
-      { mode, topology, emit: 'bbm', to: PEER, ...(signature === '-' ? {} : { signatureForm: signature }) },
-      keys,
+      { mode, topology, emit: mode === 3 ? 'vdm' : 'bbm', to: PEER, timeTrusted: true, ...(signature === '-' ? {} : { signatureForm: signature }) },
+      { ...keys, nonceState: new MemoryNonceStore() },
     );
     const lines = tx.secure(bits, OWN, report.type, NOW_MS);
     const securedSlots = tx.counters.slots + (topology === 'attached' ? plainSlots : 0);

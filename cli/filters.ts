@@ -18,7 +18,9 @@ import { GroupKeyRing, loadSystemParams, OwnIdentity, type SystemParams } from '
 import type { Mode } from '../firmware/pipeline.js';
 import { SecureRx } from '../firmware/secure-rx.js';
 import { TESLA_PRESETS } from '../firmware/amortised/index.js';
-import { SecureTx, TxError, type Auth, type TxOptions } from '../firmware/secure-tx.js';
+import { DEFAULT_TX_OPTIONS, SecureTx, TxError, type Auth, type PlainFallback, type TxFailure, type TxOptions } from '../firmware/secure-tx.js';
+import { FileNonceStore } from '../hal/nonce-store-file.js';
+import { checkTxSetup } from './tx-check.js';
 
 export interface FilterIo {
   readonly input: Readable;
@@ -94,6 +96,8 @@ export interface TxCliOptions {
   key?: string;
   pseudoKey?: string;
   groupKeys?: string;
+  nonceState?: string;
+  instance?: number;
   groupPolicy?: string;
   to?: number;
   topology: 'inline' | 'attached';
@@ -105,8 +109,25 @@ export interface TxCliOptions {
   maxSlots: number;
   auth: Auth;
   tesla: keyof typeof TESLA_PRESETS;
+  plainFallback?: PlainFallback;
 }
 
+const ACTION_TEXT: Record<TxFailure['action'], string> = {
+  'sent-plain': 'sent plain',
+  'sent-pseudonymous': 'sent unsigned under the pseudonym',
+  dropped: 'dropped',
+};
+
+/** One stderr line per own-ship message that was not secured: what became of it, and why. */
+export function formatTxFailure(f: TxFailure): string {
+  const what = f.type === undefined ? '' : ` (message ${f.type} of ${f.mmsi})`;
+  return `tx: ${ACTION_TEXT[f.action]}${what}: ${f.code}: ${f.message}\n`;
+}
+
+/**
+ * Runs the filter. Setup problems (keys, usage) throw before the first line is read; the returned SecureTx's
+ * `counters.failed` says whether any own-ship message was not secured (the command then exits 3).
+ */
 export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
   if (o.auth === 'amortised' && o.mode !== 2 && o.mode !== 3) {
     throw new TxError('UNSUPPORTED', `--auth amortised authenticates modes 2 and 3, not mode ${o.mode}`);
@@ -114,21 +135,48 @@ export async function runTx(o: TxCliOptions, io: FilterIo): Promise<SecureTx> {
   const params = loadParams(o.params);
   const options: Partial<TxOptions> = {
     mode: o.mode as Mode, topology: o.topology, emit: o.emit, signatureForm: o.signature, dac: o.dac, fi: o.fi,
-    ownShip: o.own, maxSlotsPerMessage: o.maxSlots, auth: o.auth, tesla: TESLA_PRESETS[o.tesla], ...(o.to === undefined ? {} : { to: o.to }),
+    ownShip: o.own, maxSlotsPerMessage: o.maxSlots, auth: o.auth, tesla: TESLA_PRESETS[o.tesla],
+    ...(o.plainFallback === undefined ? {} : { plainFallback: o.plainFallback }),
+    // A filter runs on the operator's clock (the system's, or --now): it is the operator's to trust.
+    timeTrusted: true,
+    ...(o.instance === undefined ? {} : { nonce: { instance: o.instance } }),
+    ...(o.to === undefined ? {} : { to: o.to }),
   };
+  const identity = o.key === undefined ? undefined : loadIdentity(params, o.key);
+  const pseudo = o.pseudoKey === undefined ? undefined : loadIdentity(params, o.pseudoKey);
+  const groupKeys = o.groupKeys || o.groupPolicy ? loadGroupKeys(o.groupKeys, o.groupPolicy ? loadGroupPolicy(o.groupPolicy) : undefined) : undefined;
+  const nonceState = o.mode === 5 && o.nonceState !== undefined ? new FileNonceStore(o.nonceState) : undefined;
   const tx = new SecureTx(options, {
     params,
-    ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
-    ...(o.pseudoKey ? { pseudo: loadIdentity(params, o.pseudoKey) } : {}),
-    ...(o.groupKeys || o.groupPolicy ? { groupKeys: loadGroupKeys(o.groupKeys, o.groupPolicy ? loadGroupPolicy(o.groupPolicy) : undefined) } : {}),
+    ...(identity ? { identity } : {}),
+    ...(pseudo ? { pseudo } : {}),
+    ...(groupKeys ? { groupKeys } : {}),
+    ...(nonceState ? { nonceState } : {}),
   });
+  // The mode's own refusals (mode 3 on a transponder, amortised mode 3) came from the constructor above.
+  checkTxSetup({
+    options: { ...DEFAULT_TX_OPTIONS, ...options },
+    params,
+    nowMs: io.now(),
+    ...(identity && o.key ? { identity: { key: identity, path: o.key } } : {}),
+    ...(pseudo && o.pseudoKey ? { pseudo: { key: pseudo, path: o.pseudoKey } } : {}),
+    ...(groupKeys ? { groupKeys: { ring: groupKeys, path: o.groupKeys ?? '(none)' } } : {}),
+    ...(o.nonceState === undefined ? {} : { nonceState: o.nonceState }),
+  });
+  // An unreadable record stops the start here rather than every report later.
+  nonceState?.load();
+  tx.onFailure = (f) => io.errors.write(formatTxFailure(f));
   await eachLine(
     io,
     (line, now) => tx.push(line, now).map((l) => l.line),
     (now) => tx.tick(now).map((l) => l.line),
   );
   const c = tx.counters;
-  io.errors.write(`tx: ${c.secured} secured into ${c.messages} messages, ${c.passed} passed unaltered, ${c.failed} sent plain after a failure\n`);
+  const reasons = Object.entries(c.byReason).map(([k, v]) => `${k}=${v}`).join(' ');
+  io.errors.write(
+    `tx: ${c.secured} secured into ${c.messages} messages, ${c.passed} passed unaltered (${c.echoes} our own echoed back)` +
+      (c.failed > 0 ? `; ${c.failed} NOT secured: ${c.sentPlain} sent unsecured, ${c.dropped} dropped (${reasons})` : '') + '\n',
+  );
   return tx;
 }
 
@@ -194,18 +242,25 @@ async function guarded(run: () => Promise<unknown>): Promise<void> {
 
 export function txCommand(): Command {
   return new Command('tx')
-    .description('secure own-ship AIS sentences (stdin) for transmission (stdout)')
+    .description('secure own-ship AIS sentences (stdin) for transmission (stdout); exit 3 when any was not secured')
     .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('mode', 1, 5))
     .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
     .option('--key <file>', 'this vessel\'s identity keys (modes 2, 4)')
     .option('--pseudo-key <file>', 'pseudo-MMSI keys (mode 3)')
     .option('--group-keys <file>', 'group keys (mode 5)')
     .option('--group-policy <file>', 'group policy (mibc-ais-group-policy): groups this vessel sends in (docs/group-keys.md)')
+    .option('--nonce-state <file>', 'mode 5: the record of nonces used (created if missing; keep it between runs)')
+    .option('--instance <n>', 'mode 5: this sender\'s instance byte, distinct per appliance sharing an MMSI (default: saved, else random)', int('--instance', 0, 255))
     .option('--to <mmsi>', 'destination vessel (mode 4)', int('--to', 0, 999_999_999))
     .addOption(new Option('--topology <t>', 'inline: replace own-ship messages; attached: add signatures beside them').choices(['inline', 'attached']).default('inline'))
-    .addOption(new Option('--emit <form>', 'bbm: BBM/ABM for a transponder; vdm: what receivers hear').choices(['bbm', 'vdm']).default('bbm'))
+    .addOption(new Option('--emit <form>', 'bbm: BBM/ABM for a transponder; vdm: what receivers hear (mode 3 needs vdm)').choices(['bbm', 'vdm']).default('bbm'))
     .addOption(new Option('--signature <form>', 'BLMQ challenge length').choices(['compact', 'full']).default('compact'))
-    .addOption(new Option('--own <which>', 'own-ship sentences: vdo (a transponder port) or any AIS sentence').choices(['vdo', 'any']).default('any'))
+    .addOption(new Option('--own <which>', 'own-ship sentences: vdo (a transponder port) or any AIS sentence').choices(['vdo', 'any']).default('vdo'))
+    .addOption(
+      new Option('--plain-fallback <p>', 'modes 2, 3: a report that cannot be signed goes out unsigned (on-failure) or not at all (never); modes 4, 5 never')
+        .choices(['on-failure', 'never'])
+        .default('on-failure'),
+    )
     .option('--dac <n>', 'application DAC (0 = test)', int('--dac', 0, 1023), 0)
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
     .option('--max-slots <n>', 'largest message in slots (3 for a mobile station)', int('--max-slots', 1, 5), 3)
@@ -217,7 +272,10 @@ export function txCommand(): Command {
     .addOption(new Option('--tesla <preset>', 'amortised chain parameters (docs/amortised-auth.md §2)').choices(['latency', 'load']).default('latency'))
     .addOption(clockOption())
     .action(async (o: TxCliOptions & { now?: string }) =>
-      guarded(() => runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),
+      guarded(async () => {
+        const tx = await runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) });
+        if (tx.counters.failed > 0) process.exitCode = 3;
+      }),
     );
 }
 

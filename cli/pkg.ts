@@ -1,11 +1,13 @@
 /**
  * `mibc-ais pkg …` (DESIGN.md §4): the authority's PKG on the command line — setup, extract, pseudonym,
  * group-key, permit, card-write and audit. The work is in provisioning/pkg; this file reads options and files,
- * writes results atomically (0600) and prints one JSON summary line per command on stdout, never a secret.
+ * writes results atomically (0600, never over an existing file without --force) before the PKG records them, and
+ * prints one JSON summary line per command on stdout, never a secret.
  * The passphrase comes from --passphrase-file or MIBC_PKG_PASSPHRASE, never from an argument: arguments are
  * visible to every user in `ps`.
  */
 import * as fsp from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { GroupPolicyFileSchema } from '../firmware/group-policy.js';
@@ -15,7 +17,7 @@ import { TokenError, type Transmit } from '../hal/token.js';
 import { writePermitToCard } from '../provisioning/card-writer.js';
 import {
   DEFAULT_PKG_ENV, DEFAULT_POLICY_DAYS, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_POLICY_DAYS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
-  writeFileAtomic, type ExtractTarget, type PkgEnv,
+  writeFileAtomic, type ExtractTarget, type GroupKeyResult, type PkgEnv,
 } from '../provisioning/pkg/index.js';
 
 /** A card reader the writer can use: PC/SC by default, injectable for tests. */
@@ -89,7 +91,7 @@ const mmsiList = (v: string) => v.split(',').map((s) => mmsiArg('--to')(s.trim()
 /** `--epoch current` is resolved against the PKG clock once the PKG is open. */
 const epochArg = (v: string): number | 'current' => (v === 'current' ? v : int('--epoch', 0, 0xffff_ffff)(v));
 
-/** Runs an action; typed errors become one line on stderr and exit status 1, anything else propagates. */
+/** Runs an action; typed and file-system errors become one line on stderr and exit status 1, anything else propagates. */
 function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
@@ -98,6 +100,13 @@ function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A
       if (err instanceof PkgError || err instanceof TokenError || err instanceof KeyFileError) {
         const code = err.code;
         io.err.write(`mibc-ais pkg ${name}: ${err.message.startsWith(code) ? err.message : `${code}: ${err.message}`}\n`);
+        io.fail(1);
+        return;
+      }
+      // A file-system failure outside the outputs (register, vault, lock): one line, never a stack trace.
+      const io_ = err as NodeJS.ErrnoException;
+      if (io_ instanceof Error && typeof io_.code === 'string' && typeof io_.syscall === 'string') {
+        io.err.write(`mibc-ais pkg ${name}: ${io_.code}: ${io_.message}\n`);
         io.fail(1);
         return;
       }
@@ -119,8 +128,41 @@ function print(io: PkgCliIo, summary: Record<string, unknown>): void {
   io.out.write(`${JSON.stringify(summary)}\n`);
 }
 
-const head = (pkg: Pkg) => ({ seq: pkg.register.entries.length, head: pkg.register.head });
-const writeJson = (file: string, value: unknown) => writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+const head = (pkg: Pkg) => ({
+  seq: pkg.register.entries.length,
+  head: pkg.register.head,
+  ...(pkg.anchorReport.recovered > 0 ? { recovered: pkg.anchorReport.recovered } : {}),
+  ...(pkg.anchorReport.upgraded ? { anchored: true } : {}),
+});
+const jsonText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Refuses, before any work, outputs that exist (without --force) or that name one file twice. */
+async function checkOutputs(files: readonly string[], force: boolean | undefined): Promise<void> {
+  if (new Set(files.map((f) => resolve(f))).size !== files.length) throw new PkgError('PKG_INPUT', `the output files must differ: ${files.join(', ')}`);
+  if (force === true) return;
+  for (const f of files) {
+    const there = await fsp.lstat(f).then(
+      () => true,
+      () => false,
+    );
+    if (there) throw new PkgError('PKG_OUTPUT_EXISTS', `${f} exists; give --force to replace it`);
+  }
+}
+
+/** Writes one output atomically, 0600; a failure becomes one typed line naming the path and the cause. */
+async function writeOut(file: string, data: string | Uint8Array, force: boolean | undefined): Promise<void> {
+  try {
+    await writeFileAtomic(file, data, { overwrite: force === true });
+  } catch (cause) {
+    const e = cause as NodeJS.ErrnoException;
+    if (e.code === 'EEXIST') throw new PkgError('PKG_OUTPUT_EXISTS', `${file} exists; give --force to replace it`, { cause });
+    // Node's message names the temporary file; the operator needs the path they gave and the reason.
+    const reason = /^[A-Z0-9]+: ([^,]+)/.exec(e.message)?.[1] ?? e.message;
+    throw new PkgError('PKG_OUTPUT', `cannot write ${file}: ${e.code === undefined ? reason : `${e.code} (${reason})`}`, { cause });
+  }
+}
+
+const forceOpt = () => new Option('--force', 'replace output files that exist (never done without it)');
 
 export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
   const pkg = new Command('pkg').description("the authority's PKG: master secret, key extraction, pseudonyms, group keys, key permits");
@@ -161,10 +203,12 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .requiredOption('--epoch <e>', 'first key epoch, or "current"', epochArg)
     .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
     .requiredOption('--out <file>', 'identity key file to write')
+    .addOption(forceOpt())
     .action(
-      action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string }) => {
+      action(io, 'extract', async (o: { dir: string; passphraseFile?: string; mmsi?: number; pseudo?: number; mrn?: string; epoch: number | 'current'; epochs: number; out: string; force?: boolean }) => {
         const given = [o.mmsi, o.pseudo, o.mrn].filter((x) => x !== undefined).length;
         if (given === 0 || (o.pseudo !== undefined && given > 1)) throw new PkgError('PKG_INPUT', 'give --mmsi (optionally with --mrn), --mrn alone, or --pseudo');
+        await checkOutputs([o.out], o.force);
         await withPkg(o.dir, o, io, async (p) => {
           const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
           let target: ExtractTarget;
@@ -172,12 +216,11 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
           else if (o.mmsi !== undefined) target = { kind: 'mmsi', mmsi: o.mmsi, ...(o.mrn === undefined ? {} : { mrn: o.mrn }) };
           else {
             // An MRN alone means the MMSI it is already bound to; the first extraction must name both.
-            const bound = p.register.mrnBindings.get(o.mrn as string);
+            const bound = p.boundMmsi(o.mrn as string);
             if (bound === undefined) throw new PkgError('PKG_INPUT', `${o.mrn} is not bound to an MMSI yet: give --mmsi too`);
             target = { kind: 'mmsi', mmsi: bound, mrn: o.mrn as string };
           }
-          const file = await p.extract(target, epoch, o.epochs);
-          await writeJson(o.out, file);
+          const file = await p.extract(target, epoch, o.epochs, (f) => writeOut(o.out, jsonText(f), o.force));
           print(io, { command: 'extract', identity: file.identity, epochs: file.keys.map((k) => k.epoch), out: o.out, register: head(p) });
         });
       }),
@@ -192,12 +235,13 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .option('--epoch <e>', 'first key epoch, or "current"', epochArg, 'current' as const)
     .option('--epochs <k>', 'number of consecutive epochs', int('--epochs', 1, MAX_EPOCHS_PER_EXTRACT), 1)
     .requiredOption('--out <file>', 'identity key file to write')
+    .addOption(forceOpt())
     .action(
-      action(io, 'pseudonym', async (o: { dir: string; passphraseFile?: string; forMmsi: number; epoch: number | 'current'; epochs: number; out: string }) => {
+      action(io, 'pseudonym', async (o: { dir: string; passphraseFile?: string; forMmsi: number; epoch: number | 'current'; epochs: number; out: string; force?: boolean }) => {
+        await checkOutputs([o.out], o.force);
         await withPkg(o.dir, o, io, async (p) => {
           const epoch = o.epoch === 'current' ? p.currentEpoch() : o.epoch;
-          const r = await p.pseudonym(o.forMmsi, epoch, o.epochs);
-          await writeJson(o.out, r.keys);
+          const r = await p.pseudonym(o.forMmsi, epoch, o.epochs, (x) => writeOut(o.out, jsonText(x.keys), o.force));
           // The vessel is not repeated here: stdout ends up in logs and tickets; `pkg audit --who` tells the authority.
           print(io, { command: 'pseudonym', pseudo: r.pseudo, epochs: r.keys.keys.map((k) => k.epoch), out: o.out, register: head(p) });
         });
@@ -218,18 +262,33 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .requiredOption('--out-nmea <file>', 'NMEA sentences to write')
     .option('--out-policy <file>', 'group policy (mibc-ais-group-policy) authorising the issuer for the group, for `pkg permit --group-policy`')
     .option('--policy-days <n>', "the issuer's term in that policy, in days from now", int('--policy-days', 1, MAX_POLICY_DAYS), DEFAULT_POLICY_DAYS)
+    .addOption(forceOpt())
     .action(
       action(io, 'group-key', async (o: {
         dir: string; passphraseFile?: string; group: number; to: number[]; validHours: number; issuerMmsi?: number; emit: 'vdm' | 'abm';
-        outKeys: string; outNmea: string; outPolicy?: string; policyDays: number;
+        outKeys: string; outNmea: string; outPolicy?: string; policyDays: number; force?: boolean;
       }) => {
+        const outputs = [o.outKeys, o.outNmea, ...(o.outPolicy === undefined ? [] : [o.outPolicy])];
+        await checkOutputs(outputs, o.force);
         await withPkg(o.dir, o, io, async (p) => {
-          const r = await p.groupKey({
-            group: o.group, to: o.to, hours: o.validHours, emit: o.emit, policyDays: o.policyDays, ...(o.issuerMmsi === undefined ? {} : { issuerMmsi: o.issuerMmsi }),
-          });
-          await writeJson(o.outKeys, r.keys);
-          await writeFileAtomic(o.outNmea, `${r.lines.join('\r\n')}\r\n`);
-          if (o.outPolicy !== undefined) await writeJson(o.outPolicy, r.policy);
+          // All files or none: a key file without its hand-out (or the reverse) is not what was recorded.
+          const writeAll = async (x: GroupKeyResult) => {
+            const texts = [jsonText(x.keys), `${x.lines.join('\r\n')}\r\n`, ...(o.outPolicy === undefined ? [] : [jsonText(x.policy)])];
+            const done: string[] = [];
+            try {
+              for (const [i, file] of outputs.entries()) {
+                await writeOut(file, texts[i] as string, o.force);
+                done.push(file);
+              }
+            } catch (e) {
+              if (o.force !== true) for (const f of done) await fsp.unlink(f).catch(() => undefined);
+              throw e;
+            }
+          };
+          const r = await p.groupKey(
+            { group: o.group, to: o.to, hours: o.validHours, emit: o.emit, policyDays: o.policyDays, ...(o.issuerMmsi === undefined ? {} : { issuerMmsi: o.issuerMmsi }) },
+            writeAll,
+          );
           const k = r.keys.keys[0];
           print(io, {
             command: 'group-key', group: o.group, keyId: k?.keyId, notBefore: k?.notBefore, notAfter: k?.notAfter, to: o.to, sentences: r.lines.length,
@@ -248,14 +307,15 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
     .requiredOption('--keys <files...>', 'identity and group key files')
     .option('--group-policy <file>', 'group policy (mibc-ais-group-policy): groups the appliance is in and who may hand out their keys; without it no hand-out is installed')
     .requiredOption('--out <file>', 'permit file to write')
+    .addOption(forceOpt())
     .action(
-      action(io, 'permit', async (o: { dir: string; passphraseFile?: string; deviceKey: string; keys: string[]; groupPolicy?: string; out: string }) => {
+      action(io, 'permit', async (o: { dir: string; passphraseFile?: string; deviceKey: string; keys: string[]; groupPolicy?: string; out: string; force?: boolean }) => {
         const device = parseDeviceKey(await readInput(o.deviceKey, 'device key'));
         const files = await Promise.all(o.keys.map(async (f) => parseKeyInput(await readInput(f, 'key file'), f)));
         const policy = o.groupPolicy === undefined ? undefined : parseKeyFile(GroupPolicyFileSchema, await readInput(o.groupPolicy, 'group policy'), o.groupPolicy);
+        await checkOutputs([o.out], o.force);
         await withPkg(o.dir, o, io, async (p) => {
-          const permit = await p.permit(device, files, policy);
-          await writeFileAtomic(o.out, permit);
+          const permit = await p.permit(device, files, policy, (x) => writeOut(o.out, x, o.force));
           const last = p.register.entries.at(-1);
           print(io, { command: 'permit', bytes: permit.length, ...(last?.type === 'permit' ? last.data : {}), out: o.out, register: head(p) });
         });
@@ -298,6 +358,10 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
       action(io, 'audit', async (o: { dir: string; passphraseFile?: string; who?: number }) => {
         await withPkg(o.dir, o, io, async (p) => {
           const r = p.register;
+          if (r.mrnConflicts.length > 0) {
+            const list = r.mrnConflicts.map((c) => `${c.mrn} → ${c.mmsis.join(', ')}`).join('; ');
+            throw new PkgError('PKG_CONFLICT', `the register binds one vessel MRN to more than one MMSI: ${list}`);
+          }
           const counts: Record<string, number> = {};
           for (const e of r.entries) counts[e.type] = (counts[e.type] ?? 0) + 1;
           print(io, {

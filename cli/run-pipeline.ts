@@ -11,6 +11,7 @@
  * before the pipeline uses it, so the next start's rollback check compares against it.
  */
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
@@ -23,6 +24,8 @@ import {
   decodeKeySet, deviceKeyFromSecret, EMPTY_KEY_SET, encodeKeySet, installPermit, KeySetCodecError, type KeySet, type PermitWarning,
 } from '../firmware/permit/index.js';
 import { DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
+import { FileNonceStore } from '../hal/nonce-store-file.js';
+import type { NonceStore } from '../hal/nonce-store.js';
 import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
 
 /**
@@ -34,6 +37,9 @@ export const RESTART_BARRIER_S = Math.ceil(DEFAULT_UTC_TOLERANCE_MS / 1000) + 1;
 
 /** The key store name of the installed key set in the state directory. */
 export const INSTALLED_KEYS_NAME = 'installed-keys';
+
+/** The file of mode 5's nonce high-water marks in the state directory (docs/modes.md §3). */
+export const NONCE_STATE_NAME = 'group-nonces';
 
 interface PermitInstall {
   readonly set: KeySet;
@@ -126,12 +132,15 @@ export interface PipelineFactoryOptions {
   now?: () => number;
   /** The key store of a state directory; FileKeyStore by default. */
   keyStore?: (dir: string) => KeyStore;
+  /** Mode 5's nonce marks in a state directory; FileNonceStore (`group-nonces`) by default. */
+  nonceStore?: (dir: string) => NonceStore;
 }
 
 /** The factory for `registerRun`, and the validity of the keys it installed last (for the alarms). */
 export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
   const now = options.now ?? Date.now;
   const storeFor = options.keyStore ?? ((dir: string) => new FileKeyStore(dir));
+  const noncesFor = options.nonceStore ?? ((dir: string) => new FileNonceStore(join(dir, NONCE_STATE_NAME)));
   let validity: KeyValidity[] = [];
   const build = async (config: DaemonConfig) => {
     const k = config.keys;
@@ -172,6 +181,8 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
         ...(identity === undefined ? {} : { identity }),
         ...(pseudo === undefined ? {} : { pseudo }),
         groupKeys,
+        // Mode 5 keeps its nonce marks in the state directory; without one it refuses to send (NO_NONCE_STATE).
+        ...(config.state === undefined ? {} : { nonceState: noncesFor(config.state.dir) }),
       },
     );
   };

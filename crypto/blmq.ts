@@ -171,7 +171,7 @@ export function verify(pp: PublicParams, identity: Uint8Array, msg: Uint8Array, 
   abytes(identity, 'identity');
   abytes(msg, 'message');
   const { form, hb, S } = decodeSignature(sig);
-  const A = mcl.sub(mcl.mul(S, h1Sign(identity)), pp.P1Comb.pow(hb));
+  const A = mcl.sub(mcl.mul(S, h1Sign(identity)), pp.P1Comb.powPublic(hb));
   const u = mcl.finalExp(mcl.precomputedMillerLoop2(A, pp.P2pre, S, pp.sP2pre));
   return equalBytes(challenge(pp, identity, u, msg, form), hb);
 }
@@ -199,7 +199,7 @@ export function prepareVerifier(pp: PublicParams, identity: Uint8Array): Verifie
       abytes(msg, 'message');
       const { form, hb, S } = decodeSignature(sig);
       const e = mcl.finalExp(mcl.precomputedMillerLoop(S, pre));
-      const u = mcl.mul(e, mcl.inv(pp.gComb.pow(hb)));
+      const u = mcl.mul(e, mcl.inv(pp.gComb.powPublic(hb)));
       return equalBytes(challenge(pp, id, u, msg, form), hb);
     },
     destroy(): void {

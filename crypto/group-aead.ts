@@ -11,11 +11,12 @@
  * attempts per year, so the chance of one accepted forgery in a year is < 2^-32 — and a key lives a few hours.
  * Tags shorter than 8 bytes are refused.
  *
- * Nonce = keyId (4, BE) ‖ sender MMSI (4, BE) ‖ UTC seconds (6, BE) ‖ counter (2, BE) = 16 bytes, the EAX nonce
- * N. It never repeats for a (key, sender) as long as the sender's (utcSeconds, counter) strictly increases —
- * `nextGroupSequence` enforces that, across clock steps backwards too; it must persist its last value (or wait
- * one second after boot past the last second it used). Different senders differ in the MMSI field, so one group
- * key shared by many vessels never sees a repeated nonce either.
+ * Nonce = keyId (4, BE) ‖ sender MMSI (4, BE) ‖ sender instance (1) ‖ UTC seconds (5, BE) ‖ counter (2, BE) =
+ * 16 bytes, the EAX nonce N. It never repeats for a (key, sender, instance) as long as that sender's
+ * (utcSeconds, counter) strictly increases — `nextGroupSequence` enforces that within one run, and the sender keeps
+ * a persisted high-water mark across runs (firmware/nonce-reservation.ts). Different senders differ in the MMSI
+ * field; two appliances that share an MMSI differ in the instance byte. With instance 0 the layout is byte-for-byte
+ * the earlier keyId ‖ MMSI ‖ UTC (6) ‖ counter one, since UTC seconds stay below 2^40 until the year 36812.
  * What travels: the receiver already knows the sender MMSI (AIS source ID of message 6/8), the group's current
  * and next keyId and UTC from its own GNSS to within seconds. The envelope therefore carries only a key selector
  * (which of the known keys), the low bits of the UTC second (`recoverUtcSeconds` restores the rest, e.g. 6 bits
@@ -29,14 +30,17 @@ export const GROUP_KEY_BYTES = 16;
 export const GROUP_NONCE_BYTES = 16;
 export const GROUP_TAG_BYTES = 8;
 export const MAX_GROUP_COUNTER = 0xffff;
-const MAX_UTC = 2 ** 48 - 1;
+const MAX_UTC = 2 ** 40 - 1;
+export const MAX_GROUP_INSTANCE = 0xff;
 
 export interface GroupNonce {
   /** Key identifier assigned by the PKG (uint32). */
   readonly keyId: number;
   /** Sender MMSI (0..999 999 999), as in the AIS source ID. */
   readonly mmsi: number;
-  /** UTC seconds since 1970 (uint48). */
+  /** Which of the appliances sending under this MMSI (uint8, default 0). */
+  readonly instance?: number;
+  /** UTC seconds since 1970 (uint40). */
   readonly utcSeconds: number;
   /** Per-second message counter (uint16). */
   readonly counter: number;
@@ -49,13 +53,14 @@ export interface GroupSealOptions {
   readonly tagLength?: number;
 }
 
-/** The 16-byte EAX nonce for (keyId, sender, UTC second, counter). */
+/** The 16-byte EAX nonce for (keyId, sender, instance, UTC second, counter). */
 export function groupNonce(n: GroupNonce): Uint8Array {
   if (typeof n !== 'object' || n === null) throw new TypeError('group nonce: expected an object');
   return concatBytes(
     uintBE(auint(n.keyId, 0xffff_ffff, 'keyId'), 4),
     uintBE(auint(n.mmsi, 999_999_999, 'mmsi'), 4),
-    uintBE(auint(n.utcSeconds, MAX_UTC, 'utcSeconds'), 6),
+    uintBE(auint(n.instance ?? 0, MAX_GROUP_INSTANCE, 'instance'), 1),
+    uintBE(auint(n.utcSeconds, MAX_UTC, 'utcSeconds'), 5),
     uintBE(auint(n.counter, MAX_GROUP_COUNTER, 'counter'), 2),
   );
 }

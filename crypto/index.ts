@@ -11,9 +11,12 @@ export {
   PARAMS_BYTES, MASTER_SECRET_BYTES, PARAMS_VERSION, SUITE_CURVE_BLS12_381, SUITE_HASH_XMD_SHA256,
 } from './params.js';
 export {
-  parseMrn, parseMcpMrn, isMrn, isMcpMrn, canonicalMrn, isCanonicalMrn, isValidMmsi, isValidImo,
+  parseMrn, parseMcpMrn, isMrn, isMcpMrn, canonicalMrn, isCanonicalMrn, isValidMmsi, isValidImo, vesselMrn, type VesselMrn,
   MCP_TYPES, MRN_MAX_LENGTH, type Mrn, type McpMrn, type McpType,
 } from './mrn.js';
+export {
+  mmsiForm, mmsiRefusal, isPseudoMmsi, MMSI_FORMS, MID_MIN, MID_MAX, PSEUDO_MMSI_MIN, PSEUDO_MMSI_MAX, type MmsiForm,
+} from './mmsi.js';
 export { identityBytes, mmsiIdentity, IDENTITY_KIND, MAX_EPOCH, MAX_MMSI, type Identity } from './identity.js';
 export {
   extractSigningKey, extractDecryptionKey, checkSigningKey, checkDecryptionKey,
@@ -28,7 +31,7 @@ export {
 } from './skkem.js';
 export {
   groupNonce, groupSeal, groupOpen, nextGroupSequence, recoverUtcSeconds, wrapGroupKey, unwrapGroupKey,
-  GROUP_KEY_BYTES, GROUP_NONCE_BYTES, GROUP_TAG_BYTES, MAX_GROUP_COUNTER, WRAPPED_GROUP_KEY_BYTES,
+  GROUP_KEY_BYTES, GROUP_NONCE_BYTES, GROUP_TAG_BYTES, MAX_GROUP_COUNTER, MAX_GROUP_INSTANCE, WRAPPED_GROUP_KEY_BYTES,
   type GroupNonce, type GroupSealOptions,
 } from './group-aead.js';
 export type { RandomSource } from './_utils.js';

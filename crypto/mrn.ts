@@ -214,3 +214,46 @@ export function isValidImo(s: string): boolean {
   for (let i = 0; i < 6; i++) sum += (s.charCodeAt(i) - 0x30) * (7 - i);
   return sum % 10 === s.charCodeAt(6) - 0x30;
 }
+
+/** An MCP vessel MRN as the authority binds it to an MMSI. */
+export interface VesselMrn {
+  /** The form bindings are recorded and compared under. */
+  readonly canonical: string;
+  /** The IMO ship number the MRN names (profile `imo:<7 digits>`), if any. */
+  readonly imo?: string;
+  /** The MMSI the MRN names (profile `mmsi:<9 digits>`), if any. */
+  readonly mmsi?: string;
+}
+
+/**
+ * The binding form of an MCP vessel MRN: `canonicalMrn` with the IPSS lower-cased as well (pct-encoded hex stays
+ * upper-case, escapes are never decoded). RFC 8141 leaves NSS case to the namespace; MCP's validators all match
+ * case-insensitively and ID3 allows one MCP MRN per vessel, so for binding, MRNs that differ only in case name
+ * one vessel (reference s63-secom-mrn.md §3.6 item 3: the IPSS profile is lower-case and digits). Identity
+ * hashing keeps `canonicalMrn`.
+ * Profiles (§3.6 item 5), found as components separated by ":" or "/" — the IPID counts as the first: after
+ * `imo` an IMO number with a valid check digit, after `mmsi` nine digits; otherwise MRN_PROFILE.
+ */
+export function vesselMrn(s: string): VesselMrn {
+  const m = parseMcpMrn(s);
+  if (m.type !== 'vessel') throw new MrnError('MRN_NOT_MCP', `not an MCP vessel MRN (type ${m.type})`);
+  const ipss = upperPct(m.ipss.toLowerCase());
+  const canonical = `urn:mrn:mcp:vessel:${m.ipid.toLowerCase()}:${ipss}`;
+  const tokens = [m.ipid.toLowerCase(), ...ipss.split(/[:/]/)];
+  let imo: string | undefined;
+  let mmsi: string | undefined;
+  tokens.forEach((t, i) => {
+    const next = tokens[i + 1];
+    if (t === 'imo' && next !== 'imo') {
+      if (next === undefined || !isValidImo(next)) {
+        throw new MrnError('MRN_PROFILE', `"imo" must be followed by a 7-digit IMO number with a valid check digit, got ${JSON.stringify(next ?? '')}`);
+      }
+      imo ??= next;
+    }
+    if (t === 'mmsi') {
+      if (next === undefined || !isValidMmsi(next)) throw new MrnError('MRN_PROFILE', `"mmsi" must be followed by 9 digits, got ${JSON.stringify(next ?? '')}`);
+      mmsi ??= next;
+    }
+  });
+  return { canonical, ...(imo === undefined ? {} : { imo }), ...(mmsi === undefined ? {} : { mmsi }) };
+}

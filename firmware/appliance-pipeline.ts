@@ -4,19 +4,14 @@
  */
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
-import { SecureTx, type TxKeys, type TxOptions } from './secure-tx.js';
+import { SecureTx, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
 
-/**
- * Whether an own-ship line that cannot be secured may leave unaltered in mode 2 ('on-failure') or never ('never').
- * Mode 1 always sends it; modes 4 and 5 never (confidentiality), nor mode 3 (the unaltered line names the ship its
- * pseudonym hides).
- */
-export type PlainFallback = 'on-failure' | 'never';
+export type { PlainFallback } from './secure-tx.js';
 
 export interface AppliancePipelineConfig {
   readonly tx: Partial<TxOptions>;
   readonly rx: Partial<RxOptions>;
-  /** Default 'on-failure': a mode-2 report is public content, and a SOLAS ship must keep reporting. */
+  /** Modes 2 and 3 (docs/modes.md §2); default 'on-failure': a SOLAS ship must keep reporting. Overrides `tx`'s. */
   readonly plainFallback?: PlainFallback;
 }
 
@@ -29,9 +24,9 @@ export class AppliancePipeline implements Pipeline {
   #timeTrusted = false;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
-    this.tx = new SecureTx(config.tx, keys, random);
+    this.tx = new SecureTx({ ...config.tx, ...(config.plainFallback === undefined ? {} : { plainFallback: config.plainFallback }) }, keys, random);
     this.rx = new SecureRx(config.rx, keys);
-    this.plainFallback = config.plainFallback ?? 'on-failure';
+    this.plainFallback = this.tx.options.plainFallback;
   }
 
   /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
@@ -39,13 +34,15 @@ export class AppliancePipeline implements Pipeline {
     return this.#timeTrusted;
   }
 
+  /** The daemon's verdict on its clock: mode 5 encrypts only while it is trusted. */
   setTimeTrusted(trusted: boolean): void {
     this.#timeTrusted = trusted;
+    this.tx.setTimeTrusted(trusted);
   }
 
+  /** Whether an own-ship line may leave unaltered: mode 1, mode 2 as configured; never modes 3–5 (docs/modes.md §2). */
   plainAllowed(): boolean {
-    const mode = this.tx.mode;
-    return mode === 1 || (mode === 2 && this.plainFallback === 'on-failure');
+    return this.tx.plainAllowed();
   }
 
   get mode(): Mode {
@@ -73,8 +70,9 @@ export class AppliancePipeline implements Pipeline {
     ];
   }
 
+  /** The transmit side's fail-safe: own-ship content leaves unsecured only where the mode allows (never 4, 5). */
   bypass(line: string): PipelineOutput[] {
-    return [{ side: 'radio', line, priority: 'safety' }];
+    return this.tx.bypass(line).map((l) => ({ side: 'radio', line: l.line, priority: 'safety' }));
   }
 
   takeUtcReports(): UtcReport[] {
@@ -86,9 +84,11 @@ export class AppliancePipeline implements Pipeline {
     const r = this.rx.counters;
     const out: Record<string, number> = {
       'tx.secured': t.secured, 'tx.passed': t.passed, 'tx.failed': t.failed, 'tx.messages': t.messages, 'tx.slots': t.slots,
+      'tx.sentPlain': t.sentPlain, 'tx.dropped': t.dropped, 'tx.echoes': t.echoes,
       'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.pending': r.pending, 'rx.decrypted': r.decrypted,
       'rx.keysInstalled': r.keysInstalled, 'rx.malformedLines': r.malformedLines, 'rx.notForUs': r.notForUs, 'rx.droppedUnverified': r.droppedUnverified,
     };
+    for (const [reason, n] of Object.entries(t.byReason)) out[`tx.failed.${reason}`] = n;
     for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
     for (const [code, n] of Object.entries(r.notices)) out[`rx.notices.${code}`] = n;
     return out;

@@ -1,8 +1,9 @@
 /**
- * Envelope v1 bodies of kinds 1–4 (docs/envelope.md §2). Cryptographic values are opaque bytes here; the modes
+ * Envelope v2 bodies of kinds 1–4 (docs/envelope.md §2). Cryptographic values are opaque bytes here; the modes
  * produce and check them. Pure codecs: decode throws EnvelopeError('ENVELOPE_FORMAT' | 'ENVELOPE_TRUNCATED').
  */
 import { concatBytes } from '@noble/hashes/utils.js';
+import { Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 
 /** BLMQ signature h ‖ S: 16-byte (compact) or 32-byte h, 48-byte compressed S. */
@@ -13,20 +14,29 @@ export const KEM_CIPHERTEXT_BYTES = 64;
 export const AEAD_TAG_BYTES = 8;
 export const MAX_MMSI = 999_999_999;
 
+/**
+ * Bits of the sender's UTC second each kind carries (the residue modulo 2^bits): kind 1 has room for 12 (68 min),
+ * kind 4 for 11 beside its purpose bit (34 min), kind 2 fills a 3-slot message to the byte and carries 10 (17 min);
+ * kinds 3, 5 and 6 carry 6.
+ */
+export const TIME_BITS: Readonly<Record<Kind, number>> = {
+  [Kind.SignedInline]: 12,
+  [Kind.SignedAttached]: 10,
+  [Kind.Group]: 6,
+  [Kind.Kem]: 11,
+  [Kind.ChainAnchor]: 6,
+  [Kind.ChainBatch]: 6,
+};
+
 /** A whole AIS message as bytes: `fill` (0–7) trailing bits of the last byte are padding. */
 export interface AisBits {
   readonly bytes: Uint8Array;
   readonly fill: number;
 }
 
-export interface TimeAndEpoch {
-  /** UTC second modulo 64. */
-  readonly t6: number;
-  /** Parity of the key epoch the sender used. */
-  readonly epochParity: 0 | 1;
-}
-
-export interface SignedInlineBody extends TimeAndEpoch {
+export interface SignedInlineBody {
+  /** UTC second modulo 2^TIME_BITS[SignedInline]. */
+  readonly time: number;
   readonly compact: boolean;
   /** Present when the envelope's ext flag is set: the signer's (pseudo-)MMSI. */
   readonly signer?: number;
@@ -34,7 +44,9 @@ export interface SignedInlineBody extends TimeAndEpoch {
   readonly signature: Uint8Array;
 }
 
-export interface SignedAttachedBody extends TimeAndEpoch {
+export interface SignedAttachedBody {
+  /** UTC second modulo 2^TIME_BITS[SignedAttached]. */
+  readonly time: number;
   readonly compact: boolean;
   readonly signer?: number;
   readonly signature: Uint8Array;
@@ -47,6 +59,8 @@ export interface GroupBody {
   /** The sender's message counter within one UTC second, 0–31. */
   readonly counter: number;
   readonly fill: number;
+  /** Which appliance sent it, among those sharing the source MMSI (0–255): part of the AEAD nonce. */
+  readonly instance: number;
   readonly ciphertext: Uint8Array;
   readonly tag: Uint8Array;
 }
@@ -54,7 +68,9 @@ export interface GroupBody {
 export const KemPurpose = { GroupKey: 1, Text: 2 } as const;
 export type KemPurpose = (typeof KemPurpose)[keyof typeof KemPurpose];
 
-export interface KemBody extends TimeAndEpoch {
+export interface KemBody {
+  /** UTC second modulo 2^TIME_BITS[Kem]. */
+  readonly time: number;
   readonly compact: boolean;
   readonly purpose: KemPurpose;
   readonly fill: number;
@@ -75,8 +91,10 @@ function bytesOf(name: string, b: Uint8Array, len?: number): Uint8Array {
   return b;
 }
 
-function timeByte(t6: number, ep: number, flag: boolean): number {
-  return (uint('t6', t6, 6) << 2) | (uint('epochParity', ep, 1) << 1) | (flag ? 1 : 0);
+/** time (12) | compact (1) | fill (3): the first two bytes of kinds 1 and 4. */
+function timeHead(time: number, compact: boolean, fill: number): Uint8Array {
+  const v = (uint('time', time, 12) << 4) | ((compact ? 1 : 0) << 3) | uint('fill', fill, 3);
+  return Uint8Array.of(v >> 8, v & 0xff);
 }
 
 function signerBytes(signer: number | undefined): Uint8Array {
@@ -108,6 +126,16 @@ class Cursor {
   remaining(): number {
     return this.data.length - this.off;
   }
+  /** time (12) | compact (1) | fill (3). */
+  timeHead(): { time: number; compact: boolean; fill: number } {
+    const v = (this.byte() << 8) | this.byte();
+    return { time: v >> 4, compact: ((v >> 3) & 1) === 1, fill: v & 7 };
+  }
+  /** time (11) | compact (1) | purpose − 1 (1) | fill (3). */
+  kemHead(): { time: number; compact: boolean; purpose: KemPurpose; fill: number } {
+    const v = (this.byte() << 8) | this.byte();
+    return { time: v >> 5, compact: ((v >> 4) & 1) === 1, purpose: ((v >> 3) & 1) === 0 ? KemPurpose.GroupKey : KemPurpose.Text, fill: v & 7 };
+  }
   signer(ext: boolean): number | undefined {
     if (!ext) return undefined;
     const b = this.take(4);
@@ -126,48 +154,70 @@ export function encodeSignedInline(b: SignedInlineBody): Uint8Array {
   bytesOf('signature', b.signature, signatureBytes(b.compact));
   bytesOf('report', b.report.bytes);
   if (b.report.bytes.length === 0) throw new RangeError('report must not be empty');
-  return concatBytes(
-    Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), uint('fill', b.report.fill, 3) << 5),
-    signerBytes(b.signer),
-    b.report.bytes,
-    b.signature,
-  );
+  return concatBytes(timeHead(b.time, b.compact, b.report.fill), signerBytes(b.signer), b.report.bytes, b.signature);
 }
 
 export function decodeSignedInline(body: Uint8Array, ext: boolean): SignedInlineBody {
   const c = new Cursor(body, 'signed-inline');
-  const b0 = c.byte();
-  const b1 = c.byte();
-  if ((b1 & 0x1f) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', 'signed-inline: reserved bits set');
-  const compact = (b0 & 1) === 1;
+  const { time, compact, fill } = c.timeHead();
   const signer = c.signer(ext);
   const reportLen = c.remaining() - signatureBytes(compact);
   if (reportLen < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'signed-inline body too short for report and signature');
-  const fill = b1 >> 5;
   checkFill('signed-inline', fill, reportLen);
   const report = { bytes: c.take(reportLen), fill };
-  const base = { t6: b0 >> 2, epochParity: ((b0 >> 1) & 1) as 0 | 1, compact, report, signature: c.take(signatureBytes(compact)) };
+  const base = { time, compact, report, signature: c.take(signatureBytes(compact)) };
   return signer === undefined ? base : { ...base, signer };
 }
 
+/**
+ * Offset of S's first byte in a signature. Compressed G1 points (ZCash/IETF serialisation) start with three flag
+ * bits: compressed = 1, infinity = 0, sign. A valid S is never the point at infinity, so the first two are constant;
+ * kind 2 carries time bits 8–9 in their place and the receiver puts the constants back.
+ */
+const sOffset = (compact: boolean): number => (compact ? 16 : 32);
+const S_FLAGS = 0b10 << 6;
+
 export function encodeSignedAttached(b: SignedAttachedBody): Uint8Array {
-  bytesOf('signature', b.signature, signatureBytes(b.compact));
-  return concatBytes(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact)), signerBytes(b.signer), b.signature);
+  const sig = bytesOf('signature', b.signature, signatureBytes(b.compact)).slice();
+  const at = sOffset(b.compact);
+  const s0 = sig[at] as number;
+  if ((s0 & 0xc0) !== S_FLAGS) throw new RangeError('signature S is not a compressed finite G1 point');
+  const time = uint('time', b.time, 10);
+  sig[at] = ((time >> 8) << 6) | (s0 & 0x3f);
+  return concatBytes(Uint8Array.of(time & 0xff), signerBytes(b.signer), sig);
 }
 
 export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAttachedBody {
   const c = new Cursor(body, 'signed-attached');
-  const b0 = c.byte();
-  const compact = (b0 & 1) === 1;
+  const low = c.byte();
   const signer = c.signer(ext);
-  if (c.remaining() !== signatureBytes(compact)) throw new EnvelopeError('ENVELOPE_FORMAT', `signed-attached: ${c.remaining()} signature bytes, expected ${signatureBytes(compact)}`);
-  const base = { t6: b0 >> 2, epochParity: ((b0 >> 1) & 1) as 0 | 1, compact, signature: c.take(signatureBytes(compact)) };
+  // The signature form follows from the length: the one byte of kind 2 has no room for a flag.
+  const n = c.remaining();
+  if (n !== signatureBytes(true) && n !== signatureBytes(false)) throw new EnvelopeError('ENVELOPE_FORMAT', `signed-attached: ${n} signature bytes`);
+  const compact = n === signatureBytes(true);
+  const sig = c.take(n).slice();
+  const at = sOffset(compact);
+  const s0 = sig[at] as number;
+  sig[at] = S_FLAGS | (s0 & 0x3f);
+  const base = { time: ((s0 >> 6) << 8) | low, compact, signature: sig };
   return signer === undefined ? base : { ...base, signer };
 }
 
-/** The two header bytes of a group body: they are the AEAD's associated data together with the source MMSI. */
-export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill'>): Uint8Array {
-  return Uint8Array.of((uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2), (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3));
+/** Bytes of a group body before the ciphertext. */
+export const GROUP_HEADER_BYTES = 3;
+/** Largest per-second counter a group body carries (5 bits). */
+export const GROUP_MAX_COUNTER = 31;
+
+/**
+ * The three header bytes of a group body: the AEAD's associated data (the source MMSI is in the nonce). The instance
+ * byte lets two appliances that share an MMSI draw from disjoint nonce spaces; receivers rebuild the nonce from it.
+ */
+export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill' | 'instance'>): Uint8Array {
+  return Uint8Array.of(
+    (uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2),
+    (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3),
+    uint('instance', b.instance, 8),
+  );
 }
 
 export function encodeGroup(b: GroupBody): Uint8Array {
@@ -180,10 +230,11 @@ export function decodeGroup(body: Uint8Array): GroupBody {
   const c = new Cursor(body, 'group');
   const b0 = c.byte();
   const b1 = c.byte();
+  const instance = c.byte();
   const len = c.remaining() - AEAD_TAG_BYTES;
   if (len < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'group body too short for ciphertext and tag');
   checkFill('group', b1 & 7, len);
-  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
+  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, instance, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
 }
 
 /** Everything of a KEM body before the signature: what the sender signs (with destination and time). */
@@ -191,7 +242,9 @@ export function kemSignedPart(b: Omit<KemBody, 'signature'>): Uint8Array {
   bytesOf('kemCiphertext', b.kemCiphertext, KEM_CIPHERTEXT_BYTES);
   if (bytesOf('sealed', b.sealed).length <= AEAD_TAG_BYTES) throw new RangeError('sealed content must hold at least one byte and the tag');
   if (b.purpose !== KemPurpose.GroupKey && b.purpose !== KemPurpose.Text) throw new RangeError(`unknown KEM purpose ${String(b.purpose)}`);
-  return concatBytes(Uint8Array.of(timeByte(b.t6, b.epochParity, b.compact), (b.purpose << 5) | (uint('fill', b.fill, 3) << 2)), b.kemCiphertext, b.sealed);
+  // One byte fewer than a separate purpose field: a group-key hand-out (177 B) then fits three messages 6, not four.
+  const v = (uint('time', b.time, 11) << 5) | ((b.compact ? 1 : 0) << 4) | ((b.purpose - 1) << 3) | uint('fill', b.fill, 3);
+  return concatBytes(Uint8Array.of(v >> 8, v & 0xff), b.kemCiphertext, b.sealed);
 }
 
 export function encodeKem(b: KemBody): Uint8Array {
@@ -201,27 +254,33 @@ export function encodeKem(b: KemBody): Uint8Array {
 
 export function decodeKem(body: Uint8Array): KemBody {
   const c = new Cursor(body, 'kem');
-  const b0 = c.byte();
-  const b1 = c.byte();
-  if ((b1 & 3) !== 0) throw new EnvelopeError('ENVELOPE_FORMAT', 'kem: reserved bits set');
-  const purpose = b1 >> 5;
-  if (purpose !== KemPurpose.GroupKey && purpose !== KemPurpose.Text) throw new EnvelopeError('ENVELOPE_FORMAT', `kem: unknown purpose ${purpose}`);
-  const compact = (b0 & 1) === 1;
+  const { time, compact, purpose, fill } = c.kemHead();
   const kemCiphertext = c.take(KEM_CIPHERTEXT_BYTES);
   const sealedLen = c.remaining() - signatureBytes(compact);
   if (sealedLen <= AEAD_TAG_BYTES) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'kem body too short for content, tag and signature');
-  const fill = (b1 >> 2) & 7;
   checkFill('kem', fill, sealedLen - AEAD_TAG_BYTES);
-  return {
-    t6: b0 >> 2,
-    epochParity: ((b0 >> 1) & 1) as 0 | 1,
-    compact,
-    purpose,
-    fill,
-    kemCiphertext,
-    sealed: c.take(sealedLen),
-    signature: c.take(signatureBytes(compact)),
-  };
+  return { time, compact, purpose, fill, kemCiphertext, sealed: c.take(sealedLen), signature: c.take(signatureBytes(compact)) };
+}
+
+/**
+ * The time residue a body carries and its width, read before anything else so that freshness is judged before any
+ * pairing is spent. Kinds 3, 5 and 6 keep their t6 in the top bits of byte 0.
+ */
+export function bodyTime(kind: Kind, ext: boolean, body: Uint8Array): { readonly residue: number; readonly bits: number } {
+  const bits = TIME_BITS[kind];
+  switch (kind) {
+    case Kind.SignedInline:
+      return { residue: new Cursor(body, 'body').timeHead().time, bits };
+    case Kind.Kem:
+      return { residue: new Cursor(body, 'body').kemHead().time, bits };
+    case Kind.SignedAttached:
+      return { residue: decodeSignedAttached(body, ext).time, bits };
+    default: {
+      const b0 = body[0];
+      if (b0 === undefined) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'empty body');
+      return { residue: b0 >> 2, bits };
+    }
+  }
 }
 
 /**

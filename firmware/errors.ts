@@ -11,6 +11,7 @@ export type EnvelopeErrorCode =
   | 'FRAGMENT_EVICTED'
   | 'TOO_LARGE'
   | 'STALE'
+  | 'FUTURE'
   | 'REPLAY';
 
 export class EnvelopeError extends Error {

@@ -1,30 +1,38 @@
 /**
- * Time and replay rules of the envelope (docs/envelope.md §2–3): a body carries its UTC second modulo 64; the receiver
- * restores the full second nearest its own GNSS-disciplined clock, rejects what lies outside the freshness window and
- * remembers what it accepted inside it.
+ * Time and replay rules of the envelope (docs/envelope.md §2–3): a body carries its UTC second modulo 2^bits (10–12
+ * for signed and mode-4 bodies); the receiver restores the full second from its own GNSS-disciplined clock, rejects what
+ * lies outside the freshness window as STALE (too old) or FUTURE (ahead of its clock) before any pairing is spent, and
+ * remembers what it accepted inside the window.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EnvelopeError } from './errors.js';
 
-export const TIME_MODULUS = 64;
-
-/** The sender's residue of a UTC second, as carried in t6. */
-export function timeResidue(utcSecond: number): number {
-  return ((utcSecond % TIME_MODULUS) + TIME_MODULUS) % TIME_MODULUS;
+/** The residue the sender carries: its UTC second modulo 2^bits (6 bits: the t6 of kinds 3, 5 and 6). */
+export function timeResidue(utcSecond: number, bits = 6): number {
+  const m = 2 ** bits;
+  return ((utcSecond % m) + m) % m;
 }
 
-/** The UTC second with residue `t6` nearest to `nowSecond` (ties go to the past). */
-export function reconstructSecond(t6: number, nowSecond: number): number {
-  if (!Number.isInteger(t6) || t6 < 0 || t6 >= TIME_MODULUS) throw new RangeError(`t6 must be 0..63, got ${t6}`);
-  const base = nowSecond - timeResidue(nowSecond) + t6;
-  const delta = base - nowSecond;
-  if (delta > TIME_MODULUS / 2) return base - TIME_MODULUS;
-  if (delta <= -TIME_MODULUS / 2) return base + TIME_MODULUS;
-  return base;
+/**
+ * How far ahead of the receiver's clock a residue is read as future: genuine traffic arrives late, never early, so
+ * most of the range looks into the past (a 12-bit residue reads back 3839 s, a 10-bit one 767 s) and ahead only far
+ * enough to name a clock that runs ahead as FUTURE. 6-bit residues keep their symmetric ±32 s.
+ */
+export function futureHorizon(bits: number): number {
+  return Math.min(2 ** bits / 2, 256);
+}
+
+/** The UTC second with this residue in (now − 2^bits + horizon, now + horizon]. */
+export function reconstructSecond(residue: number, bits: number, nowSecond: number): number {
+  const m = 2 ** bits;
+  if (!Number.isInteger(residue) || residue < 0 || residue >= m) throw new RangeError(`time residue must be 0..${m - 1}, got ${residue}`);
+  let delta = (residue - timeResidue(nowSecond, bits) + m) % m;
+  if (delta > futureHorizon(bits)) delta -= m;
+  return nowSecond + delta;
 }
 
 export interface ReplayGuardOptions {
-  /** Accept messages whose second lies within ± this many seconds of the receiver's clock. Must be < 32. */
+  /** Accept messages whose second lies within ± this many seconds of the receiver's clock. Below 32: 6-bit residues. */
   readonly freshnessWindowS: number;
   /** Entries remembered in all; the oldest go first when full (they are the first to leave the window anyway). */
   readonly maxEntries: number;
@@ -47,7 +55,7 @@ export class ReplayGuard {
   constructor(options: Partial<ReplayGuardOptions> = {}) {
     this.options = { ...DEFAULT_REPLAY_OPTIONS, ...options };
     const w = this.options.freshnessWindowS;
-    if (!(w >= 0 && w < TIME_MODULUS / 2)) throw new RangeError(`freshnessWindowS must be 0..31, got ${w}`);
+    if (!(w >= 0 && w < 32)) throw new RangeError(`freshnessWindowS must be 0..31, got ${w}`);
     if (!Number.isInteger(this.options.maxEntries) || this.options.maxEntries < 1) throw new RangeError('maxEntries must be a positive integer');
   }
 
@@ -55,12 +63,15 @@ export class ReplayGuard {
     return this.seen.size;
   }
 
-  /** Throws STALE when `second` is outside the window. Call before spending a pairing on the message. */
+  /**
+   * Throws STALE when `second` lies more than the window before the receiver's clock, FUTURE when it lies more than
+   * the window after it. Call before spending a pairing on the message.
+   */
   checkFresh(second: number, nowSecond: number): void {
     const age = nowSecond - second;
-    if (Math.abs(age) > this.options.freshnessWindowS) {
-      throw new EnvelopeError('STALE', `message time ${second} is ${age} s from this receiver's clock (window ±${this.options.freshnessWindowS} s)`);
-    }
+    const w = this.options.freshnessWindowS;
+    if (age > w) throw new EnvelopeError('STALE', `message time ${second} is ${age} s old (window ±${w} s)`);
+    if (-age > w) throw new EnvelopeError('FUTURE', `message time ${second} is ${-age} s ahead of this receiver's clock (window ±${w} s)`);
   }
 
   /**

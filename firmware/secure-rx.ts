@@ -12,6 +12,7 @@ import {
   decodeAis, encodeVdm, isVdm, NmeaError, parseSentence, parseVdm, SequentialId, VdmAssembler,
   type AisBits as NmeaBits, type AisMessage,
 } from '../nmea/index.js';
+import { bodyTime } from './bodies.js';
 import { decodeEnvelopeMessage, Kind } from './envelope.js';
 import { EnvelopeError } from './errors.js';
 import { reconstructSecond, ReplayGuard } from './freshness.js';
@@ -173,7 +174,7 @@ export class SecureRx {
     }
     for (const e of r.dropped) this.reportDrop(e, out);
     if (r.status !== 'complete') return;
-    // Conflicting fragments (someone transmitting under this MMSI) give several candidates: the genuine one verifies.
+    // The reassembler offers at most one candidate: the body that matches its fragment 0's commitment.
     // Amortised bodies are only checked later (against a disclosed key), so every candidate is handed over.
     const handAll = r.kind === Kind.ChainAnchor || r.kind === Kind.ChainBatch;
     let firstFailure: RejectReason | undefined;
@@ -201,7 +202,9 @@ export class SecureRx {
     this.charge = { source: received.source, nowMs: received.nowMs };
     try {
       const { body, nowMs } = received;
-      const second = reconstructSecond(body[0] === undefined ? 0 : body[0] >> 2, Math.floor(nowMs / 1000));
+      const time = bodyTime(received.kind, received.ext, body);
+      const second = reconstructSecond(time.residue, time.bits, Math.floor(nowMs / 1000));
+      // STALE or FUTURE from the time bits alone, before any pairing is spent.
       this.ctx.replay.checkFresh(second, Math.floor(nowMs / 1000));
       const b = { ...received, second };
       if (b.kind === Kind.ChainAnchor || b.kind === Kind.ChainBatch) {

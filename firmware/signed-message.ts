@@ -6,9 +6,9 @@
 import type { Kind } from './envelope.js';
 
 const TAGS: Readonly<Partial<Record<Kind, Uint8Array>>> = {
-  1: new TextEncoder().encode('mibc-ais/v1/signed'),
-  2: new TextEncoder().encode('mibc-ais/v1/attached'),
-  4: new TextEncoder().encode('mibc-ais/v1/kem'),
+  1: new TextEncoder().encode('mibc-ais/v2/signed'),
+  2: new TextEncoder().encode('mibc-ais/v2/attached'),
+  4: new TextEncoder().encode('mibc-ais/v2/kem'),
 };
 
 export interface SignedContext {

@@ -74,6 +74,17 @@ export {
 export { FileKeyStore, type KeyStoreFs } from './keystore-file.js';
 export { MemoryKeyStore } from './keystore-sim.js';
 export {
+  NonceStateCorruptError,
+  NonceStateWriteError,
+  NONCE_MAX_MARKS,
+  encodeNonceRecord,
+  decodeNonceRecord,
+  type NonceRecord,
+  type NonceStore,
+} from './nonce-store.js';
+export { FileNonceStore, type NonceFs } from './nonce-store-file.js';
+export { MemoryNonceStore } from './nonce-store-sim.js';
+export {
   startWatchdog,
   watchdogIntervalFromEnv,
   notifyStatusField,

@@ -13,6 +13,11 @@
  * can read back what it wrote); writing and erasing need the authority's admin PIN (reference 81): an operator
  * who knows the user PIN cannot alter the permit.
  * Each PIN is blocked after 3 wrong presentations. Security state is lost on reset and on a new SELECT.
+ * VERIFY is tear-safe (the card-side rule of ISO/IEC 7816-4 §11.5.6 implementations and of Common Criteria PIN
+ * protection profiles): the retry counter is decremented and persisted BEFORE the comparison, and restored only
+ * after a match. A power cut at any point therefore leaves every comparison counted; cutting power when the
+ * card writes its counter (visible in its current draw) tells the attacker nothing, because the write happens
+ * for every presentation, right or wrong, and before the answer exists.
  */
 import { INS, SW, decodeCommand, encodeResponse, type CommandApdu } from './token-apdu.js';
 
@@ -35,11 +40,19 @@ interface PinState {
   verified: boolean;
 }
 
+/** Points of VERIFY at which the simulation can cut the power (see `AppletOptions.powerCut`). */
+export type TearPoint = 'pin-counter-persisted' | 'pin-compared';
+
 export interface AppletOptions {
   readonly userPin: Uint8Array;
   readonly adminPin: Uint8Array;
   /** Initial object content (a personalised card); empty by default. */
   readonly object?: Uint8Array;
+  /**
+   * Simulation only: called at each tear point of VERIFY; a throw models a power cut there (it propagates out of
+   * `process`, and the card keeps what it had persisted). Real cards have no such hook.
+   */
+  readonly powerCut?: (at: TearPoint) => void;
 }
 
 function equalCt(a: Uint8Array, b: Uint8Array): boolean {
@@ -48,13 +61,29 @@ function equalCt(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
+/** PIN comparison whose time depends on neither PIN's content nor length: both padded to the longest PIN. */
+function pinMatches(given: Uint8Array, pin: Uint8Array): boolean {
+  if (given.length > PIN_LENGTH.max) return false; // public: no PIN is that long
+  const a = new Uint8Array(PIN_LENGTH.max);
+  const b = new Uint8Array(PIN_LENGTH.max);
+  a.set(given);
+  b.set(pin);
+  let d = given.length ^ pin.length;
+  for (let i = 0; i < PIN_LENGTH.max; i++) d |= (a[i] as number) ^ (b[i] as number);
+  a.fill(0);
+  b.fill(0);
+  return d === 0;
+}
+
 export class TokenApplet {
   private selected = false;
   private readonly pins: Record<'user' | 'admin', PinState>;
   private readonly object = new Uint8Array(OBJECT_CAPACITY);
   private size = 0;
+  private readonly powerCut: ((at: TearPoint) => void) | undefined;
 
   constructor(opts: AppletOptions) {
+    this.powerCut = opts.powerCut;
     for (const [name, pin] of [['userPin', opts.userPin], ['adminPin', opts.adminPin]] as const) {
       if (pin.length < PIN_LENGTH.min || pin.length > PIN_LENGTH.max) throw new RangeError(`${name} must be 4..16 bytes`);
     }
@@ -128,13 +157,17 @@ export class TokenApplet {
     const pin = this.pins[which];
     if (pin.tries === 0) return SW.AUTH_BLOCKED;
     if (c.data.length === 0) return pin.verified ? SW.OK : SW.VERIFY_FAILED | pin.tries;
-    if (equalCt(c.data, pin.value)) {
+    pin.verified = false;
+    // Counted first: `tries` is the card's persistent counter, written before the comparison can be observed.
+    pin.tries -= 1;
+    this.powerCut?.('pin-counter-persisted');
+    const match = pinMatches(c.data, pin.value);
+    this.powerCut?.('pin-compared');
+    if (match) {
       pin.tries = PIN_TRIES;
       pin.verified = true;
       return SW.OK;
     }
-    pin.verified = false;
-    pin.tries -= 1;
     return pin.tries === 0 ? SW.AUTH_BLOCKED : SW.VERIFY_FAILED | pin.tries;
   }
 

@@ -17,6 +17,8 @@ import { GroupKeyRing, type GroupKey, type IdentityKind, type OwnIdentity } from
 import type { Mode } from '../../firmware/pipeline.js';
 import { SecureTx, type TxOptions } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
+import { pseudonymous } from '../../firmware/pseudonym.js';
+import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 import { decodeAis, encodeAis, encodeVdm, SequentialId, type AisBits } from '../../nmea/index.js';
 import {
   createRng, createTraffic, distanceM, NM, SLOT_MS, randomFleet, Scenario,
@@ -311,7 +313,8 @@ export class World {
     const to = spec.mode === 4 ? this.roles.mode4To : undefined;
     const p = new AppliancePipeline(
       {
-        tx: { ...spec.tx, mode, emit: 'bbm', ownShip: 'vdo', ...(to === undefined ? {} : { to }) },
+        // A pseudonym hides the ship only on a radio the appliance drives (VDM); the simulation's clock is trusted.
+        tx: { ...spec.tx, mode, emit: spec.mode === 3 ? 'vdm' : 'bbm', ownShip: 'vdo', timeTrusted: true, ...(to === undefined ? {} : { to }) },
         rx: {},
       },
       {
@@ -319,6 +322,7 @@ export class World {
         identity: this.identity(mmsi, 'mmsi', mode === 2 || mode === 4 || group?.leader === mmsi),
         ...(spec.mode === 3 ? { pseudo: this.identity(pseudoOf(mmsi), 'pseudo-mmsi', true) } : {}),
         groupKeys,
+        nonceState: new MemoryNonceStore(),
       },
       seededBytes(`nonce ${this.config.seed} ${mmsi}`),
     );
@@ -382,11 +386,11 @@ export class World {
     return air.map((a) => ({ slots: a.slots, channel: a.channel, payload: { air: a, reportId, sender } }));
   }
 
-  /** What a receiver may show as authentic for this report: under the MMSI, or the pseudo-MMSI in mode 3. */
+  /** What a receiver may show as authentic for this report: under the MMSI, or the pseudonymous form in mode 3. */
   private register(mmsi: number, bits: AisBits, t0: number, mode: Mode): void {
     if (mode === 3) {
       const pseudo = pseudoOf(mmsi);
-      this.authentic.set(bitsKey(pseudo, encodeAis({ ...decodeAis(bits), mmsi: pseudo })), t0);
+      this.authentic.set(bitsKey(pseudo, pseudonymous(bits, decodeAis(bits).type, pseudo)), t0);
     } else {
       this.authentic.set(bitsKey(mmsi, bits), t0);
     }

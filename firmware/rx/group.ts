@@ -17,7 +17,8 @@ export const group: KindHandler = (ctx, { source, body, second, channel, nowMs }
   for (const k of keys) {
     let plain: Uint8Array;
     try {
-      plain = groupOpen(k.key, { keyId: k.keyId, mmsi: source, utcSeconds: second, counter: b.counter }, sealed, { aad: groupHeader(b), tagLength: AEAD_TAG_BYTES });
+      // The sender's instance byte is part of the nonce: appliances sharing an MMSI never share a nonce.
+      plain = groupOpen(k.key, { keyId: k.keyId, mmsi: source, instance: b.instance, utcSeconds: second, counter: b.counter }, sealed, { aad: groupHeader(b), tagLength: AEAD_TAG_BYTES });
     } catch (e) {
       if (e instanceof CryptoError) continue;
       throw e;

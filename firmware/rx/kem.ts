@@ -6,7 +6,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { CryptoError, groupOpen } from '../../crypto/index.js';
 import { AEAD_TAG_BYTES, decodeGroupKeyGrant, decodeKem, kemSignedPart, KemPurpose } from '../bodies.js';
 import { Kind } from '../envelope.js';
-import { epochForParity } from '../epoch.js';
+import { epochOf } from '../epoch.js';
+import { kemAssociatedData } from '../kem-binding.js';
 import { signedMessage } from '../signed-message.js';
 import { formatStatus, Result } from '../status.js';
 import type { KindHandler } from './context.js';
@@ -17,7 +18,7 @@ export const kem: KindHandler = (ctx, { source, destination, body, second, chann
   const id = ctx.keys.identity;
   if (id === undefined || destination === undefined) throw new Reject('NO_KEY', 'mode 4 message but no own identity key');
   const b = decodeKem(body);
-  const epoch = epochForParity(second, b.epochParity, ctx.keys.params.epochSeconds);
+  const epoch = epochOf(second, ctx.keys.params.epochSeconds);
   const part = kemSignedPart(b);
   // Authenticate before decrypting: SK-KEM alone says nothing about who sent it.
   const msg = signedMessage({ kind: Kind.Kem, source, signer: source, destination, second, content: part, contentBits: part.length * 8 });
@@ -27,7 +28,9 @@ export const kem: KindHandler = (ctx, { source, destination, body, second, chann
   const key = id.decryptor(epoch).decapsulate(b.kemCiphertext);
   let content: Uint8Array;
   try {
-    content = groupOpen(key, { keyId: 0, mmsi: destination, utcSeconds: second, counter: 0 }, b.sealed, { tagLength: AEAD_TAG_BYTES });
+    // Bound to sender, recipient, second, purpose and KEM ciphertext: re-signed by another key holder, it does not open.
+    const aad = kemAssociatedData({ sender: source, recipient: destination, second, purpose: b.purpose, fill: b.fill, kemCiphertext: b.kemCiphertext });
+    content = groupOpen(key, { keyId: 0, mmsi: destination, utcSeconds: second, counter: 0 }, b.sealed, { aad, tagLength: AEAD_TAG_BYTES });
   } catch (e) {
     if (e instanceof CryptoError) throw new Reject('BAD_TAG', 'mode 4 content does not open');
     throw e;
@@ -46,6 +49,8 @@ export const kem: KindHandler = (ctx, { source, destination, body, second, chann
   }
   const report = toNmeaBits({ bytes: content, fill: b.fill });
   const message = decodeReport(report);
+  // Refused, not shown with both identities: a display plots a report at the MMSI it names (docs/envelope.md §2).
+  if (message.mmsi !== source) throw new Reject('WRONG_SENDER', `mode 4 report of ${message.mmsi} sent by ${source}`);
   ctx.counters.decrypted++;
   ctx.emit(report, channel, { result: Result.Decrypted, mode: 4, source, identity: source, messageType: message.type, second }, out);
 };

@@ -5,7 +5,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeSignedAttached } from '../bodies.js';
 import { Kind } from '../envelope.js';
-import { epochForParity } from '../epoch.js';
+import { epochOf } from '../epoch.js';
 import { signedMessage } from '../signed-message.js';
 import { formatStatus, Result, type Status } from '../status.js';
 import type { KindHandler } from './context.js';
@@ -14,7 +14,7 @@ import { Reject } from './reject.js';
 export const signedAttached: KindHandler = (ctx, { source, ext, body, second, nowMs }, out) => {
   const b = decodeSignedAttached(body, ext);
   const signer = b.signer ?? source;
-  const epoch = epochForParity(second, b.epochParity, ctx.keys.params.epochSeconds);
+  const epoch = epochOf(second, ctx.keys.params.epochSeconds);
   const window = ctx.options.freshnessWindowS;
   const candidates = ctx.held.of(signer).filter((h) => !h.verified && Math.abs(h.receivedSecond - second) <= window);
   if (candidates.length === 0) throw new Reject('NO_MATCHING_REPORT', `no recent plain report from ${signer} for this signature`);

@@ -2,7 +2,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeSignedInline } from '../bodies.js';
 import { Kind } from '../envelope.js';
-import { epochForParity } from '../epoch.js';
+import { epochOf } from '../epoch.js';
 import { signedMessage } from '../signed-message.js';
 import { Result } from '../status.js';
 import type { KindHandler } from './context.js';
@@ -16,7 +16,7 @@ export const signedInline: KindHandler = (ctx, { source, ext, body, second, chan
   const message = decodeReport(report);
   // A ship vouches only for its own reports: the report's MMSI must be the identity that signed it.
   if (message.mmsi !== signer) throw new Reject('WRONG_SENDER', `report of ${message.mmsi} signed by ${signer}`);
-  const epoch = epochForParity(second, b.epochParity, ctx.keys.params.epochSeconds);
+  const epoch = epochOf(second, ctx.keys.params.epochSeconds);
   const msg = signedMessage({ kind: Kind.SignedInline, source, signer, destination: 0, second, content: report.bytes, contentBits: report.bitLength });
   if (!ctx.verify(ext ? 'pseudo-mmsi' : 'mmsi', signer, epoch, msg, b.signature)) throw new Reject('BAD_SIGNATURE', 'signature does not verify');
   ctx.replay.accept(source, Kind.SignedInline, second, sha256(b.signature).subarray(0, 16), Math.floor(nowMs / 1000));

@@ -2,6 +2,8 @@
  * Writing the PKG's files: atomically (temp file in the same directory, fsync, rename, fsync the directory — as
  * hal/keystore-file.ts does on the appliance) and 0600, because most of what the PKG writes is key material and
  * the rest (registers) maps pseudonyms to vessels. Appends to the register are O_APPEND + fsync.
+ * Without `overwrite` the final step is link(2) instead of rename(2): it fails with EEXIST if the name exists, so
+ * "never overwrite" holds even against a file created between a check and the write.
  */
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
@@ -9,7 +11,12 @@ import { basename, dirname, join } from 'node:path';
 
 export const FILE_MODE = 0o600;
 
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export interface WriteOptions {
+  /** Replace an existing file (default); false refuses with EEXIST. */
+  readonly overwrite?: boolean;
+}
+
+export async function writeFileAtomic(file: string, data: string | Uint8Array, opts: WriteOptions = {}): Promise<void> {
   const dir = dirname(file);
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -21,7 +28,12 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
     } finally {
       await handle.close();
     }
-    await fsp.rename(temp, file);
+    if (opts.overwrite === false) {
+      await fsp.link(temp, file);
+      await fsp.unlink(temp);
+    } else {
+      await fsp.rename(temp, file);
+    }
   } catch (error) {
     await fsp.unlink(temp).catch(() => undefined);
     throw error;
@@ -29,10 +41,10 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await syncDir(dir);
 }
 
-export async function appendLine(file: string, line: string): Promise<void> {
+export async function appendLines(file: string, lines: readonly string[]): Promise<void> {
   const handle = await fsp.open(file, 'a', FILE_MODE);
   try {
-    await handle.writeFile(`${line}\n`);
+    await handle.writeFile(lines.map((l) => `${l}\n`).join(''));
     await handle.sync();
   } finally {
     await handle.close();

@@ -12,12 +12,21 @@ export const PKG_ERROR_CODES = [
   'PKG_ALREADY_INITIALISED',
   /** The register's hash chain or authentication tags do not verify: someone edited, removed or reordered entries. */
   'PKG_REGISTER_TAMPERED',
+  /**
+   * The register is shorter than, or diverges from, the head anchored in the vault: its tail was cut, or it was
+   * replaced by an older copy. Nothing is issued until the authority restores it from a backup.
+   */
+  'PKG_REGISTER_ROLLED_BACK',
   /** A request the registers refuse: MRN already bound to another MMSI, pseudonym used as a real MMSI, etc. */
   'PKG_CONFLICT',
   /** The pseudonym range has no free number left (after bounded random draws). */
   'PKG_PSEUDONYM_EXHAUSTED',
   /** An input file (key file, device key) is not what the command expects. */
   'PKG_INPUT',
+  /** An output file exists and --force was not given: issued files are never overwritten silently. */
+  'PKG_OUTPUT_EXISTS',
+  /** An output file could not be written (the message names the path and the cause); nothing was recorded. */
+  'PKG_OUTPUT',
 ] as const;
 export type PkgErrorCode = (typeof PKG_ERROR_CODES)[number];
 

@@ -6,10 +6,17 @@
  * A PKG directory holds
  *   params.json     mibc-ais-params: the public parameters every appliance needs (public)
  *   authority.json  mibc-ais-pkg-authority: root public key, issuer id and certificate (public)
- *   vault.json      mibc-ais-pkg-vault: master secret, root and issuer secret keys, register key (vault.ts)
+ *   vault.json      mibc-ais-pkg-vault: master secret, root and issuer secret keys, register key, and the
+ *                   anchor of the register's head (vault.ts)
  *   register.jsonl  the registers as an authenticated append-only log (register.ts)
  * Every operation that changes a register opens the vault, so it needs the passphrase; the clock and randomness
  * are injected (PkgEnv) so tests are deterministic.
+ *
+ * Order of writes for everything issued (argued in docs/pkg.md, "Crash safety"): the issued file first (the
+ * caller's `write`, atomic and 0600), then the register entries (one append, fsync), then the vault's anchor
+ * (atomic rename). A failure before the append records nothing; a crash between append and anchor leaves
+ * authentic entries beyond the anchor, which the next open verifies and anchors (`anchorReport`); a register
+ * shorter than the anchor, or one that differs at the anchored entry, is PKG_REGISTER_ROLLED_BACK.
  */
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
@@ -19,8 +26,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import {
-  canonicalMrn, checkDecryptionKey, checkMasterSecret, checkSigningKey, decodePublicParams, extractDecryptionKey,
-  extractSigningKey, identityBytes, isCanonicalMrn, MAX_EPOCH, parseMcpMrn, setup, type PublicParams, type RandomSource,
+  checkDecryptionKey, checkMasterSecret, checkSigningKey, decodePublicParams, extractDecryptionKey, extractSigningKey,
+  identityBytes, MAX_EPOCH, MrnError, mmsiRefusal, setup, vesselMrn, type MmsiForm, type PublicParams, type RandomSource,
 } from '../../crypto/index.js';
 import { KemPurpose, MAX_GROUP_ID, encodeGroupKeyGrant } from '../../firmware/bodies.js';
 import { epochOf } from '../../firmware/epoch.js';
@@ -29,16 +36,18 @@ import {
   GroupKeyFileSchema, IdentityKeyFileSchema, KeyFileError, ParamsFileSchema, parseKeyFile,
   type GroupKeyFile, type IdentityKeyFile, type ParamsFile,
 } from '../../firmware/keyfile.js';
-import { OwnIdentity, loadSystemParams, type IdentityKind, type SystemParams } from '../../firmware/keyring.js';
+import { GroupKeyRing, OwnIdentity, loadSystemParams, type IdentityKind, type SystemParams } from '../../firmware/keyring.js';
 import { deviceIdOf, type PermitRecordFields } from '../../firmware/permit/index.js';
 import { permitIdentity } from '../../firmware/permit-keys.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { issueIssuerCertificate, issuePermit, type PermitKey } from '../permit-writer.js';
 import { PkgError } from './errors.js';
-import { appendLine, writeFileAtomic } from './_files.js';
+import { appendLines, writeFileAtomic } from './_files.js';
 import { drawPseudoMmsi, isPseudoMmsi } from './pseudonym.js';
-import { formatEntry, openMapping, replayRegister, sealMapping, type RegisterEvent, type RegisterState } from './register.js';
-import { DEFAULT_SCRYPT_LOG_N, openVault, sealVault, wipeSecrets, type PkgSecrets } from './vault.js';
+import {
+  formatEntry, mrnBindingKey, openMapping, replayRegister, sealMapping, type RegisterEvent, type RegisterState,
+} from './register.js';
+import { DEFAULT_SCRYPT_LOG_N, openVaultSession, sealVault, wipeSecrets, type PkgSecrets, type RegisterAnchor, type VaultSession } from './vault.js';
 
 export interface PkgEnv {
   /** UTC milliseconds. */
@@ -103,10 +112,17 @@ export interface SetupResult {
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 const utcSecond = (env: PkgEnv) => Math.floor(env.now() / 1000);
 
-function checkMmsi(n: number, what: string): number {
-  if (!Number.isInteger(n) || n < 0 || n > 999_999_999) throw new PkgError('PKG_INPUT', `${what} must be an MMSI 0..999999999, got ${n}`);
+/** Real stations the authority issues for (crypto/mmsi.ts); pseudonyms only through `pkg pseudonym`. */
+const STATION_FORMS: readonly MmsiForm[] = ['ship', 'group', 'coast', 'sar-aircraft', 'aton'];
+
+function checkMmsi(n: number, what: string, allowed: readonly MmsiForm[] = STATION_FORMS): number {
+  const why = mmsiRefusal(n, allowed);
+  if (why !== undefined) throw new PkgError('PKG_INPUT', `${what}: ${why}`);
   return n;
 }
+
+/** Writes what a command issued; the PKG records it only after this resolves (see the module comment). */
+export type IssueWriter<T> = (issued: T) => Promise<void>;
 
 async function exists(file: string): Promise<boolean> {
   return fsp.stat(file).then(
@@ -136,10 +152,7 @@ export async function setupPkg(opts: SetupOptions, env: PkgEnv = DEFAULT_PKG_ENV
       { issuerId, publicKey: issuer.publicKey, notBefore: now - DAY, notAfter: now + validityDays * DAY },
       root.secretKey,
     );
-    // The vault goes first: a crash after it leaves a PKG that `setup` refuses to overwrite, never keys without a vault.
-    await writeFileAtomic(join(opts.dir, PKG_FILES.vault), sealVault(secrets, opts.passphrase, env.random, opts.scryptLogN ?? DEFAULT_SCRYPT_LOG_N));
     const paramsFile: ParamsFile = { format: 'mibc-ais-params', version: 1, params: bytesToHex(params), epochSeconds: epochDays * DAY };
-    await writeFileAtomic(join(opts.dir, PKG_FILES.params), json(paramsFile));
     const authority: AuthorityFile = {
       format: 'mibc-ais-pkg-authority',
       version: 1,
@@ -148,17 +161,26 @@ export async function setupPkg(opts: SetupOptions, env: PkgEnv = DEFAULT_PKG_ENV
       issuerCertificate: bytesToHex(certificate),
       ...(opts.authorityMmsi === undefined ? {} : { authorityMmsi: opts.authorityMmsi }),
     };
-    await writeFileAtomic(join(opts.dir, PKG_FILES.authority), json(authority));
     const ev: RegisterEvent = {
       type: 'setup',
       data: { issuerId, rootPublicKey: authority.rootPublicKey, paramsSha256: bytesToHex(sha256(params)), epochSeconds: paramsFile.epochSeconds },
     };
     const line = formatEntry(secrets.registerKey, 1, now, ev, '0'.repeat(64));
+    const head = replayRegister(`${line}\n`, secrets.registerKey).head;
+    // The vault goes first: a crash after it leaves a PKG that `setup` refuses to overwrite, never keys without a vault.
+    const vault = sealVault(secrets, opts.passphrase, env.random, { seq: 1, head }, opts.scryptLogN ?? DEFAULT_SCRYPT_LOG_N);
+    await writeFileAtomic(join(opts.dir, PKG_FILES.vault), vault);
+    await writeFileAtomic(join(opts.dir, PKG_FILES.params), json(paramsFile));
+    await writeFileAtomic(join(opts.dir, PKG_FILES.authority), json(authority));
     await writeFileAtomic(join(opts.dir, PKG_FILES.register), `${line}\n`);
-    return { rootPublicKey: authority.rootPublicKey, rootFingerprint: bytesToHex(sha256(root.publicKey)), head: replayRegister(`${line}\n`, secrets.registerKey).head };
+    return { rootPublicKey: authority.rootPublicKey, rootFingerprint: bytesToHex(sha256(root.publicKey)), head };
   } finally {
     wipeSecrets(secrets);
   }
+}
+
+async function writeAnchor(dir: string, vault: VaultSession, state: RegisterState, env: PkgEnv): Promise<void> {
+  await writeFileAtomic(join(dir, PKG_FILES.vault), vault.reseal({ seq: state.entries.length, head: state.head }, env.random));
 }
 
 async function readText(dir: string, name: string): Promise<string> {
@@ -227,21 +249,54 @@ export interface GroupKeyOptions {
   readonly policyDays?: number;
 }
 
+/** How the register met the vault's anchor when the PKG was opened. */
+export interface AnchorReport {
+  /** Authentic entries found beyond the anchor (a crash between an append and its anchor) and now anchored. */
+  readonly recovered: number;
+  /** The vault had no anchor (version 1) and now anchors the register as found. */
+  readonly upgraded: boolean;
+}
+
+/**
+ * Checks the verified register against the anchor: PKG_REGISTER_ROLLED_BACK if it is shorter or differs at the
+ * anchored entry; otherwise the number of entries beyond the anchor.
+ */
+export function checkAnchor(state: RegisterState, anchor: RegisterAnchor): number {
+  const n = state.entries.length;
+  if (n < anchor.seq) {
+    throw new PkgError(
+      'PKG_REGISTER_ROLLED_BACK',
+      `the register has ${n} entries but the vault anchors ${anchor.seq}: its tail was cut or it was replaced by an older copy (restore it from a backup)`,
+    );
+  }
+  if (state.entries[anchor.seq - 1]?.mac !== anchor.head) {
+    throw new PkgError('PKG_REGISTER_ROLLED_BACK', `register entry ${anchor.seq} is not the one the vault anchors: the register was replaced`);
+  }
+  return n - anchor.seq;
+}
+
 /** An opened PKG: secrets in memory until close(), the directory locked against a second writer. */
 export class Pkg {
   private closed = false;
+  private readonly secrets: PkgSecrets;
 
   private constructor(
     readonly dir: string,
     private readonly env: PkgEnv,
-    private readonly secrets: PkgSecrets,
+    private readonly vault: VaultSession,
     readonly paramsFile: ParamsFile,
     readonly params: SystemParams,
     readonly authority: AuthorityFile,
     private state: RegisterState,
-  ) {}
+    readonly anchorReport: AnchorReport,
+  ) {
+    this.secrets = vault.secrets;
+  }
 
-  /** Opens DIR with the passphrase: PKG_NOT_INITIALISED, PKG_PASSPHRASE_WRONG, PKG_VAULT_CORRUPT, PKG_REGISTER_TAMPERED. */
+  /**
+   * Opens DIR with the passphrase: PKG_NOT_INITIALISED, PKG_PASSPHRASE_WRONG, PKG_VAULT_CORRUPT,
+   * PKG_REGISTER_TAMPERED, PKG_REGISTER_ROLLED_BACK.
+   */
   static async open(dir: string, passphrase: string, env: PkgEnv = DEFAULT_PKG_ENV): Promise<Pkg> {
     const lock = join(dir, PKG_FILES.lock);
     const vaultText = await readText(dir, PKG_FILES.vault);
@@ -250,7 +305,7 @@ export class Pkg {
     } catch (cause) {
       throw new PkgError('PKG_CONFLICT', `${lock} exists: another pkg command is running (remove it only if none is)`, { cause });
     }
-    let secrets: PkgSecrets | undefined;
+    let vault: VaultSession | undefined;
     try {
       const paramsFile = parseKeyFile(ParamsFileSchema, await readText(dir, PKG_FILES.params), PKG_FILES.params);
       let authority: AuthorityFile;
@@ -260,7 +315,8 @@ export class Pkg {
         if (cause instanceof PkgError) throw cause;
         throw new PkgError('PKG_NOT_INITIALISED', `${PKG_FILES.authority} is not a mibc-ais-pkg-authority file`, { cause });
       }
-      secrets = openVault(vaultText, passphrase);
+      vault = openVaultSession(vaultText, passphrase);
+      const { secrets } = vault;
       const params = loadSystemParams(paramsFile);
       if (!checkMasterSecret(params.pp, secrets.masterSecret)) {
         throw new PkgError('PKG_VAULT_CORRUPT', 'the master secret in the vault does not match params.json');
@@ -269,9 +325,12 @@ export class Pkg {
         throw new PkgError('PKG_VAULT_CORRUPT', 'the root key in the vault does not match authority.json');
       }
       const state = replayRegister(await readText(dir, PKG_FILES.register), secrets.registerKey);
-      return new Pkg(dir, env, secrets, paramsFile, params, authority, state);
+      const recovered = vault.anchor === undefined ? 0 : checkAnchor(state, vault.anchor);
+      const upgraded = vault.anchor === undefined;
+      if (recovered > 0 || upgraded) await writeAnchor(dir, vault, state, env);
+      return new Pkg(dir, env, vault, paramsFile, params, authority, state, { recovered, upgraded });
     } catch (err) {
-      if (secrets) wipeSecrets(secrets);
+      vault?.wipe();
       await fsp.unlink(lock).catch(() => undefined);
       throw err;
     }
@@ -290,7 +349,7 @@ export class Pkg {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    wipeSecrets(this.secrets);
+    this.vault.wipe();
     await fsp.unlink(join(this.dir, PKG_FILES.lock)).catch(() => undefined);
   }
 
@@ -298,13 +357,23 @@ export class Pkg {
     if (this.closed) throw new Error('the PKG is closed');
   }
 
-  private async append(ev: RegisterEvent): Promise<void> {
+  /** Appends events in one write, then anchors the new head in the vault. */
+  private async append(...events: RegisterEvent[]): Promise<void> {
     const file = join(this.dir, PKG_FILES.register);
-    // Re-read and re-verify before appending: the log on disk, not our memory of it, is what the entry chains to.
+    // Re-read and re-verify before appending: the log on disk, not our memory of it, is what the entry chains to,
+    // and it must still hold what the vault anchors (a cut made while this command ran is caught here).
     const current = replayRegister(await readText(this.dir, PKG_FILES.register), this.secrets.registerKey);
-    const line = formatEntry(this.secrets.registerKey, current.entries.length + 1, utcSecond(this.env), ev, current.head);
-    await appendLine(file, line);
+    checkAnchor(current, { seq: this.state.entries.length, head: this.state.head });
+    const at = utcSecond(this.env);
+    let head = current.head;
+    const lines = events.map((ev, i) => {
+      const line = formatEntry(this.secrets.registerKey, current.entries.length + 1 + i, at, ev, head);
+      head = /"mac":"([0-9a-f]{64})"\}$/.exec(line)?.[1] as string;
+      return line;
+    });
+    await appendLines(file, lines);
     this.state = replayRegister(await readText(this.dir, PKG_FILES.register), this.secrets.registerKey);
+    await writeAnchor(this.dir, this.vault, this.state, this.env);
   }
 
   /** The key epoch containing the clock's now. */
@@ -341,10 +410,11 @@ export class Pkg {
    * `pkg extract`: keys of an MMSI or of an issued pseudo-MMSI for `count` epochs from `epoch` (paper §4.2).
    * With an MRN the keys are still those of the on-air MMSI — receivers only ever see the MMSI (reference §3.5) —
    * and the MRN ↔ MMSI binding is recorded; an MRN already bound to another MMSI is refused (PKG_CONFLICT).
+   * `write` stores the file; the extraction is recorded only once it has.
    */
-  async extract(target: ExtractTarget, epoch: number, count = 1): Promise<IdentityKeyFile> {
+  async extract(target: ExtractTarget, epoch: number, count = 1, write?: IssueWriter<IdentityKeyFile>): Promise<IdentityKeyFile> {
     this.live();
-    const mmsi = checkMmsi(target.mmsi, target.kind === 'mmsi' ? '--mmsi' : '--pseudo');
+    const mmsi = target.kind === 'mmsi' ? checkMmsi(target.mmsi, '--mmsi', [...STATION_FORMS, 'pseudonym']) : checkMmsi(target.mmsi, '--pseudo', ['pseudonym']);
     const epochs = this.epochList(epoch, count);
     let mrn: string | undefined;
     if (target.kind === 'mmsi') {
@@ -353,40 +423,54 @@ export class Pkg {
     } else if (!this.state.pseudonyms.has(mmsi)) {
       throw new PkgError('PKG_CONFLICT', `${mmsi} was not issued as a pseudonym by this PKG (\`pkg pseudonym\`)`);
     }
-    if (mrn !== undefined && this.state.mrnBindings.get(mrn) !== mmsi) await this.append({ type: 'bind-mrn', data: { mrn, mmsi } });
     const file = this.keysFor(target.kind, mmsi, epochs);
-    await this.append({
+    await write?.(file);
+    const bind: RegisterEvent[] = mrn !== undefined && this.state.mrnBindings.get(mrn) !== mmsi ? [{ type: 'bind-mrn', data: { mrn, mmsi } }] : [];
+    await this.append(...bind, {
       type: 'extract',
       data: { identity: permitIdentity({ kind: target.kind, mmsi }), epochs, ...(mrn === undefined ? {} : { mrn }) },
     });
     return file;
   }
 
+  /** The MMSI an MRN is bound to (compared in its binding form, so case variants find it), if any. */
+  boundMmsi(mrn: string): number | undefined {
+    return this.state.mrnBindings.get(mrnBindingKey(mrn));
+  }
+
   private checkMrn(mrn: string, mmsi: number): string {
     let parsed;
     try {
-      parsed = parseMcpMrn(mrn);
+      parsed = vesselMrn(mrn);
     } catch (cause) {
-      throw new PkgError('PKG_INPUT', `--mrn: not an MCP MRN: ${(cause as Error).message}`, { cause });
+      if (!(cause instanceof MrnError)) throw cause;
+      throw new PkgError('PKG_INPUT', `--mrn: not an MCP vessel MRN of a known profile: ${cause.message}`, { cause });
     }
-    if (parsed.type !== 'vessel') throw new PkgError('PKG_INPUT', `--mrn: an MCP vessel MRN is expected, got type ${parsed.type}`);
-    // Reference §3.6: refuse non-canonical input at issuance rather than silently fixing it.
-    if (!isCanonicalMrn(mrn)) throw new PkgError('PKG_INPUT', `--mrn is not canonical; write it as ${canonicalMrn(mrn)}`);
-    const bound = this.state.mrnBindings.get(mrn);
+    // Reference §3.6: refuse non-canonical input at issuance rather than silently fix it.
+    if (parsed.canonical !== mrn) throw new PkgError('PKG_INPUT', `--mrn is not canonical; write it as ${parsed.canonical}`);
+    if (parsed.mmsi !== undefined && Number(parsed.mmsi) !== mmsi) {
+      throw new PkgError('PKG_CONFLICT', `${mrn} names MMSI ${parsed.mmsi}, not ${mmsi}`);
+    }
+    const bound = this.state.mrnBindings.get(parsed.canonical);
     if (bound !== undefined && bound !== mmsi) throw new PkgError('PKG_CONFLICT', `${mrn} is bound to MMSI ${bound}, not ${mmsi}`);
-    return mrn;
+    return parsed.canonical;
   }
 
   /** `pkg pseudonym`: a fresh pseudo-MMSI for a vessel, the sealed mapping in the register, and its keys. */
-  async pseudonym(forMmsi: number, epoch: number, count = 1): Promise<{ pseudo: number; keys: IdentityKeyFile }> {
+  async pseudonym(
+    forMmsi: number, epoch: number, count = 1, write?: IssueWriter<{ pseudo: number; keys: IdentityKeyFile }>,
+  ): Promise<{ pseudo: number; keys: IdentityKeyFile }> {
     this.live();
-    checkMmsi(forMmsi, '--for-mmsi');
     if (isPseudoMmsi(forMmsi)) throw new PkgError('PKG_CONFLICT', `${forMmsi} is itself a pseudonym`);
+    checkMmsi(forMmsi, '--for-mmsi');
     const epochs = this.epochList(epoch, count);
     const pseudo = drawPseudoMmsi(this.state.pseudonyms, this.env.random);
-    await this.append({ type: 'pseudonym', data: { pseudo, sealed: sealMapping(this.secrets.registerKey, pseudo, forMmsi, this.env.random) } });
     const keys = this.keysFor('pseudo-mmsi', pseudo, epochs);
-    await this.append({ type: 'extract', data: { identity: permitIdentity({ kind: 'pseudo-mmsi', mmsi: pseudo }), epochs } });
+    await write?.({ pseudo, keys });
+    await this.append(
+      { type: 'pseudonym', data: { pseudo, sealed: sealMapping(this.secrets.registerKey, pseudo, forMmsi, this.env.random) } },
+      { type: 'extract', data: { identity: permitIdentity({ kind: 'pseudo-mmsi', mmsi: pseudo }), epochs } },
+    );
     return { pseudo, keys };
   }
 
@@ -405,7 +489,7 @@ export class Pkg {
    * DESIGN.md §3). Receivers install it only when their group policy authorises that issuer for that group: the
    * policy returned with it, which `pkg permit` signs into their permits.
    */
-  async groupKey(opts: GroupKeyOptions): Promise<GroupKeyResult> {
+  async groupKey(opts: GroupKeyOptions, write?: IssueWriter<GroupKeyResult>): Promise<GroupKeyResult> {
     this.live();
     if (opts.to.length === 0) throw new PkgError('PKG_INPUT', '--to needs at least one MMSI');
     const to = opts.to.map((n) => checkMmsi(n, '--to'));
@@ -419,12 +503,10 @@ export class Pkg {
     const issuerMmsi = opts.issuerMmsi ?? this.authority.authorityMmsi;
     if (issuerMmsi === undefined) throw new PkgError('PKG_INPUT', '--issuer-mmsi is needed (no --authority-mmsi was given at setup)');
     checkMmsi(issuerMmsi, '--issuer-mmsi');
-    const last = this.state.lastGroupKeyId;
-    if (last === 0xffff_ffff) throw new PkgError('PKG_CONFLICT', 'group key ids are exhausted');
-    const keyId = last === undefined ? 0 : last + 1;
     const second = utcSecond(this.env);
     const notBefore = second;
     const notAfter = second + opts.hours * 3600;
+    const keyId = this.newGroupKeyId(notBefore, notAfter);
     const key = this.env.random(16);
     const epoch = epochOf(second, this.params.epochSeconds);
     const issuer = OwnIdentity.fromFile(this.params, this.keysFor('mmsi', issuerMmsi, [epoch]));
@@ -438,13 +520,15 @@ export class Pkg {
           grant.fill(0);
         }
       });
-      await this.append({ type: 'group-key', data: { keyId, notBefore, notAfter, issuerMmsi, to, groupId } });
       const term = { notBefore: second, notAfter: Math.max(notAfter, second + policyDays * DAY) };
-      return {
+      const result: GroupKeyResult = {
         keys: { format: 'mibc-ais-group-keys', version: 1, keys: [{ groupId, keyId, key: bytesToHex(key), notBefore, notAfter }] },
         lines,
         policy: groupPolicyFile({ groups: [{ groupId, member: true, ...term, issuers: [{ mmsi: issuerMmsi, ...term }] }] }),
       };
+      await write?.(result);
+      await this.append({ type: 'group-key', data: { keyId, notBefore, notAfter, issuerMmsi, to, groupId } });
+      return result;
     } finally {
       issuer.destroy();
       key.fill(0);
@@ -452,11 +536,35 @@ export class Pkg {
   }
 
   /**
+   * A group key id nobody can predict (so neither an outsider nor a register cut back to an old head can know or
+   * re-issue it), never issued before, and when possible in an envelope slot (id mod 4, firmware/keyring.ts) that
+   * no other key valid in [notBefore, notAfter) uses.
+   */
+  private newGroupKeyId(notBefore: number, notAfter: number): number {
+    const slots = GroupKeyRing.SLOTS;
+    const busy = new Set(this.state.groupKeys.filter((k) => k.notBefore < notAfter && notBefore < k.notAfter).map((k) => k.keyId % slots));
+    const free = Array.from({ length: slots }, (_, i) => i).filter((i) => !busy.has(i));
+    const choices = free.length > 0 ? free : Array.from({ length: slots }, (_, i) => i);
+    for (let i = 0; i < 64; i++) {
+      const b = this.env.random(4);
+      const x = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+      const slot = choices[x % choices.length] as number;
+      // Clear the slot bits and put the chosen slot there (SLOTS is a power of two).
+      const id = ((x & ~(slots - 1)) | slot) >>> 0;
+      if (!this.state.groupKeyIds.has(id)) return id;
+    }
+    throw new PkgError('PKG_CONFLICT', 'no unused group key id found in 64 random draws');
+  }
+
+  /**
    * `pkg permit`: the key permit for one appliance (provisioning/permit-writer.ts) from key files this PKG wrote.
    * Every key is checked against the public parameters first, so keys of another PKG never reach a permit. An
    * identity file of two consecutive epochs becomes one record with current and next key (S-63's ECK1/ECK2).
    */
-  async permit(devicePublicKey: Uint8Array, files: readonly (IdentityKeyFile | GroupKeyFile)[], policy: GroupPolicy = EMPTY_GROUP_POLICY): Promise<Uint8Array> {
+  async permit(
+    devicePublicKey: Uint8Array, files: readonly (IdentityKeyFile | GroupKeyFile)[], policy: GroupPolicy = EMPTY_GROUP_POLICY,
+    write?: IssueWriter<Uint8Array>,
+  ): Promise<Uint8Array> {
     this.live();
     if (devicePublicKey.length !== 32) throw new PkgError('PKG_INPUT', 'device key must be 32 bytes');
     if (files.length === 0) throw new PkgError('PKG_INPUT', '--keys needs at least one key file');
@@ -471,6 +579,7 @@ export class Pkg {
       k.current.fill(0);
       k.next?.fill(0);
     }
+    await write?.(file);
     await this.append({
       type: 'permit',
       data: {

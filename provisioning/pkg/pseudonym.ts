@@ -7,18 +7,14 @@
  * Within the block a pseudonym is drawn at random, not counted up, so consecutive pseudonyms of one vessel (or
  * one issuing day) cannot be linked by their numbers.
  */
-import type { RandomSource } from '../../crypto/index.js';
+import { PSEUDO_MMSI_MAX, PSEUDO_MMSI_MIN, isPseudoMmsi, type RandomSource } from '../../crypto/index.js';
 import { PkgError } from './errors.js';
 
-export const PSEUDO_MMSI_MIN = 100_000_000;
-export const PSEUDO_MMSI_MAX = 109_999_999;
+// The block lives in the one table of MMSI forms (crypto/mmsi.ts), which issuing checks against.
+export { PSEUDO_MMSI_MAX, PSEUDO_MMSI_MIN, isPseudoMmsi };
 const SPAN = PSEUDO_MMSI_MAX - PSEUDO_MMSI_MIN + 1;
 /** Draws before giving up: with the block 99 % full the chance of 64 misses is 0.99^64 ≈ 53 %, at 50 % it is 5e-20. */
 const MAX_DRAWS = 64;
-
-export function isPseudoMmsi(n: number): boolean {
-  return Number.isInteger(n) && n >= PSEUDO_MMSI_MIN && n <= PSEUDO_MMSI_MAX;
-}
 
 /** A uniform draw from the block that is not in `used`. */
 export function drawPseudoMmsi(used: ReadonlySet<number>, random: RandomSource): number {

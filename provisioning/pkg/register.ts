@@ -13,8 +13,11 @@
  *   {"seq":n,"at":utcSeconds,"type":"…","data":{…},"prev":"<mac of entry n-1, 64 hex>","mac":"<64 hex>"}
  *   mac = HMAC-SHA256(registerKey, the line's bytes up to and excluding `,"mac":…`, closed with "}")
  * The first entry's prev is 64 zeros. The register key lives in the passphrase vault, so forging an entry needs
- * the passphrase. What the chain cannot show by itself is a cut at the end of the log: each command reports
- * the head (seq, mac) so the operator can record it outside the machine (docs/pkg.md).
+ * the passphrase. What the chain cannot show by itself is a cut at the end of the log: the vault anchors the
+ * head (seq, mac) after every append (vault.ts, pkg.ts), and each command reports it so the operator can also
+ * record it outside the machine (docs/pkg.md).
+ * MRN bindings are keyed by the binding form of the MRN (crypto/mrn.ts `vesselMrn`), so case variants of one
+ * vessel's MRN are one binding; a log that binds one such form to two MMSIs reports it as a conflict.
  * The pseudonym → vessel mapping is for the authority only: it is stored AES-256-GCM-sealed under a key derived
  * from the register key, so a copy of the register alone does not reveal it.
  */
@@ -23,7 +26,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import type { RandomSource } from '../../crypto/index.js';
+import { vesselMrn, type RandomSource } from '../../crypto/index.js';
 import { PkgError } from './errors.js';
 
 export type RegisterEvent =
@@ -40,11 +43,18 @@ export interface RegisterState {
   readonly entries: readonly RegisterEntry[];
   /** mac of the last entry (64 zeros when empty): the head the operator records. */
   readonly head: string;
+  /** Binding form of an MRN (`mrnBindingKey`) → the MMSI it was first bound to. */
   readonly mrnBindings: ReadonlyMap<string, number>;
+  /** Bindings of an MRN (binding form) to a second MMSI found in the log (written before MRNs were compared so). */
+  readonly mrnConflicts: readonly { readonly mrn: string; readonly mmsis: readonly number[] }[];
   readonly pseudonyms: ReadonlySet<number>;
   /** Real MMSIs whose keys were extracted: never to be handed out as pseudonyms. */
   readonly extractedMmsis: ReadonlySet<number>;
   readonly lastGroupKeyId: number | undefined;
+  /** Every group key id issued: a new id must be none of these. */
+  readonly groupKeyIds: ReadonlySet<number>;
+  /** Group keys issued (id and validity), to keep overlapping keys in different envelope slots. */
+  readonly groupKeys: readonly { readonly keyId: number; readonly notBefore: number; readonly notAfter: number }[];
   /** Highest permit sequence per device id (hex). */
   readonly permitSequences: ReadonlyMap<string, number>;
 }
@@ -83,6 +93,15 @@ export function openMapping(registerKey: Uint8Array, pseudo: number, sealed: str
   }
 }
 
+/** The form an MRN binding is recorded and compared under; a malformed MRN of an old log keys by its lower case. */
+export function mrnBindingKey(mrn: string): string {
+  try {
+    return vesselMrn(mrn).canonical;
+  } catch {
+    return mrn.toLowerCase();
+  }
+}
+
 /** The line for an event appended after `head`. */
 export function formatEntry(key: Uint8Array, seq: number, at: number, ev: RegisterEvent, prev: string): string {
   const unsigned = JSON.stringify({ seq, at, type: ev.type, data: ev.data, prev });
@@ -102,6 +121,9 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
   const pseudonyms = new Set<number>();
   const extractedMmsis = new Set<number>();
   const permitSequences = new Map<string, number>();
+  const mrnConflicts = new Map<string, Set<number>>();
+  const groupKeyIds = new Set<number>();
+  const groupKeys: { keyId: number; notBefore: number; notAfter: number }[] = [];
   let lastGroupKeyId: number | undefined;
   let head = GENESIS;
   lines.forEach((line, i) => {
@@ -120,14 +142,20 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
         if (kind === 'mmsi') extractedMmsis.add(Number(n));
         break;
       }
-      case 'bind-mrn':
-        mrnBindings.set(e.data.mrn, e.data.mmsi);
+      case 'bind-mrn': {
+        const k = mrnBindingKey(e.data.mrn);
+        const bound = mrnBindings.get(k);
+        if (bound === undefined) mrnBindings.set(k, e.data.mmsi);
+        else if (bound !== e.data.mmsi) mrnConflicts.set(k, (mrnConflicts.get(k) ?? new Set([bound])).add(e.data.mmsi));
         break;
+      }
       case 'pseudonym':
         pseudonyms.add(e.data.pseudo);
         break;
       case 'group-key':
         lastGroupKeyId = e.data.keyId;
+        groupKeyIds.add(e.data.keyId);
+        groupKeys.push({ keyId: e.data.keyId, notBefore: e.data.notBefore, notAfter: e.data.notAfter });
         break;
       case 'permit':
         permitSequences.set(e.data.deviceId, e.data.sequence);
@@ -136,5 +164,8 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
         break;
     }
   });
-  return { entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, permitSequences };
+  return {
+    entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, groupKeyIds, groupKeys, permitSequences,
+    mrnConflicts: [...mrnConflicts].map(([mrn, mmsis]) => ({ mrn, mmsis: [...mmsis] })),
+  };
 }

@@ -5,9 +5,15 @@
  * a check value stored beside the ciphertext, so a wrong passphrase (check differs) is told apart from a corrupt
  * file (check matches, tag fails). The check costs an attacker the same scrypt per guess as the key does.
  *
- *   { format: "mibc-ais-pkg-vault", version: 1, kdf: { name: "scrypt", logN, r, p, salt }, check, nonce, ciphertext }
+ *   { format: "mibc-ais-pkg-vault", version: 2, kdf: { name: "scrypt", logN, r, p, salt }, anchor: { seq, head },
+ *     check, nonce, ciphertext }
  *   plaintext = masterSecret (40) ‖ rootSecretKey (32) ‖ issuerSecretKey (32) ‖ registerKey (32)
- *   AAD       = the JSON of { format, version, kdf }, so the parameters cannot be swapped for weaker ones.
+ *   AAD       = the JSON of { format, version, kdf, anchor }, so the parameters cannot be swapped for weaker ones
+ *               and the anchor cannot be changed without the passphrase.
+ * The anchor is the register's length and head MAC after the last append (register.ts): the register alone can
+ * show an edit but not a cut tail, the vault's anchor can. It is re-sealed after every append under the key
+ * derived at open (a fresh random GCM nonce each time, no new scrypt), so an append costs no passphrase work.
+ * Version 1 (no anchor) is still read; the PKG anchors it on open.
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { scrypt } from '@noble/hashes/scrypt.js';
@@ -37,9 +43,14 @@ const PLAIN_BYTES = SIZES.reduce((a, b) => a + b, 0);
 const CHECK_TAG = new TextEncoder().encode('mibc-ais pkg vault check v1');
 
 const hex = (n?: number) => z.string().regex(n === undefined ? /^(?:[0-9a-f]{2})+$/ : new RegExp(`^[0-9a-f]{${n * 2}}$`));
+const AnchorSchema = z.object({ seq: z.number().int().min(1), head: hex(32) });
+/** The register's length and the MAC of its last entry, as last appended by this PKG. */
+export type RegisterAnchor = z.infer<typeof AnchorSchema>;
+
 const VaultSchema = z.object({
   format: z.literal('mibc-ais-pkg-vault'),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
+  anchor: AnchorSchema.optional(),
   kdf: z.object({
     name: z.literal('scrypt'),
     logN: z.number().int().min(MIN_SCRYPT_LOG_N).max(MAX_SCRYPT_LOG_N),
@@ -74,13 +85,12 @@ function derive(passphrase: string, kdf: Kdf): { key: Uint8Array; check: Uint8Ar
   return { key, check };
 }
 
-const aad = (kdf: Kdf) => new TextEncoder().encode(JSON.stringify({ format: 'mibc-ais-pkg-vault', version: 1, kdf }));
+const aad = (version: 1 | 2, kdf: Kdf, anchor: RegisterAnchor | undefined) =>
+  new TextEncoder().encode(
+    JSON.stringify(version === 1 ? { format: 'mibc-ais-pkg-vault', version, kdf } : { format: 'mibc-ais-pkg-vault', version, kdf, anchor }),
+  );
 
-/** The vault file's text. */
-export function sealVault(secrets: PkgSecrets, passphrase: string, random: RandomSource, logN = DEFAULT_SCRYPT_LOG_N): string {
-  if (!Number.isInteger(logN) || logN < MIN_SCRYPT_LOG_N || logN > MAX_SCRYPT_LOG_N) {
-    throw new RangeError(`scrypt logN must be ${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}`);
-  }
+function packSecrets(secrets: PkgSecrets): Uint8Array {
   const parts = [secrets.masterSecret, secrets.rootSecretKey, secrets.issuerSecretKey, secrets.registerKey];
   const plain = new Uint8Array(PLAIN_BYTES);
   let off = 0;
@@ -89,29 +99,67 @@ export function sealVault(secrets: PkgSecrets, passphrase: string, random: Rando
     plain.set(p, off);
     off += p.length;
   });
+  return plain;
+}
+
+function seal(secrets: PkgSecrets, key: Uint8Array, kdf: Kdf, check: string, anchor: RegisterAnchor, random: RandomSource): string {
+  const plain = packSecrets(secrets);
+  const nonce = random(12);
+  const ciphertext = gcm(key, nonce, aad(2, kdf, anchor)).encrypt(plain);
+  plain.fill(0);
+  const file = { format: 'mibc-ais-pkg-vault', version: 2, kdf, anchor, check, nonce: bytesToHex(nonce), ciphertext: bytesToHex(ciphertext) };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
+/** The vault file's text, anchoring a register whose head is `anchor`. */
+export function sealVault(secrets: PkgSecrets, passphrase: string, random: RandomSource, anchor: RegisterAnchor, logN = DEFAULT_SCRYPT_LOG_N): string {
+  if (!Number.isInteger(logN) || logN < MIN_SCRYPT_LOG_N || logN > MAX_SCRYPT_LOG_N) {
+    throw new RangeError(`scrypt logN must be ${MIN_SCRYPT_LOG_N}..${MAX_SCRYPT_LOG_N}`);
+  }
   const kdf: Kdf = { name: 'scrypt', logN, r: 8, p: 1, salt: bytesToHex(random(32)) };
   const { key, check } = derive(passphrase, kdf);
-  const nonce = random(12);
-  const ciphertext = gcm(key, nonce, aad(kdf)).encrypt(plain);
-  key.fill(0);
-  plain.fill(0);
-  return `${JSON.stringify({ format: 'mibc-ais-pkg-vault', version: 1, kdf, check: bytesToHex(check), nonce: bytesToHex(nonce), ciphertext: bytesToHex(ciphertext) }, null, 2)}\n`;
+  try {
+    return seal(secrets, key, kdf, bytesToHex(check), anchor, random);
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** An opened vault: the secrets, the anchor it holds (undefined in a version-1 vault), and a re-sealer. */
+export interface VaultSession {
+  readonly secrets: PkgSecrets;
+  readonly anchor: RegisterAnchor | undefined;
+  /** The vault text with a new anchor: same passphrase and KDF, fresh nonce. */
+  reseal(anchor: RegisterAnchor, random: RandomSource): string;
+  /** Wipes the secrets and the derived key. */
+  wipe(): void;
 }
 
 /** Opens the vault text: PKG_PASSPHRASE_WRONG or PKG_VAULT_CORRUPT on failure. */
 export function openVault(text: string, passphrase: string): PkgSecrets {
+  const s = openVaultSession(text, passphrase);
+  s.wipeKey();
+  return s.secrets;
+}
+
+/** Opens the vault and keeps the derived key for re-sealing (see VaultSession). */
+export function openVaultSession(text: string, passphrase: string): VaultSession & { wipeKey(): void } {
   let parsed: z.infer<typeof VaultSchema>;
   try {
     parsed = VaultSchema.parse(JSON.parse(text));
   } catch (cause) {
     throw new PkgError('PKG_VAULT_CORRUPT', 'the vault file is not a mibc-ais-pkg-vault v1', { cause });
   }
+  if ((parsed.version === 2) !== (parsed.anchor !== undefined)) {
+    throw new PkgError('PKG_VAULT_CORRUPT', 'a version-2 vault has an anchor, a version-1 vault none');
+  }
   const { key, check } = derive(passphrase, parsed.kdf);
+  let ok = false;
   try {
     if (bytesToHex(check) !== parsed.check) throw new PkgError('PKG_PASSPHRASE_WRONG', 'the passphrase does not open this vault');
     let plain: Uint8Array;
     try {
-      plain = gcm(key, hexToBytes(parsed.nonce), aad(parsed.kdf)).decrypt(hexToBytes(parsed.ciphertext));
+      plain = gcm(key, hexToBytes(parsed.nonce), aad(parsed.version, parsed.kdf, parsed.anchor)).decrypt(hexToBytes(parsed.ciphertext));
     } catch (cause) {
       throw new PkgError('PKG_VAULT_CORRUPT', 'the vault ciphertext does not authenticate', { cause });
     }
@@ -123,9 +171,22 @@ export function openVault(text: string, passphrase: string): PkgSecrets {
     }
     plain.fill(0);
     const [masterSecret, rootSecretKey, issuerSecretKey, registerKey] = out as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-    return { masterSecret, rootSecretKey, issuerSecretKey, registerKey };
+    const secrets: PkgSecrets = { masterSecret, rootSecretKey, issuerSecretKey, registerKey };
+    const { kdf } = parsed;
+    const checkHex = parsed.check;
+    ok = true;
+    return {
+      secrets,
+      anchor: parsed.anchor,
+      reseal: (anchor, random) => seal(secrets, key, kdf, checkHex, anchor, random),
+      wipeKey: () => key.fill(0),
+      wipe: () => {
+        key.fill(0);
+        wipeSecrets(secrets);
+      },
+    };
   } finally {
-    key.fill(0);
+    if (!ok) key.fill(0);
   }
 }
 

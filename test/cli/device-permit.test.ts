@@ -17,6 +17,7 @@ import { parseConfig, type DaemonConfigInput } from '../../firmware/daemon/index
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { parseStatus } from '../../firmware/status.js';
 import { encodeAis, encodeVdm } from '../../nmea/index.js';
+import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 import { seededRandom } from '../firmware/_pkg.js';
 
 const run = promisify(execFile);
@@ -89,8 +90,10 @@ describe('device key → permit → daemon pipeline', () => {
     // Default deny: the permit without a policy installs nothing.
     const without = await appliancePipelineFactory({ now: () => started }).createPipeline(config(keys('keys.permit'), 5));
     expect(statuses(without).map((s) => s?.reason)).toEqual(['NOT_A_MEMBER']);
-    const member = await appliancePipelineFactory({ now: () => started }).createPipeline(config(keys('group.permit'), 5));
+    const member = await appliancePipelineFactory({ now: () => started, nonceStore: () => new MemoryNonceStore() }).createPipeline(config(keys('group.permit'), 5));
     expect(statuses(member).map((s) => s?.result)).toEqual(['K']);
+    // The daemon says when its clock is trusted; until then mode 5 sends nothing.
+    member.setTimeTrusted(true);
     const report = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: VESSEL, status: 0, turn: -128, speed: 70, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
     const air = new SimTransponder(VESSEL);
     const heard = air.push(report.flatMap((l) => member.fromShip(l, at + 1000)).map((o) => o.line), at + 1000).flatMap((m) => m.lines);

@@ -79,6 +79,7 @@ describe('mibc-ais tx | rx', () => {
       const tx = await runTx(
         {
           mode: 5, params: join(dir, 'params.json'), groupKeys: join(dir, 'group.json'), ...(member === undefined ? {} : { groupPolicy: join(dir, 'tx-policy.json') }),
+          nonceState: join(dir, `nonces-${String(member)}`),
           topology: 'inline', emit: 'vdm', signature: 'compact', dac: 0, fi: 58, own: 'any', maxSlots: 3, auth: 'per-message', tesla: 'latency',
         },
         { input: Readable.from([input]), output, errors: new PassThrough(), now: () => NOW_MS },
@@ -87,7 +88,8 @@ describe('mibc-ais tx | rx', () => {
     };
     expect(await secureWith()).toMatchObject({ secured: 1, failed: 0 });
     expect(await secureWith(true)).toMatchObject({ secured: 1, failed: 0 });
-    expect(await secureWith(false)).toMatchObject({ secured: 0, failed: 1 });
+    // A reader only: no key to send with, so tx refuses to start rather than drop every report.
+    await expect(secureWith(false)).rejects.toMatchObject({ code: 'NO_SENDING_KEY' });
   });
 
   it('refuses a corrupt key file with a typed error naming the field', () => {

@@ -25,6 +25,7 @@ const run = promisify(execFile);
 let root: string;
 let dir: string;
 let passFile: string;
+let groupKeyId: number;
 const env = testEnv('cli pkg');
 
 interface Result {
@@ -105,12 +106,13 @@ describe('mibc-ais pkg (command functions)', () => {
 
   it('group-key writes the key file and one signed mode-4 hand-out per recipient (VDM or ABM)', async () => {
     const r = await pkg(withPass('group-key', '--to', '237000001,244000001', '--valid-hours', '6', '--out-keys', p('g.json'), '--out-nmea', p('g.nmea')));
-    expect(json(r)).toMatchObject({ command: 'group-key', keyId: 0, notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 6 * 3600, to: [237000001, 244000001] });
-    expect(parseKeyFile(GroupKeyFileSchema, readFileSync(p('g.json'), 'utf8'), 'g').keys[0]?.keyId).toBe(0);
+    expect(json(r)).toMatchObject({ command: 'group-key', notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 6 * 3600, to: [237000001, 244000001] });
+    groupKeyId = json(r)['keyId'] as number;
+    expect(parseKeyFile(GroupKeyFileSchema, readFileSync(p('g.json'), 'utf8'), 'g').keys[0]?.keyId).toBe(groupKeyId);
     const vdm = readFileSync(p('g.nmea'), 'utf8').trimEnd().split('\r\n');
     expect(vdm.every((l) => isVdm(parseSentence(l)))).toBe(true);
     const abm = await pkg(withPass('group-key', '--to', '237000001', '--valid-hours', '6', '--emit', 'abm', '--out-keys', p('g2.json'), '--out-nmea', p('g2.nmea')));
-    expect(json(abm)).toMatchObject({ keyId: 1 });
+    expect(json(abm)['keyId']).not.toBe(groupKeyId);
     const lines = readFileSync(p('g2.nmea'), 'utf8').trimEnd().split('\r\n');
     expect(lines.every((l) => parseSentence(l).formatter === 'ABM')).toBe(true);
   });
@@ -124,7 +126,7 @@ describe('mibc-ais pkg (command functions)', () => {
     const device = deviceKeyFromSecret(new Uint8Array(32).fill(3));
     writeFileSync(p('dev.json'), JSON.stringify({ format: 'mibc-ais-device-key', version: 1, publicKey: bytesToHex(device.publicKey) }));
     const r = await pkg(withPass('permit', '--device-key', p('dev.json'), '--keys', p('v.json'), p('g.json'), '--out', p('permit.mikp')));
-    expect(json(r)).toMatchObject({ command: 'permit', sequence: 1, identities: ['mmsi:237000001', 'group:0'] });
+    expect(json(r)).toMatchObject({ command: 'permit', sequence: 1, identities: ['mmsi:237000001', `group:${groupKeyId}`] });
     const permit = new Uint8Array(readFileSync(p('permit.mikp')));
     const authority = JSON.parse(readFileSync(join(dir, 'authority.json'), 'utf8')) as { rootPublicKey: string };
     const installed = installPermit(permit, EMPTY_KEY_SET, { device, rootPublicKey: hexToBytes(authority.rootPublicKey), now: NOW_MS / 1000 });
@@ -167,6 +169,64 @@ describe('mibc-ais pkg (command functions)', () => {
   });
 });
 
+describe('mibc-ais pkg: outputs and records', () => {
+  const entries = async () => (json(await pkg(withPass('audit')))['register'] as { seq: number }).seq;
+
+  it('never overwrites an existing --out without --force, and records nothing when it refuses', async () => {
+    writeFileSync(p('taken.json'), 'another vessel key file\n');
+    const before = await entries();
+    for (const args of [
+      ['extract', '--mmsi', '237000003', '--epoch', '692', '--out', p('taken.json')],
+      ['pseudonym', '--for-mmsi', '237000003', '--out', p('taken.json')],
+      ['group-key', '--to', '237000003', '--valid-hours', '1', '--out-keys', p('fresh-g.json'), '--out-nmea', p('taken.json')],
+      ['permit', '--device-key', p('dev.hex'), '--keys', p('v.json'), '--out', p('taken.json')],
+    ]) {
+      const r = await pkg(withPass(...args));
+      expect(r.status, args[0]).toBe(1);
+      expect(r.err).toMatch(new RegExp(`^mibc-ais pkg ${args[0]}: PKG_OUTPUT_EXISTS: .*taken\\.json exists; give --force`));
+      expect(r.out).toBe('');
+    }
+    expect(readFileSync(p('taken.json'), 'utf8')).toBe('another vessel key file\n');
+    expect(() => statSync(p('fresh-g.json'))).toThrow();
+    expect(await entries()).toBe(before);
+    const forced = await pkg(withPass('extract', '--mmsi', '237000003', '--epoch', '692', '--out', p('taken.json'), '--force'));
+    expect(forced.status).toBe(0);
+    expect(parseKeyFile(IdentityKeyFileSchema, readFileSync(p('taken.json'), 'utf8'), 't').identity.mmsi).toBe(237000003);
+    expect(await entries()).toBe(before + 1);
+  });
+
+  it('an output that cannot be written: one line naming the path and the cause, exit 1, nothing recorded', async () => {
+    const before = await entries();
+    const target = p('no-such-dir/v.json');
+    const r = await pkg(withPass('extract', '--mmsi', '237000004', '--epoch', '692', '--out', target));
+    expect(r.status).toBe(1);
+    expect(r.err).toBe(`mibc-ais pkg extract: PKG_OUTPUT: cannot write ${target}: ENOENT (no such file or directory)\n`);
+    expect(r.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(await entries()).toBe(before);
+    const g = await pkg(withPass('group-key', '--to', '237000001', '--valid-hours', '1', '--out-keys', p('gk-ok.json'), '--out-nmea', p('no-such-dir/g.nmea')));
+    expect(g.err).toMatch(/^mibc-ais pkg group-key: PKG_OUTPUT: cannot write .*no-such-dir\/g\.nmea: ENOENT/);
+    expect(() => statSync(p('gk-ok.json'))).toThrow(); // both files or none
+    expect(await entries()).toBe(before);
+  });
+
+  it('a file-system failure outside the outputs is one line too (setup under a file), not a stack trace', async () => {
+    writeFileSync(p('plain-file'), 'x');
+    const r = await pkg(['setup', '--dir', p('plain-file/pkg'), '--passphrase-file', passFile, '--scrypt-log-n', '14']);
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^mibc-ais pkg setup: ENOTDIR: .*plain-file\/pkg'\n$/);
+  });
+
+  it('refuses MMSIs of no issued form (12345) and IMO numbers with a wrong check digit (9074728)', async () => {
+    const mmsi = await pkg(withPass('extract', '--mmsi', '12345', '--epoch', '692', '--out', p('bad1.json')));
+    expect(mmsi.status).toBe(1);
+    expect(mmsi.err).toMatch(/PKG_INPUT: --mmsi: 000012345 is not an MMSI this authority issues/);
+    const imo = await pkg(withPass('extract', '--mmsi', '237000005', '--mrn', 'urn:mrn:mcp:vessel:gr:imo:9074728', '--epoch', '692', '--out', p('bad2.json')));
+    expect(imo.status).toBe(1);
+    expect(imo.err).toMatch(/PKG_INPUT: --mrn: .*check digit/);
+  });
+});
+
 describe('mibc-ais pkg (the installed entry point)', () => {
   const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
     run('npx', ['tsx', 'cli/main.ts', 'pkg', ...args], { encoding: 'utf8', env: { ...process.env, ...extraEnv } }).then(
@@ -193,10 +253,22 @@ describe('mibc-ais pkg (the installed entry point)', () => {
     const copy = p('copy');
     cpSync(dir, copy, { recursive: true });
     const reg = join(copy, 'register.jsonl');
-    writeFileSync(reg, readFileSync(reg, 'utf8').replace('"keyId":0', '"keyId":7'));
+    writeFileSync(reg, readFileSync(reg, 'utf8').replace(`"keyId":${groupKeyId}`, `"keyId":${groupKeyId ^ 4}`));
     const r = await cli(['audit', '--dir', copy, '--passphrase-file', passFile]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/PKG_REGISTER_TAMPERED/);
+  });
+
+  it('register cut back to an older copy: exit status 1 and PKG_REGISTER_ROLLED_BACK, for audit and for issuing', async () => {
+    const copy = p('copy3');
+    cpSync(dir, copy, { recursive: true });
+    const reg = join(copy, 'register.jsonl');
+    writeFileSync(reg, `${readFileSync(reg, 'utf8').trimEnd().split('\n').slice(0, -2).join('\n')}\n`);
+    for (const args of [['audit'], ['extract', '--mmsi', '237000001', '--epoch', '692', '--out', p('cut.json')]]) {
+      const r = await cli([...args, '--dir', copy, '--passphrase-file', passFile]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^mibc-ais pkg ${args[0]}: PKG_REGISTER_ROLLED_BACK`, 'm'));
+    }
   });
 
   it('corrupt vault: exit status 1 and PKG_VAULT_CORRUPT', async () => {

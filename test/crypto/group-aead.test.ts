@@ -46,7 +46,7 @@ describe('group AEAD (mode 5)', () => {
       expect(() => groupOpen(key, nonce, flipBit(sealed, bit))).toThrow(AeadAuthError);
     for (const n of [
       { ...nonce, keyId: 8 }, { ...nonce, mmsi: 237000002 }, { ...nonce, utcSeconds: nonce.utcSeconds + 1 },
-      { ...nonce, counter: 4 },
+      { ...nonce, counter: 4 }, { ...nonce, instance: 1 },
     ])
       expect(() => groupOpen(key, n, sealed)).toThrow(AeadAuthError);
     expect(() => groupOpen(key, nonce, sealed, { aad: Uint8Array.of(0) })).toThrow(AeadAuthError);
@@ -54,20 +54,27 @@ describe('group AEAD (mode 5)', () => {
     expect(() => groupOpen(key, nonce, sealed.subarray(0, 7))).toThrow(CryptoDecodeError);
   });
 
+  it('instance 0 keeps the earlier 16-byte layout keyId ‖ MMSI ‖ UTC (6 bytes) ‖ counter', () => {
+    expect(Buffer.from(groupNonce(nonce)).toString('hex')).toBe('00000007' + (237000001).toString(16).padStart(8, '0') + (1_795_000_000).toString(16).padStart(12, '0') + '0003');
+    expect(groupNonce({ ...nonce, instance: 0xa5 })[8]).toBe(0xa5);
+  });
+
   it('refuses tags shorter than 64 bits and out-of-range nonce fields as misuse', () => {
     expect(() => groupSeal(key, nonce, report, { tagLength: 4 })).toThrow(RangeError);
     expect(() => groupNonce({ ...nonce, mmsi: 1_000_000_000 })).toThrow(RangeError);
     expect(() => groupNonce({ ...nonce, counter: 65536 })).toThrow(RangeError);
+    expect(() => groupNonce({ ...nonce, instance: 256 })).toThrow(RangeError);
+    expect(() => groupNonce({ ...nonce, utcSeconds: 2 ** 40 })).toThrow(RangeError);
     expect(() => groupSeal(key.subarray(1), nonce, report)).toThrow(RangeError);
   });
 
-  it('nonces are injective in (keyId, mmsi, utc, counter) (property)', () => {
+  it('nonces are injective in (keyId, mmsi, instance, utc, counter) (property)', () => {
     const field = fc.record({
-      keyId: fc.nat(0xffffffff), mmsi: fc.nat(999_999_999), utcSeconds: fc.nat(2 ** 48 - 1), counter: fc.nat(0xffff),
+      keyId: fc.nat(0xffffffff), mmsi: fc.nat(999_999_999), instance: fc.nat(0xff), utcSeconds: fc.nat(2 ** 40 - 1), counter: fc.nat(0xffff),
     });
     fc.assert(
       fc.property(field, field, (a, b) => {
-        const same = a.keyId === b.keyId && a.mmsi === b.mmsi && a.utcSeconds === b.utcSeconds && a.counter === b.counter;
+        const same = a.keyId === b.keyId && a.mmsi === b.mmsi && a.instance === b.instance && a.utcSeconds === b.utcSeconds && a.counter === b.counter;
         expect(Buffer.from(groupNonce(a)).equals(Buffer.from(groupNonce(b)))).toBe(same);
       }),
     );
@@ -93,7 +100,7 @@ describe('group AEAD (mode 5)', () => {
 
   it('recovers the UTC second from its low bits within half the window (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2 ** 20, max: 2 ** 40 }), fc.integer({ min: -31, max: 31 }), (t, skew) => {
+      fc.property(fc.integer({ min: 2 ** 20, max: 2 ** 40 - 64 }), fc.integer({ min: -31, max: 31 }), (t, skew) => {
         expect(recoverUtcSeconds(t + skew, t % 64, 6)).toBe(t);
       }),
     );

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  canonicalMrn, isCanonicalMrn, isMcpMrn, isMrn, isValidImo, isValidMmsi, MrnError, parseMcpMrn, parseMrn,
+  canonicalMrn, isCanonicalMrn, isMcpMrn, isMrn, isValidImo, isValidMmsi, MrnError, parseMcpMrn, parseMrn, vesselMrn,
 } from '../../crypto/index.js';
 
 // s63-secom-mrn.md §3.2: [input, valid MRN, valid MCP MRN] as the ABNF of MCP IDsec 2 decides. Where the public
@@ -128,5 +128,36 @@ describe('vessel numbers', () => {
     expect(isValidImo('4653321')).toBe(false);
     expect(isValidImo('907472')).toBe(false);
     expect(isValidImo('IMO9074729')).toBe(false);
+  });
+});
+
+describe('vessel MRN binding form (vesselMrn)', () => {
+  it('maps case variants of one vessel MRN to one form', () => {
+    const forms = [
+      'urn:mrn:mcp:vessel:gr:imo:9074729',
+      'urn:mrn:mcp:vessel:gr:IMO:9074729',
+      'URN:MRN:MCP:VESSEL:GR:Imo:9074729',
+    ].map((s) => vesselMrn(s).canonical);
+    expect(new Set(forms)).toEqual(new Set(['urn:mrn:mcp:vessel:gr:imo:9074729']));
+    expect(vesselMrn('urn:mrn:mcp:vessel:IMO:9074729').canonical).toBe(vesselMrn('urn:mrn:mcp:vessel:imo:9074729').canonical);
+    // pct-encoding hex stays upper-case and is never decoded
+    expect(vesselMrn('urn:mrn:mcp:vessel:dma:Ship%2fA').canonical).toBe('urn:mrn:mcp:vessel:dma:ship%2Fa');
+  });
+
+  it('checks the IMO check digit and the MMSI length of the profiles', () => {
+    expect(vesselMrn('urn:mrn:mcp:vessel:gr:imo:9074729')).toMatchObject({ imo: '9074729' });
+    expect(vesselMrn('urn:mrn:mcp:vessel:gr:imo/9074729')).toMatchObject({ imo: '9074729' });
+    expect(vesselMrn('urn:mrn:mcp:vessel:imo:9074729')).toMatchObject({ imo: '9074729' });
+    expect(vesselMrn('urn:mrn:mcp:vessel:gr:mmsi:237000001')).toMatchObject({ mmsi: '237000001' });
+    for (const bad of [
+      'urn:mrn:mcp:vessel:gr:imo:9074728',
+      'urn:mrn:mcp:vessel:imo:9074728',
+      'urn:mrn:mcp:vessel:gr:imo:IMO9074729',
+      'urn:mrn:mcp:vessel:gr:imo',
+      'urn:mrn:mcp:vessel:gr:mmsi:12345',
+    ]) {
+      expect(() => vesselMrn(bad), bad).toThrow(expect.objectContaining({ code: 'MRN_PROFILE' }));
+    }
+    expect(() => vesselMrn('urn:mrn:mcp:user:gr:alice')).toThrow(expect.objectContaining({ code: 'MRN_NOT_MCP' }));
   });
 });

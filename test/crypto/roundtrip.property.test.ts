@@ -36,7 +36,7 @@ describe('round trips', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 16, maxLength: 16 }),
-        fc.record({ keyId: fc.nat(0xffffffff), mmsi: fc.nat(999_999_999), utcSeconds: fc.nat(2 ** 48 - 1), counter: fc.nat(0xffff) }),
+        fc.record({ keyId: fc.nat(0xffffffff), mmsi: fc.nat(999_999_999), instance: fc.nat(0xff), utcSeconds: fc.nat(2 ** 40 - 1), counter: fc.nat(0xffff) }),
         fc.uint8Array({ maxLength: 100 }),
         fc.uint8Array({ maxLength: 20 }),
         fc.integer({ min: 8, max: 16 }),

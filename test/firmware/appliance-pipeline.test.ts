@@ -64,7 +64,8 @@ describe('the appliance pipeline: what the daemon may send in clear', () => {
     const e = epochAt(NOW_MS, pkg.params);
     const keys = { params: pkg.params, identity: pkg.identity(OWN, [e]) };
     const allowed = (plainFallback: 'on-failure' | 'never') => {
-      const p = new AppliancePipeline({ tx: { mode: 1 }, rx: {}, plainFallback }, keys);
+      // VDM: mode 3 is refused where the transponder (BBM) would send under the real MMSI (docs/modes.md §1).
+      const p = new AppliancePipeline({ tx: { mode: 1, emit: 'vdm' }, rx: {}, plainFallback }, keys);
       return ([1, 2, 3, 4, 5] as const).map((mode) => {
         p.tx.setMode(mode);
         return p.plainAllowed();

@@ -3,13 +3,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeAis, encodeAis, encodeVdm, parseSentence, parseVdm, unarmour, type AisMessage } from '../../nmea/index.js';
-import { decodeEnvelopeMessage, encodeEnvelopeMessage } from '../../firmware/envelope.js';
-import { encodeGroupKeyGrant } from '../../firmware/bodies.js';
+import { decodeKem, encodeGroupKeyGrant, encodeKem } from '../../firmware/bodies.js';
+import { decodeEnvelopeMessage, encodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
+import { epochOf } from '../../firmware/epoch.js';
+import { fragmentBody } from '../../firmware/fragmenter.js';
 import { GroupKeyRing, type OwnIdentity } from '../../firmware/keyring.js';
+import { signedMessage } from '../../firmware/signed-message.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { NOW_MS, epochAt, groupRing, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 
 const ALICE = 244_123_456;
 const MALLORY = 244_666_666;
@@ -62,11 +66,27 @@ function byMessage(lines: readonly string[]): string[][] {
 }
 
 let seq = 0;
+function aisOf(sentences: readonly string[]): AisMessage & { data: Uint8Array } {
+  const vs = sentences.map((l) => parseVdm(parseSentence(l)));
+  return decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)) as AisMessage & { data: Uint8Array };
+}
 /** The envelope group number of a secured message given as its sentences. */
 function groupOf(sentences: readonly string[]): number {
-  const vs = sentences.map((l) => parseVdm(parseSentence(l)));
-  const m = decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)) as AisMessage & { data: Uint8Array };
-  return (m.data[1] as number) >> 4;
+  return (aisOf(sentences).data[1] as number) >> 4;
+}
+/** Rewrites the group number of a fragment's header. */
+const setGroup = (g: number) => (d: Uint8Array) => ((d[1] = ((d[1] as number) & 0x0f) | (g << 4)), d);
+/** The whole envelope body carried by the messages of one secured transmission. */
+function bodyOf(lines: readonly string[]): Uint8Array {
+  const parts = byMessage(lines).map((m) => decodeEnvelopeMessage(aisOf(m).data));
+  parts.sort((a, b) => (a.fragment?.index ?? 0) - (b.fragment?.index ?? 0));
+  return Uint8Array.from(parts.flatMap((p) => Array.from(p.chunk)));
+}
+/** A body sent as messages 6 from `source` to `dest` (what a transmitter of the attacker's own emits). */
+function sendAs6(kind: Kind, body: Uint8Array, source: number, dest: number): string[] {
+  return fragmentBody(kind, false, body, 4, { messageType: 6 }).flatMap((data) =>
+    encodeVdm(encodeAis({ type: 6, repeat: 0, mmsi: source, seqno: 0, dest_mmsi: dest, retransmit: false, dac: 0, fid: 58, data, dataBits: data.length * 8 }), { channel: 'A', seqId: seq++ % 10 }),
+  );
 }
 /** Rewrites the application data (and optionally the header) of one secured message given as its sentences. */
 function mutateData(sentences: readonly string[], f: (data: Uint8Array) => Uint8Array, g: (m: AisMessage) => AisMessage = (m) => m): string[] {
@@ -92,7 +112,10 @@ describe('attacks on the secure envelope', () => {
       const size = decodeAis(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits)).dataBits as number;
       for (let bit = 16; bit < size; bit += 5) {
         const forged = msgs.map((m, i) => (i === k ? mutateData(m, (d) => ((d[bit >> 3] = (d[bit >> 3] as number) ^ (0x80 >> (bit & 7))), d)) : m));
-        const { statuses, vdm } = feed(rxNew(), forged.flat());
+        const rx = rxNew();
+        const { statuses, vdm } = feed(rx, forged.flat());
+        // A tampered chunk matches no fragment 0 and waits for one; it is reported when its group expires.
+        statuses.push(...rx.tick(NOW_MS + 31_000).map((l) => parseStatus(l)!));
         expect(vdm).toEqual([]);
         expect(statuses.length).toBeGreaterThan(0);
         expect(statuses.every((s) => s.result === 'F')).toBe(true);
@@ -125,8 +148,22 @@ describe('attacks on the secure envelope', () => {
     expect(feed(rx, lines).statuses.map((s) => s.result)).toEqual(['V']);
     expect(feed(rx, lines, NOW_MS + 5_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'REPLAY']]);
     expect(feed(rxNew(), lines, NOW_MS + 31_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'STALE']]);
-    // 64 s later the time residue repeats: the reconstructed second differs from the signed one.
-    expect(feed(rxNew(), lines, NOW_MS + 64_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'BAD_SIGNATURE']]);
+    // 64 s later a 6-bit residue repeated and the replay showed as BAD_SIGNATURE; 12 bits name it STALE.
+    expect(feed(rxNew(), lines, NOW_MS + 64_000).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'STALE']]);
+  });
+
+  it('genuine traffic checked 40 s, 5 min or 1 h late is STALE, 40 s early FUTURE, never BAD_SIGNATURE', () => {
+    const inline = secured(alice, report(ALICE));
+    const attached = secured(alice, report(ALICE), NOW_MS, { topology: 'attached' });
+    const sealed = txFor(alice, { mode: 4, to: BOB }).secure(encodeAis(report(ALICE)), ALICE, 1, NOW_MS);
+    for (const [name, lines] of [['inline', inline], ['attached', attached], ['mode 4', sealed]] as const) {
+      for (const [at, reason] of [[40_000, 'STALE'], [300_000, 'STALE'], [3_600_000, 'STALE'], [-40_000, 'FUTURE']] as const) {
+        const { statuses, vdm } = feed(rxNew(), lines, NOW_MS + at);
+        expect({ name, at, got: statuses.filter((s) => s.result !== 'U').map((s) => [s.result, s.reason]) }).toEqual({ name, at, got: [['F', reason]] });
+        expect(vdm.length).toBe(name === 'attached' ? 1 : 0); // only the plain report, shown as U
+      }
+      expect(feed(rxNew(), lines).statuses.filter((s) => s.result !== 'U').map((s) => s.result)).toEqual([name === 'mode 4' ? 'D' : 'V']);
+    }
   });
 
   it('reassembles reordered and duplicated fragments once; a missing fragment is released and reported', () => {
@@ -156,9 +193,8 @@ describe('attacks on the secure envelope', () => {
   it('a spoofer injecting fragments into a victim\'s group cannot stop the genuine report from verifying', () => {
     const genuine = byMessage(secured(alice, report(ALICE)));
     // Mallory transmits as Alice, with Alice's group number, a different body (his own valid-looking fragments).
-    const forged = byMessage(secured(mallory, report(ALICE))).map((m, i) =>
-      mutateData(m, (d) => ((d[1] = ((d[1] as number) & 0x0f) | (genuine[i]![0] === undefined ? 0 : groupOf(genuine[i]!) << 4)), d)),
-    );
+    const g = groupOf(genuine[0]!);
+    const forged = byMessage(secured(mallory, report(ALICE))).map((m) => mutateData(m, setGroup(g)));
     for (const order of [
       [forged[0]!, genuine[0]!, forged[1]!, genuine[1]!],
       [genuine[0]!, forged[1]!, forged[0]!, genuine[1]!],
@@ -176,8 +212,11 @@ describe('attacks on the secure envelope', () => {
     const bad = mutateData(msgs[0]!, (d) => ((d[1] = ((d[1] as number) & 0xf0) | (3 << 2) | 1), d));
     const { statuses } = feed(rxNew(), bad);
     expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'FRAGMENT_COUNT']]);
-    const junk = mutateData(msgs[0]!, () => Uint8Array.of(0x7c, 0xff, 0xff));
+    const junk = mutateData(msgs[0]!, () => Uint8Array.of(0xbc, 0xff, 0xff));
     expect(feed(rxNew(), junk).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'ENVELOPE_KIND']]);
+    // An envelope of version 1 is refused: there is no v1 fleet to keep.
+    const v1 = mutateData(msgs[0]!, (d) => ((d[0] = ((d[0] as number) & 0x3f) | 0x40), d));
+    expect(feed(rxNew(), v1).statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'ENVELOPE_VERSION']]);
   });
 
   it('never lets a flood of incomplete groups grow memory past the cap', () => {
@@ -200,10 +239,10 @@ describe('attacks on the secure envelope', () => {
     const ring = groupRing(5, 'fleet', second - 60, second + 3600);
     const other = groupRing(5, 'not the fleet', second - 60, second + 3600);
     const rx = new SecureRx({}, { params: pkg.params, groupKeys: ring });
-    const txOther = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: other });
+    const txOther = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: other, nonceState: new MemoryNonceStore() });
     const m = report(ALICE);
     expect(feed(rx, txOther.secure(encodeAis(m), ALICE, 1, NOW_MS)).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
-    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, groupKeys: ring });
+    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: ring, nonceState: new MemoryNonceStore() });
     const good = tx.secure(encodeAis(m), ALICE, 1, NOW_MS);
     const tampered = mutateData(good, (d) => ((d[d.length - 1] = (d[d.length - 1] as number) ^ 1), d));
     expect(feed(rx, tampered).statuses.map((s) => s.reason)).toEqual(['BAD_TAG']);
@@ -226,5 +265,57 @@ describe('attacks on the secure envelope', () => {
     const spoofed = byMessage(fromAlice).flatMap((m) => mutateData(m, (d) => d, (x) => ({ ...x, mmsi: MALLORY })));
     expect(feed(new SecureRx({}, { params: pkg.params, identity: bob }), spoofed).statuses.map((s) => s.reason)).toEqual(['BAD_SIGNATURE']);
     expect(feed(rx, fromAlice).statuses.map((s) => s.result)).toEqual(['K']);
+  });
+
+  it('forged fragment variants sent ahead of and between the genuine ones do not stop it from verifying', () => {
+    const genuine = byMessage(secured(alice, report(ALICE)));
+    const g = groupOf(genuine[0]!);
+    // Variants of both fragments, in Alice's group: Mallory's own consistent bodies and bare bit-flipped chunks.
+    const variants = [report(ALICE, 1), report(ALICE, 2), report(ALICE, 3)].flatMap((r, k) =>
+      byMessage(txFor(mallory).secure(encodeAis(r), ALICE, 1, NOW_MS + k)).map((m) => mutateData(m, setGroup(g))),
+    );
+    const flipped = [1, 2, 3].map((k) => mutateData(genuine[1]!, (d) => ((d[d.length - k] = (d[d.length - k] as number) ^ 0x55), d)));
+    const rx = rxNew();
+    const { statuses, vdm } = feed(rx, [...variants, genuine[0]!, ...flipped, ...variants, genuine[1]!].flat());
+    expect(statuses.filter((s) => s.result === 'V').map((s) => s.identity)).toEqual([ALICE]);
+    expect(vdm).toHaveLength(1);
+    // Each of Mallory's consistent bodies is one candidate that fails; none of the flipped chunks costs a pairing.
+    expect(statuses.filter((s) => s.reason === 'BAD_SIGNATURE').length).toBeLessThanOrEqual(3);
+  });
+
+  it('a flood of incomplete groups from many MMSIs and under the victim\'s does not stop its report from verifying', () => {
+    const rx = rxNew();
+    const genuine = byMessage(secured(alice, report(ALICE)));
+    const junkFrom = (source: number, i: number) => {
+      const data = fragmentBody(Kind.SignedInline, false, Uint8Array.from({ length: 90 }, (_, k) => (k * 7 + i) & 0xff), (i * 37) % 16, { messageType: 8 })[i % 2]!;
+      return encodeVdm(encodeAis({ type: 8, repeat: 0, mmsi: source, dac: 0, fid: 58, data, dataBits: data.length * 8 }), { channel: 'B', seqId: seq++ % 10 });
+    };
+    const flood = (n: number, offset: number) => Array.from({ length: n }, (_, i) => junkFrom(i % 2 === 0 ? ALICE : 201_000_000 + offset + i, offset + i)).flat();
+    // 1000 before the genuine fragment 0, and 200 between its fragments: several seconds of both channels saturated.
+    const { statuses, vdm } = feed(rx, [...flood(1000, 0), ...genuine[0]!, ...flood(200, 5000), ...genuine[1]!]);
+    expect(statuses.filter((s) => s.result === 'V').map((s) => s.identity)).toEqual([ALICE]);
+    expect(vdm).toHaveLength(1);
+  });
+
+  it('mode 4: another key holder re-signing a ciphertext as its own gets it refused (BAD_TAG)', () => {
+    const second = NOW_MS / 1000;
+    const fromAlice = txFor(alice, { mode: 4, to: BOB }).secure(encodeAis(report(ALICE)), ALICE, 1, NOW_MS);
+    expect(feed(rxNew(), fromAlice).statuses.map((s) => s.result)).toEqual(['D']);
+    // Mallory keeps Alice's KEM ciphertext and sealed content and signs them as his own mode-4 message to Bob.
+    const b = decodeKem(bodyOf(fromAlice));
+    const part = bodyOf(fromAlice).subarray(0, bodyOf(fromAlice).length - b.signature.length);
+    const msg = signedMessage({ kind: Kind.Kem, source: MALLORY, signer: MALLORY, destination: BOB, second, content: part, contentBits: part.length * 8 });
+    const signature = mallory.signer(epochOf(second, pkg.params.epochSeconds)).sign(msg, { form: 'compact' });
+    const resigned = sendAs6(Kind.Kem, encodeKem({ ...b, signature }), MALLORY, BOB);
+    const { statuses, vdm } = feed(rxNew(), resigned);
+    expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'BAD_TAG']]);
+    expect(vdm).toEqual([]);
+  });
+
+  it('mode 4: a key holder cannot make a victim plot another ship\'s position as D (WRONG_SENDER)', () => {
+    const lie = txFor(mallory, { mode: 4, to: BOB }).secure(encodeAis(report(ALICE)), MALLORY, 1, NOW_MS);
+    const { statuses, vdm } = feed(rxNew(), lie);
+    expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'WRONG_SENDER']]);
+    expect(vdm).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 
 const LEADER = 244_100_001; // the authorised issuer of group 1
 const FLEET = 244_100_002; // holds a valid key, not an issuer
@@ -235,8 +236,8 @@ describe('sending keys', () => {
     const victimRing = new GroupKeyRing(policy(true));
     victimRing.add(key('fleet key'));
     const victim = new AppliancePipeline(
-      { tx: { mode: 5, emit: 'vdm', ownShip: 'any' }, rx: {} },
-      { params: pkg.params, identity: ids.get(SHIP_A)!, groupKeys: victimRing },
+      { tx: { mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, rx: {} },
+      { params: pkg.params, identity: ids.get(SHIP_A)!, groupKeys: victimRing, nonceState: new MemoryNonceStore() },
       seededRandom('victim'),
     );
     // The fleet member hands the victim a newer key of its own making.

@@ -70,7 +70,8 @@ describe('verification budget in the receive path', () => {
   it('caps all sources together with BUDGET_TOTAL when the attacker changes MMSI every round', () => {
     const rx = new SecureRx({}, { params: pkg.params, identity: bob });
     verifications = 0;
-    const sources = Array.from({ length: 6 }, (_, i) => 200_100_000 + i);
+    // Two consistent forged bodies per round (envelope v2 offers no mixed combinations): 16 rounds ask for 32.
+    const sources = Array.from({ length: 16 }, (_, i) => 200_100_000 + i);
     feedRounds(rx, 'inline', sources, NOW_MS);
     expect(verifications).toBe(DEFAULT_VERIFY_BUDGET.totalBurst);
     expect(rx.counters.rejected.BUDGET_TOTAL).toBeGreaterThan(0);
@@ -120,8 +121,9 @@ describe('verification budget in the receive path', () => {
   it('can be turned off for measurements (verifyBudget: false)', () => {
     const rx = new SecureRx({ verifyBudget: false }, { params: pkg.params, identity: bob });
     verifications = 0;
-    feedRounds(rx, 'inline', [200_400_001], NOW_MS);
-    expect(verifications).toBe(16);
+    // Twelve rounds from one MMSI at one instant: 2 pairings each, three times the per-source burst.
+    feedRounds(rx, 'inline', Array.from({ length: 12 }, () => 200_400_001), NOW_MS);
+    expect(verifications).toBe(24);
     expect(rx.counters.rejected.BUDGET_SOURCE ?? 0).toBe(0);
   });
 });

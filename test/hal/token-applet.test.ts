@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INS, SW, decodeCommand, decodeResponse, encodeCommand, type CommandApdu } from '../../hal/token-apdu.js';
-import { OBJECT_CAPACITY, PIN_REF, TOKEN_AID, TokenApplet } from '../../hal/token-applet.js';
+import { OBJECT_CAPACITY, PIN_REF, PIN_TRIES, TOKEN_AID, TokenApplet, type TearPoint } from '../../hal/token-applet.js';
 import { SimulatedCardToken } from '../../hal/token-sim.js';
 import { TokenError } from '../../hal/token.js';
 
@@ -98,5 +98,77 @@ describe('token applet (card side)', () => {
     const foreign = { process: () => Uint8Array.of(0x6a, 0x82), reset: () => new Uint8Array(0) } as unknown as TokenApplet;
     const t = new SimulatedCardToken(foreign);
     await expect(t.readPermit('1234')).rejects.toSatisfy((e) => e instanceof TokenError && e.code === 'TOKEN_APPLET_MISSING');
+  });
+});
+
+describe('token applet: PIN tearing (power cut during VERIFY)', () => {
+  class PowerCut extends Error {}
+  /** A card whose power the attacker cuts at `cutAt` (every VERIFY) and records which points each VERIFY reached. */
+  function tornCard(cut: TearPoint | undefined) {
+    let cutAt = cut;
+    const reached: TearPoint[] = [];
+    const a = new TokenApplet({
+      userPin: enc.encode('1234'),
+      adminPin: enc.encode('87654321'),
+      powerCut: (at) => {
+        reached.push(at);
+        if (at === cutAt) throw new PowerCut(at);
+      },
+    });
+    /** One guess: the answer, or undefined when the power was cut; then power-on and SELECT again. */
+    const guess = (pin: string): number | undefined => {
+      let sw: number | undefined;
+      try {
+        sw = verify(a, pin);
+      } catch (e) {
+        if (!(e instanceof PowerCut)) throw e;
+      }
+      a.reset();
+      select(a);
+      return sw;
+    };
+    select(a);
+    return { a, reached, guess, restorePower: () => (cutAt = undefined) };
+  }
+
+  it('a power cut between the decrement and the comparison leaves the guess counted and unanswered', () => {
+    const { a, reached, guess } = tornCard('pin-counter-persisted');
+    expect(guess('0000')).toBeUndefined();
+    expect(reached).toEqual(['pin-counter-persisted']); // the comparison never ran
+    expect(a.triesLeft('user')).toBe(PIN_TRIES - 1);
+  });
+
+  it('a power cut right after the comparison (the moment an attacker sees a mismatch) still counts the guess', () => {
+    const { a, guess } = tornCard('pin-compared');
+    // Old order (compare, then decrement): cutting here gives unlimited uncounted guesses.
+    for (let i = 0; i < 10; i++) guess(`000${i}`);
+    expect(a.triesLeft('user')).toBe(0);
+    // The blocked card refuses even the right PIN.
+    expect(guess('1234')).toBe(SW.AUTH_BLOCKED);
+  });
+
+  it('every comparison the card makes is preceded by a persisted decrement, wherever the power is cut', () => {
+    for (const cutAt of [undefined, 'pin-counter-persisted', 'pin-compared'] as const) {
+      const { a, reached, guess } = tornCard(cutAt);
+      let compares = 0;
+      for (let i = 0; i < 5 && a.triesLeft('user') > 0; i++) {
+        const before = a.triesLeft('user');
+        reached.length = 0;
+        guess('9999');
+        if (reached.includes('pin-compared')) compares++;
+        expect(a.triesLeft('user')).toBe(before - 1);
+        expect(reached[0]).toBe('pin-counter-persisted');
+      }
+      expect(compares).toBeLessThanOrEqual(PIN_TRIES);
+    }
+  });
+
+  it('a right PIN torn before its restore stays decremented until the next right PIN', () => {
+    const { a, guess, restorePower } = tornCard('pin-compared');
+    expect(guess('1234')).toBeUndefined();
+    expect(a.triesLeft('user')).toBe(PIN_TRIES - 1);
+    restorePower();
+    expect(guess('1234')).toBe(SW.OK);
+    expect(a.triesLeft('user')).toBe(PIN_TRIES);
   });
 });

@@ -241,8 +241,13 @@ describe('pkg group-key', () => {
     const vesselKeys = await pkg.extract({ kind: 'mmsi', mmsi: VESSEL }, EPOCH);
     const r = await pkg.groupKey({ to: [VESSEL, 244_000_001], hours: 4 });
     const second = await pkg.groupKey({ to: [VESSEL], hours: 4 });
-    expect(r.keys.keys[0]).toMatchObject({ keyId: 0, notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 4 * 3600 });
-    expect(second.keys.keys[0]?.keyId).toBe(1);
+    expect(r.keys.keys[0]).toMatchObject({ notBefore: NOW_MS / 1000, notAfter: NOW_MS / 1000 + 4 * 3600 });
+    const firstId = r.keys.keys[0]!.keyId;
+    const secondId = second.keys.keys[0]!.keyId;
+    // Random ids, not a count from 0; overlapping keys in different envelope slots (id mod 4).
+    expect(secondId).not.toBe(firstId);
+    expect([firstId, secondId]).not.toEqual([0, 1]);
+    expect(secondId % 4).not.toBe(firstId % 4);
     const identity = OwnIdentity.fromFile(pkg.params, vesselKeys);
     const installed: number[] = [];
     const rx = new SecureRx({}, { params: pkg.params, identity, groupKeys: new GroupKeyRing(r.policy) });
@@ -254,7 +259,7 @@ describe('pkg group-key', () => {
     const statuses = out.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l));
     // One hand-out is for this vessel; the other is addressed elsewhere and not shown as content.
     expect(statuses.filter((s) => s?.result === 'K')).toHaveLength(1);
-    expect(installed).toEqual([0, AUTHORITY_MMSI]);
+    expect(installed).toEqual([firstId, AUTHORITY_MMSI]);
     expect(await codeOf(pkg.groupKey({ to: [VESSEL], hours: 0 }))).toBe('PKG_INPUT');
     await pkg.close();
   });
@@ -275,8 +280,9 @@ describe('pkg group-key', () => {
     // Default deny: a vessel without the policy installs nothing; with it, the key of group 7.
     expect(reasons(new GroupKeyRing())).toEqual(['NOT_A_MEMBER']);
     const ring = new GroupKeyRing(r.policy);
-    expect(reasons(ring)).toEqual(['KEY_0']);
-    expect(ring.forSending(s + 1)).toMatchObject({ groupId: 7, keyId: 0 });
+    const keyId = r.keys.keys[0]!.keyId;
+    expect(reasons(ring)).toEqual([`KEY_${keyId}`]);
+    expect(ring.forSending(s + 1)).toMatchObject({ groupId: 7, keyId });
     // A policy for another group does not let this one in.
     expect(reasons(new GroupKeyRing({ groups: r.policy.groups.map((g) => ({ ...g, groupId: 8 })) }))).toEqual(['NOT_A_MEMBER']);
     expect(await codeOf(pkg.groupKey({ group: 70_000, to: [VESSEL], hours: 1 }))).toBe('PKG_INPUT');
@@ -300,7 +306,7 @@ describe('pkg permit', () => {
     expect(r2.keys.sequences).toEqual({ 'PKG-1': 2 });
     const keys = keysFromPermit(pkg.params, r2.keys);
     expect(keys.identity?.epochs).toEqual([EPOCH, EPOCH + 1]);
-    expect(keys.groupKeys.forSending(NOW_MS / 1000)?.keyId).toBe(0);
+    expect(keys.groupKeys.forSending(NOW_MS / 1000)?.keyId).toBe(group.keys[0]?.keyId);
     // Another device cannot install it.
     const other = deviceKeyFromSecret(new Uint8Array(32).fill(8));
     const r3 = installPermit(p1, EMPTY_KEY_SET, { device: other, rootPublicKey, now: NOW_MS / 1000 });

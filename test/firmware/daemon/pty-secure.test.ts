@@ -13,7 +13,7 @@ import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import type { GroupKeyRing } from '../../../firmware/keyring.js';
 import { parseStatus } from '../../../firmware/status.js';
-import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
+import { MemoryNonceStore, RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { epochAt, groupRing, seededRandom, testPkg } from '../_pkg.js';
 import { PtyCable, socatAvailable, until } from './_pty.js';
@@ -52,7 +52,7 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
       ships.set(mmsi, { ship, radio });
       const pipeline = new AppliancePipeline(
         { tx: { mode, emit: 'bbm', ownShip: 'vdo' }, rx: {} },
-        { params: pkg.params, identity: pkg.identity(mmsi, [epoch - 1, epoch, epoch + 1]), groupKeys: fleet() },
+        { params: pkg.params, identity: pkg.identity(mmsi, [epoch - 1, epoch, epoch + 1]), groupKeys: fleet(), nonceState: new MemoryNonceStore() },
         seededRandom(`pty ${mmsi}`),
       );
       const daemon = new Daemon(

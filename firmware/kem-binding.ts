@@ -1,0 +1,39 @@
+/**
+ * The associated data of a mode-4 AEAD (docs/envelope.md §2, kind 4). SK-KEM says nothing about who sent a key, and
+ * the BLMQ signature over the body can be stripped and replaced by any other key holder's. Binding the sender, the
+ * recipient, the second, the purpose and the KEM ciphertext into the AEAD makes the sealed content open only in the
+ * context it was sealed for: re-signed by someone else, sent to someone else, or re-dated, its tag fails.
+ */
+import { KEM_CIPHERTEXT_BYTES, type KemPurpose } from './bodies.js';
+
+const TAG = new TextEncoder().encode('mibc-ais/v2/kem-aad');
+
+export interface KemContext {
+  /** The signer of the mode-4 message: its source MMSI. */
+  readonly sender: number;
+  /** Destination MMSI of the message 6. */
+  readonly recipient: number;
+  /** Full UTC second the sender signed. */
+  readonly second: number;
+  readonly purpose: KemPurpose;
+  /** Pad bits of the sealed content. */
+  readonly fill: number;
+  readonly kemCiphertext: Uint8Array;
+}
+
+export function kemAssociatedData(c: KemContext): Uint8Array {
+  if (c.kemCiphertext.length !== KEM_CIPHERTEXT_BYTES) throw new RangeError(`KEM ciphertext must be ${KEM_CIPHERTEXT_BYTES} bytes`);
+  const out = new Uint8Array(TAG.length + 4 + 4 + 6 + 1 + 1 + KEM_CIPHERTEXT_BYTES);
+  const dv = new DataView(out.buffer);
+  out.set(TAG, 0);
+  let o = TAG.length;
+  dv.setUint32(o, c.sender);
+  dv.setUint32(o + 4, c.recipient);
+  dv.setUint16(o + 8, Math.floor(c.second / 2 ** 32));
+  dv.setUint32(o + 10, c.second >>> 0);
+  out[o + 14] = c.purpose;
+  out[o + 15] = c.fill;
+  o += 16;
+  out.set(c.kemCiphertext, o);
+  return out;
+}
