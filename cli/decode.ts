@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command } from 'commander';
-import { AisLineDecoder, toGpsdJson, writeGpsdJson, type AisBits, type StreamCounters } from '../nmea/index.js';
+import { AisLineDecoder, gpsdJsonText, type AisBits, type StreamCounters } from '../nmea/index.js';
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -40,7 +40,7 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
     for (const e of errors) err += `line ${n}: ${e.code}: ${e.message}\n`;
     for (const { message, assembled } of messages) {
       view.bits = assembled.bits;
-      out += `${writeGpsdJson(toGpsdJson(message, view))}\n`;
+      out += `${gpsdJsonText(message, view)}\n`;
     }
   };
   const flush = async (): Promise<void> => {

@@ -22,7 +22,7 @@ function num(v: number): string {
 }
 
 /** Any JSON value, as JSON.stringify writes it inside an object (undefined, functions, symbols: no key). */
-function generic(v: unknown): string | undefined {
+export function jsonValue(v: unknown): string | undefined {
   switch (typeof v) {
     case 'number':
       return num(v);
@@ -32,7 +32,7 @@ function generic(v: unknown): string | undefined {
       return v ? 'true' : 'false';
     case 'object':
       if (v === null) return 'null';
-      if (Array.isArray(v)) return `[${v.map((e) => generic(e) ?? 'null').join(',')}]`;
+      if (Array.isArray(v)) return `[${v.map((e) => jsonValue(e) ?? 'null').join(',')}]`;
       return writeGpsdJson(v as Record<string, unknown>);
     default:
       // bigint throws in JSON.stringify; keep that contract rather than invent a text.
@@ -72,17 +72,17 @@ function compile(keys: readonly string[], sample: Record<string, unknown>): Comp
     else if (typeof v === 'boolean') body += `if (typeof v !== 'boolean') return undefined; s += ${prefix} + (v ? 'true' : 'false');\n`;
     else {
       // Nested arrays (payload elements) and anything rarer: generic per value, still keyed by this shape.
-      body += `if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined; s += ${prefix} + generic(v);\n`;
+      body += `if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined; s += ${prefix} + jsonValue(v);\n`;
     }
   });
   body += 'return s + "}";';
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the module: a writer per shape
-  const make = new Function('num', 'str', 'generic', `return function write(o) {\n${body}\n};`) as (
+  const make = new Function('num', 'str', 'jsonValue', `return function write(o) {\n${body}\n};`) as (
     n: typeof num,
     s: typeof str,
-    g: typeof generic,
+    g: typeof jsonValue,
   ) => Compiled['write'];
-  return make(num, str, generic);
+  return make(num, str, jsonValue);
 }
 
 /** `JSON.stringify(o)` for a gpsd JSON view (plain object of numbers, strings, booleans and arrays of such objects). */
@@ -104,7 +104,7 @@ export function writeGpsdJson(o: Record<string, unknown>): string {
 function writeGeneric(o: Record<string, unknown>, keys: readonly string[]): string {
   let s = '';
   for (const k of keys) {
-    const v = generic(o[k]);
+    const v = jsonValue(o[k]);
     if (v !== undefined) s += `${s === '' ? '' : ','}${str(k)}:${v}`;
   }
   return `{${s}}`;

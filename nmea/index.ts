@@ -8,7 +8,7 @@ export { BitReader, BitWriter } from './bits.js';
 export { decodeAis, encodeAis, replaceMmsi, isAddressedBinary, isBroadcastBinary, type AisMessage, type AisAddressedBinary, type AisBroadcastBinary } from './ais.js';
 export { parseVdm, encodeVdm, isVdm, SequentialId, type VdmFragment, type VdmEncodeOptions } from './vdm.js';
 export { FragmentAssembler, VdmAssembler, type Assembled, type AssembledVdm, type AssemblerOptions, type Fragment } from './assembler.js';
-export { toGpsdJson, type GpsdJson, type GpsdJsonOptions } from './gpsd.js';
+export { gpsdJsonText, toGpsdJson, type GpsdJson, type GpsdJsonOptions } from './gpsd.js';
 export { writeGpsdJson } from './gpsd-writer.js';
 export { Type24Merger, TYPE24_PENDING } from './type24.js';
 export { AisLineDecoder, type AisLineDecoderOptions, type DecodedAis, type LineResult, type StreamCounters } from './stream.js';

@@ -1,11 +1,11 @@
 /**
- * The compiled JSON writer (nmea/gpsd-writer.ts) writes exactly what JSON.stringify writes for gpsd's view of any
- * message: every AIS type, every structured payload table, scaled and unscaled, with and without gpsd's readings.
+ * The compiled JSON writer (nmea/gpsd-writer.ts) and the direct text of position reports (nmea/gpsd.ts
+ * `gpsdJsonText`) write exactly what JSON.stringify writes for gpsd's view of any message: every AIS type, every structured payload table, scaled and unscaled, with and without gpsd's readings.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASMS, encodeAsm } from '../../nmea/asm.js';
-import { decodeAis, encodeAis, toGpsdJson, writeGpsdJson, type AisMessage } from '../../nmea/index.js';
+import { decodeAis, encodeAis, gpsdJsonText, toGpsdJson, writeGpsdJson, type AisMessage } from '../../nmea/index.js';
 import { ALL_TYPES, asmArb, messageArb } from './arbitraries.js';
 
 const OPTIONS = [
@@ -21,10 +21,11 @@ function same(m: AisMessage): void {
   for (const o of OPTIONS) {
     const view = toGpsdJson(decoded, { ...o, bits });
     expect(writeGpsdJson(view)).toBe(JSON.stringify(view));
+    expect(gpsdJsonText(decoded, { ...o, bits })).toBe(JSON.stringify(view));
   }
 }
 
-describe('writeGpsdJson', () => {
+describe('writeGpsdJson and gpsdJsonText', () => {
   it.each(ALL_TYPES)('equals JSON.stringify of the gpsd view for random type %i messages', (type) => {
     fc.assert(fc.property(messageArb(type), same), { numRuns: 60 });
   });
