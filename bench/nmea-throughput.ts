@@ -13,7 +13,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeAis, NmeaError, parseSentence, parseVdm, toGpsdJson, VdmAssembler, isVdm, writeGpsdJson } from '../nmea/index.js';
+import { decodeAis, gpsdJsonText, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
 import { sampleTraffic } from './sample-traffic.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,7 +54,7 @@ function run(lines: readonly string[], rounds: number, json = false): { sentence
       const out = asm.push(parseVdm(parseSentence(line)), r);
       if (out !== undefined) {
         const m = decodeAis(out.bits);
-        if (json) sink += writeGpsdJson(toGpsdJson(m, { scaled: false, bits: out.bits })).length;
+        if (json) sink += gpsdJsonText(m, { scaled: false, bits: out.bits }).length;
         messages++;
       }
     }
