@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FrequencySketch } from '../../firmware/frequency-sketch.js';
 import { VerifierCache } from '../../firmware/keyring.js';
+import { SecureRx } from '../../firmware/secure-rx.js';
 import { testPkg } from './_pkg.js';
 
 const pkg = testPkg('verifier cache');
@@ -85,5 +86,10 @@ describe('FrequencySketch', () => {
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new FrequencySketch(0)).toThrow(RangeError);
     expect(() => new VerifierCache(pkg.params, 1.5)).toThrow(RangeError);
+  });
+
+  it('is the bound the receive path is configured with', () => {
+    expect(() => new SecureRx({ verifierCache: 0 }, { params: pkg.params })).toThrow(/verifier cache capacity/);
+    expect(() => new SecureRx({ verifierCache: 16 }, { params: pkg.params })).not.toThrow();
   });
 });
