@@ -193,7 +193,21 @@ export class VerifierCache {
 
 /** Same contract as a prepared verifier, for a sender not worth preparing. */
 function unprepared(pp: PublicParams, identity: Uint8Array): Verifier {
-  return { identity, verify: (msg, sig) => verify(pp, identity, msg, sig), destroy: () => undefined };
+  return {
+    identity,
+    verify: (msg, sig) => verify(pp, identity, msg, sig),
+    verifyAny(msgs, sig) {
+      if (msgs.length === 1) return verify(pp, identity, msgs[0]!, sig) ? 0 : -1;
+      // Several candidates share one pairing only through prepared lines: prepare for this call, then free them.
+      const v = prepareVerifier(pp, identity);
+      try {
+        return v.verifyAny(msgs, sig);
+      } finally {
+        v.destroy();
+      }
+    },
+    destroy: () => undefined,
+  };
 }
 
 export interface GroupKey {

@@ -20,8 +20,11 @@ describe('VerifierCache admission', () => {
     const sig = alice.signer(EPOCH).sign(msg);
     expect(cache.get('mmsi', 244_000_001, EPOCH).verify(msg, sig)).toBe(true);
     expect(cache.get('mmsi', 244_000_002, EPOCH).verify(msg, sig)).toBe(false);
+    const other = new TextEncoder().encode('another report');
+    expect(cache.get('mmsi', 244_000_003, EPOCH).verifyAny([other, msg], sig)).toBe(-1);
+    expect(new VerifierCache(pkg.params, 4).get('mmsi', 244_000_001, EPOCH).verifyAny([other, msg], sig)).toBe(1);
     expect(cache.size).toBe(0);
-    expect(cache.stats.bypassed).toBe(2);
+    expect(cache.stats.bypassed).toBe(3);
     expect(cache.get('mmsi', 244_000_001, EPOCH).verify(msg, sig)).toBe(true);
     expect(cache.has('mmsi', 244_000_001, EPOCH)).toBe(true);
     expect(cache.stats.admitted).toBe(1);
