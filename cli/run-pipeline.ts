@@ -216,7 +216,11 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
       {
         // The radio side is a transponder or radio module: it takes BBM/ABM and knows its own-ship sentences as VDO.
         tx: { mode: config.mode, topology: config.topology, emit: 'bbm', ownShip: 'vdo' },
-        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag', acceptFromSecond: nowS + RESTART_BARRIER_S },
+        rx: {
+          policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag',
+          acceptFromSecond: nowS + RESTART_BARRIER_S,
+          verifierCache: config.receiver.verifierCache,
+        },
         plainFallback: config.policies.plainFallback,
       },
       {
