@@ -59,7 +59,18 @@ export async function createRoot(r: CertificateRequest): Promise<SecomIdentity> 
 }
 
 /** An end-entity certificate for signing envelopes and data, issued by `issuer`. */
-export async function issueLeaf(r: CertificateRequest, issuer: { certificate: x509.X509Certificate; signingKey: CryptoKey }): Promise<SecomIdentity> {
+export async function issueLeaf(r: CertificateRequest, issuer: Issuer): Promise<SecomIdentity> {
+  const { pair, certificate } = await issueUnder(r, issuer, [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+  ]);
+  return { mrn: r.mrn, certificate, privateKey: KeyObject.from(pair.privateKey), signingKey: pair.privateKey };
+}
+
+type Issuer = { certificate: x509.X509Certificate; signingKey: CryptoKey };
+
+/** A fresh P-384 key pair and its certificate for `r`, signed by `issuer` with the given extensions. */
+async function issueUnder(r: CertificateRequest, issuer: Issuer, extensions: x509.Extension[]): Promise<{ pair: CryptoKeyPair; certificate: x509.X509Certificate }> {
   const pair = await keys();
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
@@ -70,9 +81,9 @@ export async function issueLeaf(r: CertificateRequest, issuer: { certificate: x5
     publicKey: pair.publicKey,
     signingKey: issuer.signingKey,
     signingAlgorithm: SECOM_SIGN_ALG,
-    extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)],
+    extensions,
   });
-  return { mrn: r.mrn, certificate, privateKey: KeyObject.from(pair.privateKey), signingKey: pair.privateKey };
+  return { pair, certificate };
 }
 
 /** SECOM's `…RootCertificateThumbprint`: SHA-256 of the DER, lower-case hex. */
@@ -94,25 +105,14 @@ export function mrnOf(certificate: x509.X509Certificate): string | undefined {
 /** A TLS server certificate for the service (SAN: the given IP addresses and DNS names), and its key as PEM. */
 export async function issueTlsServer(
   r: CertificateRequest & { ips?: readonly string[]; dnsNames?: readonly string[] },
-  issuer: { certificate: x509.X509Certificate; signingKey: CryptoKey },
+  issuer: Issuer,
 ): Promise<{ cert: string; key: string }> {
-  const pair = await keys();
   const names = [...(r.ips ?? []).map((value) => ({ type: 'ip' as const, value })), ...(r.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value }))];
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: serial(),
-    subject: subjectOf(r),
-    issuer: issuer.certificate.subject,
-    notBefore: r.notBefore,
-    notAfter: r.notAfter,
-    publicKey: pair.publicKey,
-    signingKey: issuer.signingKey,
-    signingAlgorithm: SECOM_SIGN_ALG,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(names),
-    ],
-  });
+  const { pair, certificate } = await issueUnder(r, issuer, [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    new x509.SubjectAlternativeNameExtension(names),
+  ]);
   return { cert: certificate.toString('pem'), key: KeyObject.from(pair.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
