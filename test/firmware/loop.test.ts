@@ -2,7 +2,7 @@
  * Issue 4 acceptance: real AIS traffic from the shared corpus through `tx | rx` comes out identical to the input, in
  * every mode, every message marked verified or decrypted — checked with our decoder and with gpsdecode.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,9 @@ import { parseStatus } from '../../firmware/status.js';
 import type { Mode } from '../../firmware/pipeline.js';
 import { CORPUS, NO_CORPUS } from '../corpus.js';
 import { epochAt, NOW_MS, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { GPSDECODE } from '../nmea/_gpsdecode.js';
 
-const HAS_GPSDECODE = spawnSync('gpsdecode', ['-V']).status === 0;
+const HAS_GPSDECODE = GPSDECODE;
 const RECEIVER = 244_000_001;
 
 interface OwnMessage {

@@ -6,21 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { GPSDECODE, warnWithoutGpsdecode } from './_gpsdecode.js';
 import { AisLineDecoder, toGpsdJson, type AisBits, type AisMessage } from '../../nmea/index.js';
 import { generate, PAYLOADS } from './independent.js';
 
 type Json = Record<string, unknown>;
 
-function hasGpsdecode(): boolean {
-  try {
-    execFileSync('gpsdecode', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const GPSDECODE = hasGpsdecode();
-if (!GPSDECODE) console.warn('gpsdecode not installed (Debian package gpsd-clients); the payload cross-check with gpsd is skipped');
+warnWithoutGpsdecode('the payload cross-check with gpsd');
 
 const RUNS = Number(process.env['MIBC_GPSDECODE_RUNS'] ?? 12);
 

@@ -1,19 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { GPSDECODE, warnWithoutGpsdecode } from './_gpsdecode.js';
 import { decodeAis, encodeAis, encodeVdm, toGpsdJson, type AisMessage } from '../../nmea/index.js';
 import { ALL_TYPES, messageArb } from './arbitraries.js';
 
-function hasGpsdecode(): boolean {
-  try {
-    execFileSync('gpsdecode', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const GPSDECODE = hasGpsdecode();
-if (!GPSDECODE) console.warn('gpsdecode not installed (Debian package gpsd-clients); the cross-check with gpsd is skipped');
+warnWithoutGpsdecode('the cross-check with gpsd');
 
 describe.skipIf(!GPSDECODE)('cross-check: gpsdecode -u reads what our encoder writes (decode --gpsd-compat)', () => {
   it('agrees field by field on random messages of all 27 types', () => {
