@@ -21,6 +21,7 @@ import { TESLA_PRESETS } from '../firmware/amortised/index.js';
 import { DEFAULT_TX_OPTIONS, SecureTx, TxError, type Auth, type PlainFallback, type TxFailure, type TxOptions } from '../firmware/secure-tx.js';
 import { FileNonceStore } from '../hal/nonce-store-file.js';
 import { checkTxSetup } from './tx-check.js';
+import { inOption, openFilterStreams, outOption } from './endpoint-io.js';
 
 export interface FilterIo {
   readonly input: Readable;
@@ -271,9 +272,14 @@ export function txCommand(): Command {
     )
     .addOption(new Option('--tesla <preset>', 'amortised chain parameters (docs/amortised-auth.md §2)').choices(['latency', 'load']).default('latency'))
     .addOption(clockOption())
-    .action(async (o: TxCliOptions & { now?: string }) =>
+    .addOption(inOption('own-ship NMEA input'))
+    .addOption(outOption('secured NMEA output'))
+    .action(async (o: TxCliOptions & { now?: string; in: string; out: string }) =>
       guarded(async () => {
-        const tx = await runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) });
+        const now = nowFrom(o.now);
+        const streams = openFilterStreams(o, process.stderr);
+        const tx = await runTx(o, { input: streams.input, output: streams.output, errors: process.stderr, now });
+        await streams.close();
         if (tx.counters.failed > 0) process.exitCode = 3;
       }),
     );
@@ -292,7 +298,14 @@ export function rxCommand(): Command {
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
     .addOption(new Option('--verify-budget <b>', 'limit signature checks per sender and in total (off: a recorded file at one --now)').choices(['on', 'off']).default('on'))
     .addOption(clockOption())
-    .action(async (o: RxCliOptions & { now?: string }) =>
-      guarded(() => runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),
+    .addOption(inOption('received NMEA input'))
+    .addOption(outOption('NMEA output (originals and $PMIBV)'))
+    .action(async (o: RxCliOptions & { now?: string; in: string; out: string }) =>
+      guarded(async () => {
+        const now = nowFrom(o.now);
+        const streams = openFilterStreams(o, process.stderr);
+        await runRx(o, { input: streams.input, output: streams.output, errors: process.stderr, now });
+        await streams.close();
+      }),
     );
 }

@@ -21,7 +21,12 @@ function watch(link: EndpointLink, notice: EndpointNotice): void {
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
     notice(`${path}: ${error.message}${cause}; retrying in ${retryInMs} ms`);
   });
-  link.on('port-up', ({ path }) => notice(`${path}: up`));
+  let wasDown = false;
+  link.on('port-down', () => (wasDown = true));
+  link.on('port-up', ({ path }) => {
+    if (wasDown) notice(`${path}: up again`);
+    wasDown = false;
+  });
   link.on('overlong', ({ atLeast }) => notice(`${link.path}: discarded an overlong line (${atLeast} bytes)`));
   link.on('drop', ({ reason }) => notice(`${link.path}: a line was not sent (${reason})`));
 }
@@ -55,9 +60,12 @@ const OUTPUT_HIGH_WATER = 256;
 /** The link has no "queue emptied" event; a short poll is enough while a burst drains. */
 const OUTPUT_POLL_MS = 10;
 
+/** Longest output line: filters also write JSON (`decode`), far longer than a sentence. */
+export const OUTPUT_MAX_LINE_LENGTH = 64 * 1024;
+
 export function openEndpointOutput(spec: string, notice: EndpointNotice): Writable {
   if (parseEndpoint(spec).kind === 'stdio') return process.stdout;
-  const link = createEndpointLink(spec);
+  const link = createEndpointLink(spec, { maxLineLength: OUTPUT_MAX_LINE_LENGTH });
   watch(link, notice);
   link.start();
   const queued = () => {
@@ -68,6 +76,11 @@ export function openEndpointOutput(spec: string, notice: EndpointNotice): Writab
     const check = () => (queued() <= limit ? then() : setTimeout(check, OUTPUT_POLL_MS));
     check();
   };
+  const send = (line: string) => {
+    if (line === '') return;
+    if (line.length > OUTPUT_MAX_LINE_LENGTH) notice(`${spec}: a line over ${OUTPUT_MAX_LINE_LENGTH} bytes was not sent`);
+    else link.send(line);
+  };
   let partial = '';
   return new Writable({
     decodeStrings: false,
@@ -75,11 +88,11 @@ export function openEndpointOutput(spec: string, notice: EndpointNotice): Writab
       const text = partial + (typeof chunk === 'string' ? chunk : chunk.toString('latin1'));
       const parts = text.split(/\r\n|\n|\r/);
       partial = parts.pop() ?? '';
-      for (const line of parts) if (line !== '') link.send(line);
+      for (const line of parts) send(line);
       whenBelow(OUTPUT_HIGH_WATER, () => callback());
     },
     final(callback) {
-      if (partial !== '') link.send(partial);
+      send(partial);
       // Everything handed over goes out before the link closes; a peer that never comes is bounded by the
       // queue's own expiry.
       whenBelow(0, () => setTimeout(() => link.close().then(() => callback(), callback), OUTPUT_POLL_MS));
