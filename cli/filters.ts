@@ -21,6 +21,7 @@ import { TESLA_PRESETS } from '../firmware/amortised/index.js';
 import { DEFAULT_TX_OPTIONS, SecureTx, TxError, type Auth, type PlainFallback, type TxFailure, type TxOptions } from '../firmware/secure-tx.js';
 import { FileNonceStore } from '../hal/nonce-store-file.js';
 import { checkTxSetup } from './tx-check.js';
+import { intArg as int, timeArg } from './args.js';
 import { inOption, openFilterStreams, outOption } from './endpoint-io.js';
 
 export interface FilterIo {
@@ -84,12 +85,6 @@ async function eachLine(io: FilterIo, handle: (line: string, now: number) => str
     clearInterval(ticker);
   }
 }
-
-const int = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
-  return n;
-};
 
 export interface TxCliOptions {
   mode: number;
@@ -215,7 +210,7 @@ export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
 }
 
 function clockOption(): Option {
-  return new Option('--now <time>', 'fixed UTC time for every line (ISO 8601 or ms since 1970); default: the system clock');
+  return new Option('--now <time>', 'fixed UTC time for every line; default: the system clock').argParser(timeArg('--now'));
 }
 
 function nowFrom(v: string | undefined): () => number {
@@ -244,7 +239,7 @@ async function guarded(run: () => Promise<unknown>): Promise<void> {
 export function txCommand(): Command {
   return new Command('tx')
     .description('secure own-ship AIS sentences (stdin) for transmission (stdout); exit 3 when any was not secured')
-    .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('mode', 1, 5))
+    .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('--mode', 1, 5))
     .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
     .option('--key <file>', 'this vessel\'s identity keys (modes 2, 4)')
     .option('--pseudo-key <file>', 'pseudo-MMSI keys (mode 3)')
