@@ -18,8 +18,8 @@ export const INPUT_BUFFER_BYTES = 1024 * 1024;
 
 function watch(link: EndpointLink, notice: EndpointNotice): void {
   link.on('port-down', ({ path, error, retryInMs }) => {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    notice(`${path}: ${error.message}${cause}; retrying in ${retryInMs} ms`);
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
+    notice(`${path}: down (${cause}); retrying in ${retryInMs} ms`);
   });
   let wasDown = false;
   link.on('port-down', () => (wasDown = true));
