@@ -103,6 +103,29 @@ describe('TCP client endpoint', () => {
   });
 });
 
+describe('TCP back-pressure', () => {
+  it('holds lines while the server does not read and delivers all, in order, once it does', async () => {
+    const srv = await listen();
+    cleanups.push(() => stop(srv));
+    const link = createEndpointLink(`tcp://127.0.0.1:${srv.port}`, { outputQueueLimit: 20_000, maxLineLength: 4_000 });
+    cleanups.push(() => link.close());
+    link.start();
+    const [peer] = (await once(srv.server, 'connection')) as [Socket];
+    peer.pause();
+    // Loopback socket buffers take megabytes: send enough to fill them (bounded: 3000 lines, 12 MB).
+    const N = 3_000;
+    for (let i = 0; i < N; i++) link.send(`$PTEST,${String(i).padStart(6, '0')},${'x'.repeat(3_980)}`);
+    await until(() => link.counters().backpressureWaits > 0, 'write() to answer false');
+    expect(link.queued().normal).toBeGreaterThan(0);
+    const got = received(peer);
+    peer.resume();
+    await until(() => got.text.split('\r\n').length - 1 === N, 'every line');
+    const lines = got.text.split('\r\n').slice(0, -1);
+    expect(lines.map((l) => Number(l.split(',')[1]))).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(Object.values(link.counters().drops).every((n) => n === 0)).toBe(true);
+  });
+});
+
 describe('TCP server endpoint', () => {
   it('serves two clients: both receive every line, and their interleaved partial input never merges', async () => {
     const link = createEndpointLink('tcp-listen://127.0.0.1:0');
