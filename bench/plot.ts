@@ -83,7 +83,7 @@ function marker(kind: Marker, x: number, y: number, colour: string, cls = 'marke
 }
 
 const MARGIN = { left: 64, right: 16, top: 36, bottom: 48 };
-const LEGEND_WIDTH = 150;
+const LEGEND_WIDTH = 175;
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
