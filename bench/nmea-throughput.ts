@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAis, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
 import { sampleTraffic } from './sample-traffic.js';
+import { writeResults } from './results.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = [process.env['MIBC_CORPUS'], resolve(repo, '../shared/corpus'), resolve(repo, '../../shared/corpus')].find(
@@ -59,3 +60,4 @@ const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
 const rate = (best.sentences / best.ms) * 1000;
 console.log(`nmea decode throughput: ${Math.round(rate).toLocaleString('en-US')} sentences/s (${Math.round((best.messages / best.ms) * 1000).toLocaleString('en-US')} messages/s)`);
 console.log(`  input: ${source}; ${best.sentences} sentences per run, best of ${results.length} runs, one core`);
+writeResults('nmea', { source, sentencesPerRun: best.sentences, runs: results.length, sentencesPerS: rate, messagesPerS: (best.messages / best.ms) * 1000 });
