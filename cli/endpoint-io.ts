@@ -5,7 +5,9 @@
 import { finished } from 'node:stream/promises';
 import type { Readable, Writable } from 'node:stream';
 import { InvalidArgumentError, Option } from 'commander';
-import { ENDPOINT_FORMS, openEndpointInput, openEndpointOutput, parseEndpoint } from '../hal/index.js';
+// Not hal/index.js: `decode` starts without loading the token and GPIO drivers.
+import { ENDPOINT_FORMS, parseEndpoint } from '../hal/endpoint.js';
+import { openEndpointInput, openEndpointOutput } from '../hal/endpoint-stream.js';
 
 function endpointArg(name: string) {
   return (v: string): string => {
