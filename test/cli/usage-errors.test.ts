@@ -12,6 +12,7 @@ import { deviceKeyCommand } from '../../cli/device.js';
 import { rxCommand, txCommand } from '../../cli/filters.js';
 import { pkgCommand } from '../../cli/pkg.js';
 import { sampleCommand } from '../../cli/sample.js';
+import { secomCommand } from '../../cli/secom.js';
 import { REPO } from '../corpus.js';
 
 const run = promisify(execFile);
@@ -52,7 +53,7 @@ describe('usage mistakes', () => {
   it('every option that takes a value through a parser refuses garbage with InvalidArgumentError and shows a range', () => {
     const program = new Command()
       .addCommand(decodeCommand()).addCommand(txCommand()).addCommand(rxCommand()).addCommand(pkgCommand())
-      .addCommand(deviceKeyCommand()).addCommand(benchCommand()).addCommand(sampleCommand());
+      .addCommand(deviceKeyCommand()).addCommand(benchCommand()).addCommand(sampleCommand()).addCommand(secomCommand());
     showRanges(program);
     const checked: string[] = [];
     const visit = (cmd: Command, path: string): void => {
