@@ -1,5 +1,5 @@
 # One command to set up and run the main job, one to run every test (README).
-.PHONY: setup build run test typecheck depcheck unit bench clean
+.PHONY: setup build run test typecheck depcheck unit bench clean install-cli
 
 NODE_STAMP := node_modules/.installed
 
@@ -15,6 +15,12 @@ build: setup
 
 run: build
 	@bash scripts/demo.sh
+
+# `mibc-ais` on PATH: npm link into PREFIX (default ~/.local, so ~/.local/bin must be on PATH).
+PREFIX ?= $(HOME)/.local
+install-cli: build
+	npm_config_prefix="$(PREFIX)" npm link --no-audit --no-fund
+	@echo "mibc-ais -> $(PREFIX)/bin/mibc-ais"
 
 typecheck: setup
 	npm run --silent typecheck

@@ -17,6 +17,7 @@ import {
   type Report,
   type TeslaParams,
 } from '../firmware/amortised/index.js';
+import { progress } from './results.js';
 
 const MMSI = 235_000_001;
 const te = new TextEncoder();
@@ -192,7 +193,12 @@ function main(): void {
       }
     }
   }
-  const curve: Point[] = sweep.map((s) => ({ scheme: s, label: label(s), at5: simulate(s, 10, 0.05, sweepS, seed) }));
+  const tick = progress('bench:amortised');
+  process.stderr.write(`bench:amortised: sweeping ${sweep.length} parameter sets (R = 10 s, 5 % loss, ${sweepS} simulated s each)\n`);
+  const curve: Point[] = sweep.map((s, i) => {
+    tick(() => `sweep ${i + 1}/${sweep.length}`);
+    return { scheme: s, label: label(s), at5: simulate(s, 10, 0.05, sweepS, seed) };
+  });
   const byLoad = (a: Point, b: Point): number => a.at5.loadRatio - b.at5.loadRatio || a.at5.latencyP99S - b.at5.latencyP99S;
   const byP99 = (a: Point, b: Point): number => a.at5.latencyP99S - b.at5.latencyP99S || a.at5.loadRatio - b.at5.loadRatio;
   const solid = curve.filter((c) => c.at5.authenticatedShare >= SHARE_MARGIN);
@@ -222,7 +228,12 @@ function main(): void {
   ] as const) {
     if (preset === undefined) continue;
     const rows: Result[] = [];
-    for (const R of RATES) for (const loss of LOSSES) rows.push(simulate(preset.scheme, R, loss, durationS, seed + R));
+    for (const R of RATES) {
+      for (const loss of LOSSES) {
+        tick(() => `${name} preset: R = ${R} s, loss ${loss * 100} %`);
+        rows.push(simulate(preset.scheme, R, loss, durationS, seed + R));
+      }
+    }
     tables[name] = rows;
     console.log('');
     console.log(

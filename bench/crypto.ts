@@ -12,6 +12,7 @@ import {
   GROUP_TAG_BYTES, KEM_CIPHERTEXT_BYTES, mmsiIdentity, PARAMS_BYTES, prepareDecryptor, prepareSigner,
   prepareVerifier, setup, sign, SIGNATURE_BYTES, verify, WRAPPED_GROUP_KEY_BYTES,
 } from '../crypto/index.js';
+import { writeResults } from './results.js';
 
 const SAMPLES = 15;
 const BATCH_MS = 25;
@@ -115,9 +116,11 @@ const TARGETS: Record<string, number> = {
 };
 console.log('\n| operation | median ms | p10–p90 | target |');
 console.log('|---|---:|---|---|');
+const operations: { name: string; medianMs: number; p10Ms: number; p90Ms: number; targetMs?: number }[] = [];
 for (const name of names) {
   const ms = all.map((m) => m.get(name)!).sort((a, b) => a.median - b.median);
   const mid = ms[ms.length >> 1]!;
+  operations.push({ name, medianMs: mid.median, p10Ms: mid.p10, p90Ms: mid.p90, ...(TARGETS[name] === undefined ? {} : { targetMs: TARGETS[name] }) });
   const target = TARGETS[name];
   const verdict = target === undefined ? '' : `≤ ${target} ${mid.median <= target ? 'met' : 'MISSED'}`;
   const digits = mid.median < 0.1 ? 4 : 3;
@@ -131,3 +134,11 @@ console.log(`| SK-KEM ciphertext U ‖ V | ${KEM_CIPHERTEXT_BYTES} |`);
 console.log(`| group AEAD, 21-byte report (ciphertext ‖ ${GROUP_TAG_BYTES}-byte tag) | ${21 + GROUP_TAG_BYTES} |`);
 console.log(`| wrapped group key | ${WRAPPED_GROUP_KEY_BYTES} |`);
 console.log(`| public params | ${PARAMS_BYTES} |`);
+writeResults('crypto', {
+  rounds,
+  operations,
+  wireBytes: {
+    signatureFull: SIGNATURE_BYTES.full, signatureCompact: SIGNATURE_BYTES.compact, kemCiphertext: KEM_CIPHERTEXT_BYTES,
+    groupAeadReport: 21 + GROUP_TAG_BYTES, wrappedGroupKey: WRAPPED_GROUP_KEY_BYTES, params: PARAMS_BYTES,
+  },
+});

@@ -15,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAis, gpsdJsonText, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
 import { sampleTraffic } from './sample-traffic.js';
+import { writeResults } from './results.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = [process.env['MIBC_CORPUS'], resolve(repo, '../shared/corpus'), resolve(repo, '../../shared/corpus')].find(
@@ -131,4 +132,10 @@ console.log(`nmea decode throughput, one core (input: ${source}; ${decodeOnly.se
 console.log(`  decode only (framing, assembly, fields; no JSON, no output): ${per(decodeOnly)}`);
 console.log(`  end to end in process (plus gpsd JSON view and text, no IO): ${per(endToEnd)}`);
 wholeProcess();
+writeResults('nmea', {
+  source,
+  sentencesPerRun: decodeOnly.sentences,
+  decodeOnly: { sentencesPerS: (decodeOnly.sentences / decodeOnly.ms) * 1000, messagesPerS: (decodeOnly.messages / decodeOnly.ms) * 1000 },
+  endToEnd: { sentencesPerS: (endToEnd.sentences / endToEnd.ms) * 1000, messagesPerS: (endToEnd.messages / endToEnd.ms) * 1000 },
+});
 if (sink < 0) console.log(sink);

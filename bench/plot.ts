@@ -12,6 +12,26 @@ export interface Series {
   readonly points: readonly (readonly [number, number])[];
   /** Dashed line, e.g. for a theoretical curve next to the measured one. */
   readonly dashed?: boolean;
+  /**
+   * A fixed look, so one quantity keeps its colour in every chart and coinciding lines stay apart by dash and
+   * marker (see `seriesStyle`). Without it the series' position in the chart picks colour and dash.
+   */
+  readonly style?: SeriesStyle;
+}
+
+export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross';
+
+export interface SeriesStyle {
+  readonly colour: string;
+  /** SVG stroke-dasharray; '' = solid. */
+  readonly dash: string;
+  readonly marker: Marker;
+}
+
+/** A horizontal reference line, e.g. the channel's capacity at 100 %. */
+export interface ReferenceLine {
+  readonly y: number;
+  readonly label: string;
 }
 
 export interface LineChart {
@@ -23,6 +43,7 @@ export interface LineChart {
   readonly xScale?: 'linear' | 'log';
   /** Force the y range (e.g. 0..100 for percentages); default from the data, including 0. */
   readonly yRange?: readonly [number, number];
+  readonly references?: readonly ReferenceLine[];
   readonly width?: number;
   readonly height?: number;
 }
@@ -30,9 +51,39 @@ export interface LineChart {
 /** Okabe–Ito palette: distinguishable with the common colour-vision deficiencies; dashes take over after eight. */
 const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#000000'];
 const DASHES = ['', '6 3', '2 3', '8 3 2 3'];
+const MARKERS: readonly Marker[] = ['circle', 'square', 'triangle', 'diamond', 'cross'];
+
+/**
+ * The k-th fixed style: its own colour, and dash and marker that differ from its neighbours', so two series that
+ * lie on top of each other (same slots in two modes) both stay visible.
+ */
+export function seriesStyle(k: number): SeriesStyle {
+  return {
+    colour: COLOURS[k % COLOURS.length] as string,
+    dash: DASHES[k % DASHES.length] as string,
+    marker: MARKERS[k % MARKERS.length] as Marker,
+  };
+}
+
+function marker(kind: Marker, x: number, y: number, colour: string, cls = 'marker'): string {
+  const n = (v: number): string => v.toFixed(1);
+  const r = 3.5;
+  switch (kind) {
+    case 'circle':
+      return cls === 'marker' ? `<circle cx="${n(x)}" cy="${n(y)}" r="3" fill="${colour}"/>` : `<circle class="${cls}" cx="${n(x)}" cy="${n(y)}" r="3" fill="${colour}"/>`;
+    case 'square':
+      return `<rect class="${cls}" x="${n(x - r)}" y="${n(y - r)}" width="${n(2 * r)}" height="${n(2 * r)}" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
+    case 'triangle':
+      return `<path class="${cls}" d="M${n(x)},${n(y - r - 1)} L${n(x + r + 0.5)},${n(y + r)} L${n(x - r - 0.5)},${n(y + r)} Z" fill="${colour}"/>`;
+    case 'diamond':
+      return `<path class="${cls}" d="M${n(x)},${n(y - r - 1)} L${n(x + r + 1)},${n(y)} L${n(x)},${n(y + r + 1)} L${n(x - r - 1)},${n(y)} Z" fill="none" stroke="${colour}" stroke-width="1.5"/>`;
+    case 'cross':
+      return `<path class="${cls}" d="M${n(x - r)},${n(y - r)} L${n(x + r)},${n(y + r)} M${n(x - r)},${n(y + r)} L${n(x + r)},${n(y - r)}" stroke="${colour}" stroke-width="2"/>`;
+  }
+}
 
 const MARGIN = { left: 64, right: 16, top: 36, bottom: 48 };
-const LEGEND_WIDTH = 150;
+const LEGEND_WIDTH = 175;
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -84,7 +135,8 @@ export function renderLineChart(chart: LineChart): string {
     xLo = xScale === 'log' ? xLo / 2 : xLo - 1;
     xHi = xScale === 'log' ? xHi * 2 : xHi + 1;
   }
-  let [yLo, yHi] = chart.yRange ?? [Math.min(0, ...points.map((p) => p[1])), Math.max(0, ...points.map((p) => p[1]))];
+  const refYs = (chart.references ?? []).map((r) => r.y);
+  let [yLo, yHi] = chart.yRange ?? [Math.min(0, ...points.map((p) => p[1]), ...refYs), Math.max(0, ...points.map((p) => p[1]), ...refYs)];
   if (yLo === yHi) yHi = yLo + 1;
   const yTicks = niceTicks(yLo, yHi);
   if (chart.yRange === undefined) {
@@ -129,17 +181,25 @@ export function renderLineChart(chart: LineChart): string {
   out.push(`<text x="${n(MARGIN.left + plotW / 2)}" y="${height - 10}" text-anchor="middle">${escapeXml(chart.xLabel)}</text>`);
   const yLabelAt = `translate(16 ${n(MARGIN.top + plotH / 2)}) rotate(-90)`;
   out.push(`<text transform="${yLabelAt}" text-anchor="middle">${escapeXml(chart.yLabel)}</text>`);
+  // Reference lines under the series.
+  for (const ref of chart.references ?? []) {
+    if (ref.y < yLo || ref.y > yHi) continue;
+    const y = n(fy(ref.y));
+    out.push(`<line class="reference" x1="${MARGIN.left}" y1="${y}" x2="${n(MARGIN.left + plotW)}" y2="${y}" stroke="#444444" stroke-width="1.5" stroke-dasharray="10 4"/>`);
+    out.push(`<text x="${n(MARGIN.left + 6)}" y="${n(fy(ref.y) - 5)}" fill="#444444">${escapeXml(ref.label)}</text>`);
+  }
   // Series and legend.
   chart.series.forEach((s, i) => {
-    const colour = COLOURS[i % COLOURS.length] as string;
-    const dash = s.dashed === true ? (DASHES[1] as string) : (DASHES[Math.floor(i / COLOURS.length) % DASHES.length] as string);
+    const colour = s.style?.colour ?? (COLOURS[i % COLOURS.length] as string);
+    const dash = s.style?.dash ?? (s.dashed === true ? (DASHES[1] as string) : (DASHES[Math.floor(i / COLOURS.length) % DASHES.length] as string));
     const dashAttr = dash === '' ? '' : ` stroke-dasharray="${dash}"`;
     const pts = s.points.map(([x, y]) => `${n(fx(x))},${n(fy(y))}`).join(' ');
     out.push(`<polyline class="series" points="${pts}" fill="none" stroke="${colour}" stroke-width="2"${dashAttr}/>`);
-    for (const [x, y] of s.points) out.push(`<circle cx="${n(fx(x))}" cy="${n(fy(y))}" r="3" fill="${colour}"/>`);
+    for (const [x, y] of s.points) out.push(marker(s.style?.marker ?? 'circle', fx(x), fy(y), colour));
     const ly = MARGIN.top + 8 + i * 18;
     const lx = width - MARGIN.right - LEGEND_WIDTH + 12;
     out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${colour}" stroke-width="2"${dashAttr}/>`);
+    out.push(marker(s.style?.marker ?? 'circle', lx + 12, ly, colour, 'legend-marker'));
     out.push(`<text class="legend" x="${lx + 30}" y="${ly}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');

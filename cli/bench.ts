@@ -3,24 +3,9 @@
  * shows; `bench link` runs the measurements of `make bench` and writes bench/results/link.json and link.svg.
  */
 import { Command } from 'commander';
+import { intArg as intIn, intListArg, probabilityArg as fraction } from './args.js';
 import { runDemo, DEFAULT_DEMO } from '../bench/link/demo.js';
 import { runMeasurements, DEFAULT_MEASURE } from '../bench/link/measure.js';
-
-function intIn(name: string, lo: number, hi: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < lo || n > hi) throw new RangeError(`${name}: expected an integer ${lo}..${hi}, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-function fraction(name: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!(n >= 0 && n < 1)) throw new RangeError(`${name}: expected a probability in [0, 1), got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
 
 export function benchCommand(): Command {
   const bench = new Command('bench').description('simulated traffic through the real appliance pipelines: the demo and the link measurements');
@@ -39,7 +24,7 @@ export function benchCommand(): Command {
     .description('slots, channel load, verification under slot loss, false accepts, latency and CPU per mode (make bench)')
     .option('--seed <n>', 'seed of the simulation', intIn('--seed', 0, 2 ** 31), DEFAULT_MEASURE.seed)
     .option('--seconds <n>', 'simulated seconds per run', intIn('--seconds', 10, 600), DEFAULT_MEASURE.seconds)
-    .option('--ships <list>', 'ship counts of the ship sweep', (v) => v.split(',').map(intIn('--ships', 10, 2000)), DEFAULT_MEASURE.shipCounts)
+    .option('--ships <list>', 'ship counts of the ship sweep', intListArg('--ships', 10, 2000), DEFAULT_MEASURE.shipCounts)
     .option('--out <dir>', 'where the JSON and SVG results go', DEFAULT_MEASURE.outDir)
     .action((o: { seed: number; seconds: number; ships: number[]; out: string }) => {
       runMeasurements({ seed: o.seed, seconds: o.seconds, shipCounts: o.ships, outDir: o.out });

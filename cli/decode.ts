@@ -1,5 +1,6 @@
 /**
- * `mibc-ais decode` (DESIGN.md §4): NMEA lines on stdin, one gpsd-style JSON object per AIS message on stdout.
+ * `mibc-ais decode` (DESIGN.md §4): NMEA lines on stdin (or `--in` endpoint), one gpsd-style JSON object per AIS
+ * message on stdout (or `--out`).
  * Bad lines are reported on stderr with their line number and reason, and decoding goes on; a summary of the
  * counters by error code closes stderr when anything went wrong. Lines are read and results written in large batches
  * and each message's JSON comes from a compiled writer (nmea/gpsd-writer.ts), so the filter keeps up with gpsdecode.
@@ -8,6 +9,7 @@ import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { Command } from 'commander';
 import { AisLineDecoder, gpsdJsonText, type AisBits, type StreamCounters } from '../nmea/index.js';
+import { inOption, openFilterStreams, outOption } from './endpoint-io.js';
 
 const LINE_BREAK = /\r\n|\r|\n/;
 
@@ -97,12 +99,16 @@ export function decodeCommand(): Command {
     .description('decode NMEA AIS sentences (stdin) to gpsd-style JSON, one object per message (stdout)')
     .option('-u, --unscaled', 'raw integer fields, as `gpsdecode -u`', false)
     .option('--gpsd-compat', "gpsd 3.22's readings where it departs from ITU-R M.1371-5 (see README)", false)
-    .action(async (opts: DecodeOptions) => {
+    .addOption(inOption())
+    .addOption(outOption('JSON output'))
+    .action(async (opts: DecodeOptions & { in: string; out: string }) => {
       // A closed pipe (`| head`) ends the job quietly, like other filters.
       process.stdout.on('error', (e: NodeJS.ErrnoException) => {
         if (e.code === 'EPIPE') process.exit(0);
         throw e;
       });
-      await runDecode(opts, { input: process.stdin, output: process.stdout, errors: process.stderr, now: () => Date.now() });
+      const streams = openFilterStreams(opts, process.stderr);
+      await runDecode(opts, { input: streams.input, output: streams.output, errors: process.stderr, now: () => Date.now() });
+      await streams.close();
     });
 }

@@ -22,6 +22,8 @@ import { TESLA_PRESETS } from '../firmware/amortised/index.js';
 import { DEFAULT_TX_OPTIONS, SecureTx, TxError, type Auth, type PlainFallback, type TxFailure, type TxOptions } from '../firmware/secure-tx.js';
 import { FileNonceStore } from '../hal/nonce-store-file.js';
 import { checkTxSetup } from './tx-check.js';
+import { intArg as int, timeArg } from './args.js';
+import { inOption, openFilterStreams, outOption } from './endpoint-io.js';
 
 export interface FilterIo {
   readonly input: Readable;
@@ -84,12 +86,6 @@ async function eachLine(io: FilterIo, handle: (line: string, now: number) => str
     clearInterval(ticker);
   }
 }
-
-const int = (name: string, min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer ${min}..${max}`);
-  return n;
-};
 
 export interface TxCliOptions {
   mode: number;
@@ -233,7 +229,7 @@ export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
 }
 
 function clockOption(): Option {
-  return new Option('--now <time>', 'fixed UTC time for every line (ISO 8601 or ms since 1970); default: the system clock');
+  return new Option('--now <time>', 'fixed UTC time for every line; default: the system clock').argParser(timeArg('--now'));
 }
 
 function nowFrom(v: string | undefined): () => number {
@@ -262,7 +258,7 @@ async function guarded(run: () => Promise<unknown>): Promise<void> {
 export function txCommand(): Command {
   return new Command('tx')
     .description('secure own-ship AIS sentences (stdin) for transmission (stdout); exit 3 when any was not secured')
-    .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('mode', 1, 5))
+    .requiredOption('--mode <n>', 'mode 1 plain, 2 authenticated, 3 anonymous, 4 encrypted to --to, 5 group-encrypted', int('--mode', 1, 5))
     .requiredOption('--params <file>', 'system parameters (mibc-ais-params JSON)')
     .option('--key <file>', 'this vessel\'s identity keys (modes 2, 4)')
     .option('--pseudo-key <file>', 'pseudo-MMSI keys (mode 3)')
@@ -290,9 +286,14 @@ export function txCommand(): Command {
     )
     .addOption(new Option('--tesla <preset>', 'amortised chain parameters (docs/amortised-auth.md §2)').choices(['latency', 'load']).default('latency'))
     .addOption(clockOption())
-    .action(async (o: TxCliOptions & { now?: string }) =>
+    .addOption(inOption('own-ship NMEA input'))
+    .addOption(outOption('secured NMEA output'))
+    .action(async (o: TxCliOptions & { now?: string; in: string; out: string }) =>
       guarded(async () => {
-        const tx = await runTx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) });
+        const now = nowFrom(o.now);
+        const streams = openFilterStreams(o, process.stderr);
+        const tx = await runTx(o, { input: streams.input, output: streams.output, errors: process.stderr, now });
+        await streams.close();
         if (tx.counters.failed > 0) process.exitCode = 3;
       }),
     );
@@ -313,10 +314,15 @@ export function rxCommand(): Command {
     .addOption(clockOption())
     .option('--clock <clock>', 'time each line is checked against: now (system clock), tagblock (its TAG-block c: time) or fixed:<time>')
     .option('--trust-clock', 'the clock is confirmed within the amortised scheme\'s bound (GNSS-disciplined, or a trusted log); without it amortised reports stay P')
-    .action(async (o: RxCliOptions & { now?: string }) =>
-      guarded(() => {
+    .addOption(inOption('received NMEA input'))
+    .addOption(outOption('NMEA output (originals and $PMIBV)'))
+    .action(async (o: RxCliOptions & { now?: string; in: string; out: string }) =>
+      guarded(async () => {
         if (o.clock !== undefined && o.now !== undefined) throw new InvalidArgumentError('--now and --clock: give one');
-        return runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) });
+        const now = nowFrom(o.now);
+        const streams = openFilterStreams(o, process.stderr);
+        await runRx(o, { input: streams.input, output: streams.output, errors: process.stderr, now });
+        await streams.close();
       }),
     );
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `mibc-ais` command line (DESIGN.md §4): the composition root that wires the layers into subcommands. */
 import { Command } from 'commander';
+import { showRanges } from './args.js';
 
 const program = new Command()
   .name('mibc-ais')
@@ -30,4 +31,15 @@ if (process.argv[2] === 'decode') {
   registerRun(program, appliancePipelineFactory());
 }
 
-await program.parseAsync(process.argv);
+showRanges(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // A typed failure (a file, a key, a device) is the user's to fix: one line. Anything else is a bug: full stack.
+  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
+    process.stderr.write(`mibc-ais: ${(error as Error & { code: string }).code}: ${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

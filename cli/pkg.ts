@@ -19,6 +19,7 @@ import {
   DEFAULT_PKG_ENV, DEFAULT_POLICY_DAYS, DEFAULT_SCRYPT_LOG_N, MAX_EPOCHS_PER_EXTRACT, MAX_GROUP_KEY_HOURS, MAX_POLICY_DAYS, MAX_SCRYPT_LOG_N, MIN_SCRYPT_LOG_N, PKG_FILES, Pkg, PkgError, parseDeviceKey, parseKeyInput, readInput, setupPkg,
   writeFileAtomic, type ExtractTarget, type GroupKeyResult, type PkgEnv,
 } from '../provisioning/pkg/index.js';
+import { intArg, ranged } from './args.js';
 
 /** A card reader the writer can use: PC/SC by default, injectable for tests. */
 export interface CardReader {
@@ -80,16 +81,11 @@ async function passphrase(opts: { passphraseFile?: string }, io: PkgCliIo): Prom
   throw new PkgError('PKG_PASSPHRASE_MISSING', `give --passphrase-file FILE or set ${PASSPHRASE_ENV}`);
 }
 
-function int(name: string, min: number, max: number): (v: string) => number {
-  return (v) => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`${name}: expected an integer ${min}..${max}`);
-    return Number(v);
-  };
-}
+const int = intArg;
 const mmsiArg = (name: string) => int(name, 0, 999_999_999);
-const mmsiList = (v: string) => v.split(',').map((s) => mmsiArg('--to')(s.trim()));
+const mmsiList = ranged('list of 0..999999999', (v: string) => v.split(',').map((s) => mmsiArg('--to')(s.trim())));
 /** `--epoch current` is resolved against the PKG clock once the PKG is open. */
-const epochArg = (v: string): number | 'current' => (v === 'current' ? v : int('--epoch', 0, 0xffff_ffff)(v));
+const epochArg = ranged('0..4294967295 or current', (v: string): number | 'current' => (v === 'current' ? v : int('--epoch', 0, 0xffff_ffff)(v)));
 
 /** Runs an action; typed and file-system errors become one line on stderr and exit status 1, anything else propagates. */
 function action<A extends unknown[]>(io: PkgCliIo, name: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {

@@ -9,7 +9,8 @@ import { pino, type Logger } from 'pino';
 import {
   SimSerialBus,
   SystemdNotifier,
-  createSerialLink,
+  createEndpointLink,
+  parseEndpoint,
   createSimSerialLink,
   openGpioProvider,
   openKeyToken,
@@ -83,10 +84,10 @@ async function loadConfig(path: string): Promise<DaemonConfig> {
   return parseConfigText(text, path);
 }
 
-function linkOpener(bus: () => SimSerialBus): (side: string, port: PortConfig) => SerialLink {
+export function linkOpener(bus: () => SimSerialBus): (side: string, port: PortConfig) => SerialLink {
   return (_side, port) => {
     const options = { path: port.path, baudRate: port.baud, paceOutput: port.pace };
-    if (!port.path.startsWith(SIM_PORT_PREFIX)) return createSerialLink(options);
+    if (!port.path.startsWith(SIM_PORT_PREFIX)) return createEndpointLink(port.path, { baudRate: port.baud, paceOutput: port.pace && parseEndpoint(port.path).kind === 'serial' });
     const sim = bus();
     sim.createPort(port.path);
     return createSimSerialLink(sim, options);

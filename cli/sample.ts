@@ -4,11 +4,12 @@
  */
 import { Command } from 'commander';
 import { sampleTraffic } from '../bench/sample-traffic.js';
+import { intArg } from './args.js';
 
 export function sampleCommand(): Command {
   return new Command('sample')
     .description('print generated own-ship AIS traffic as VDM sentences (demo input for `decode`)')
-    .option('-r, --rounds <n>', 'rounds of position reports', (v) => Number.parseInt(v, 10), 3)
+    .option('-r, --rounds <n>', 'rounds of position reports', intArg('--rounds', 1, 1000), 3)
     .action((opts: { rounds: number }) => {
       if (!Number.isInteger(opts.rounds) || opts.rounds < 1 || opts.rounds > 10_000) throw new RangeError('--rounds: expected 1..10000');
       process.stdout.write(`${sampleTraffic(opts.rounds).sentences.join('\r\n')}\r\n`);

@@ -10,6 +10,11 @@ export interface PortConnectionEvents {
   drain: [];
   /** The device went away. Emitted at most once; the connection is unusable afterwards. */
   disconnect: [Error];
+  /**
+   * A connection that frames lines itself (a server with many clients, a datagram socket) discarded an overlong
+   * line before it reached `data`; the link counts it like its own.
+   */
+  overlong: [number];
 }
 
 export interface PortConnection extends EventEmitter<PortConnectionEvents> {

@@ -173,6 +173,10 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
       const complete = this.#guard?.feed(chunk);
       if (complete !== undefined) parser.write(complete);
     });
+    conn.on('overlong', (atLeast) => {
+      this.#counters.overlongLines += 1;
+      this.emit('overlong', { atLeast });
+    });
     conn.on('drain', () => {
       this.#awaitingDrain = false;
       this.#pump();
@@ -211,6 +215,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     this.#conn = undefined;
     conn?.removeAllListeners('data');
     conn?.removeAllListeners('drain');
+    conn?.removeAllListeners('overlong');
     this.#parser?.end();
     this.#parser = undefined;
     this.#guard = undefined;

@@ -133,6 +133,9 @@ export type OpenedGpio =
   | { provider: GpioProvider; simulated: false; chip: SysfsGpioChip }
   | { provider: SimGpio; simulated: true; reason: string };
 
+/** The bench twin stands in for an appliance wired as documented: its switches start at rest. */
+const BENCH_SIM_GPIO = { restingInputs: 'inactive' } as const;
+
 /** The real GPIO provider when sysfs GPIO is usable, else the twin with the reason. */
 export async function openGpioProvider(options: OpenGpioOptions = {}): Promise<OpenedGpio> {
   let onoff: OnoffModule;
@@ -140,12 +143,12 @@ export async function openGpioProvider(options: OpenGpioOptions = {}): Promise<O
     onoff = await import('onoff');
   } catch (error) {
     if (options.requireHardware) throw error;
-    return { provider: new SimGpio(), simulated: true, reason: `onoff cannot load: ${(error as Error).message}` };
+    return { provider: new SimGpio(BENCH_SIM_GPIO), simulated: true, reason: `onoff cannot load: ${(error as Error).message}` };
   }
   if (!onoff.Gpio.accessible) {
     const reason = 'sysfs GPIO is not accessible (no /sys/class/gpio/export, or no permission)';
     if (options.requireHardware) throw new Error(reason);
-    return { provider: new SimGpio(), simulated: true, reason };
+    return { provider: new SimGpio(BENCH_SIM_GPIO), simulated: true, reason };
   }
   const chip = await findSysfsGpioChip(options.sysfsRoot, options.chipLabels);
   const providerOptions = options.onError === undefined ? {} : { onError: options.onError };

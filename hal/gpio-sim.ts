@@ -15,9 +15,23 @@ interface SimPin {
   watchers: Set<(value: boolean) => void>;
 }
 
+export interface SimGpioOptions {
+  /**
+   * What an input no one drives reads. `low` (default): as with a pull-down, for tests that drive every level.
+   * `inactive`: as the appliance is wired — an active-low switch has its pull-up and rests high, an active-high one
+   * rests low — so a bench without hardware starts with switches at rest, not with every alarm input asserted.
+   */
+  restingInputs?: 'low' | 'inactive';
+}
+
 export class SimGpio implements GpioProvider {
   readonly #levels = new Map<number, boolean>();
   readonly #claimed = new Map<number, SimPin>();
+  readonly #restingInputs: 'low' | 'inactive';
+
+  constructor(options: SimGpioOptions = {}) {
+    this.#restingInputs = options.restingInputs ?? 'low';
+  }
 
   output(bcm: number, options: GpioLineOptions & { initial: boolean }): GpioLine {
     const pin = this.#claim(bcm, 'out', options.activeLow ?? false);
@@ -26,7 +40,9 @@ export class SimGpio implements GpioProvider {
   }
 
   input(bcm: number, options: GpioLineOptions = {}): GpioLine {
-    return this.#line(bcm, this.#claim(bcm, 'in', options.activeLow ?? false));
+    const pin = this.#claim(bcm, 'in', options.activeLow ?? false);
+    if (this.#restingInputs === 'inactive' && !this.#levels.has(bcm)) this.#levels.set(bcm, pin.activeLow);
+    return this.#line(bcm, pin);
   }
 
   /** Electrical level of a pin (true = high); undriven pins read low, as with a pull-down. */

@@ -32,6 +32,9 @@ export {
 } from './clock-trust.js';
 export * from './serial.js';
 export { createSerialLink } from './serial-node.js';
+export * from './endpoint.js';
+export { createEndpointLink, describeEndpoint, LISTENER_CLIENT_BUFFER_LIMIT, type EndpointLink } from './endpoint-node.js';
+export { openEndpointInput, openEndpointOutput, INPUT_BUFFER_BYTES, type EndpointNotice } from './endpoint-stream.js';
 export { SimSerialBus, SimSerialDevice, createSimSerialLink, type SimPortOptions } from './serial-sim.js';
 export {
   BypassRelay,

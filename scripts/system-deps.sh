@@ -4,6 +4,7 @@
 #   socat         real pseudo-terminals for the serial integration tests
 #   libusb-1.0-0  runtime library of node-hid's prebuilt binding
 #   pcscd, vsmartcard-vpcd  a real PC/SC stack with a virtual reader for the smart-card tests
+#   librsvg2-bin  rsvg-convert, to render the bench charts (SVG) to PNG for viewing
 #   libpcsclite-dev, python3, make, g++  node-gyp build of the optional PC/SC binding `smartcard` (npm ci skips
 #                 it when these are missing; run this script before `npm ci`, or `npm rebuild smartcard` after)
 set -u
@@ -14,6 +15,7 @@ ldconfig -p 2>/dev/null | grep -q 'libusb-1.0.so.0' || need+=(libusb-1.0-0)
 command -v pcscd >/dev/null 2>&1 || need+=(pcscd)
 [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || dpkg -s vsmartcard-vpcd >/dev/null 2>&1 || need+=(vsmartcard-vpcd)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
+command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)

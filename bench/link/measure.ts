@@ -12,7 +12,7 @@
  * per ship would do the same work N times over). Writes bench/results/link.json and two SVG charts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { writeLineChart, type Series } from '../plot.js';
+import { seriesStyle, writeLineChart, type Series } from '../plot.js';
 import { BenchPkg } from './keys.js';
 import { ALL_MODES, EPOCH_MS, percentile, SIGNED, World, type ModeSpec, type WorldReport } from './world.js';
 
@@ -261,10 +261,12 @@ export function runMeasurements(options: Partial<MeasureOptions> = {}, write: (l
   mkdirSync(o.outDir, { recursive: true });
   writeFileSync(`${o.outDir}/link.json`, JSON.stringify({ measuredAt: new Date().toISOString(), options: o, rows, capacity: cap }, null, 2));
   const series = (f: (r: RunRow) => number): Series[] =>
-    o.modes.map((m) => ({ name: m.label, points: bySweep(true).filter((r) => r.mode === m.label).map((r) => [r.ships, f(r)] as const) }));
+    // Style by the mode's place in the full list, so a mode keeps its colour, dash and marker in every chart.
+    o.modes.map((m, k) => ({ name: m.label, style: seriesStyle(k), points: bySweep(true).filter((r) => r.mode === m.label).map((r) => [r.ships, f(r)] as const) }));
   writeLineChart(`${o.outDir}/link-load.svg`, {
     title: 'Channel load against ship count, per mode', xLabel: 'ships in range', yLabel: 'slots sent (% of channel capacity)', xScale: 'log',
     series: series((r) => r.loadPercent),
+    references: [{ y: 100, label: 'channel capacity (100 %)' }],
   });
   writeLineChart(`${o.outDir}/link-verification.svg`, {
     title: 'Secured reports verified or decrypted, no slot loss', xLabel: 'ships in range', yLabel: 'verified (%)', xScale: 'log', yRange: [0, 100],

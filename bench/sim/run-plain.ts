@@ -8,6 +8,7 @@ import { createRng } from './rng.js';
 import { Scenario, plainAis } from './scenario.js';
 import { FRAME_MS } from './vdl.js';
 import { createTraffic } from './vessels.js';
+import { writeResults } from '../results.js';
 
 const seed = Number(process.argv[2] ?? 1);
 /** 2026-01-01T00:00:00Z: a fixed epoch, so the output does not depend on the day it runs. */
@@ -42,4 +43,4 @@ console.log(`lost: slot loss ${pct(c.lostSlot)}, collisions ${pct(c.collisions)}
 if (c.slotsReused === 0 && c.collisions > 0) {
   console.log('no slot was reused: every collision is between stations out of range of each other (hidden terminals)');
 }
-console.log(c);
+writeResults('sim', { counters: c });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Mode } from '../pipeline.js';
+import { ENDPOINT_FORMS, parseEndpoint } from '../../hal/endpoint.js';
 import { DaemonError } from './errors.js';
 
 /** A port path of this form is a simulated port (hal SimSerialBus), for bench and smoke runs without hardware. */
@@ -32,12 +33,24 @@ export const modeSchema = z
 const bcm = z.number().int().min(0).max(53);
 
 const portSchema = z.strictObject({
-  /** Device path (prefer /dev/serial/by-id/… or a udev symlink) or `sim:NAME`. */
-  path: z.string().min(1),
+  /**
+   * Device path (prefer /dev/serial/by-id/… or a udev symlink), a network endpoint (hal/endpoint.ts:
+   * `tcp://host:port`, `tcp-listen://[host]:port`, `udp://…` send only, `udp-listen://…` receive only), or `sim:NAME`.
+   */
+  path: z.string().min(1).refine(isEndpoint, { error: `must be ${ENDPOINT_FORMS}, or sim:NAME` }),
   baud: z.number().int().positive().default(38_400),
-  /** Pace output at the baud budget; turn off only for a PTY to a local simulator. */
+  /** Pace output at the baud budget (serial devices only); turn off only for a PTY to a local simulator. */
   pace: z.boolean().default(true),
 });
+
+function isEndpoint(path: string): boolean {
+  try {
+    parseEndpoint(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const gpioSchema = z.strictObject({
   /** BCM line of the bypass relay (de-energised = bypass). */

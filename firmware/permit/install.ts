@@ -143,7 +143,9 @@ export function installPermit(file: Uint8Array | undefined, installed: KeySet, c
   if (device.id.length !== 16 || device.publicKey.length !== 32 || device.secretKey.length !== 32) {
     throw new RangeError('device key sizes');
   }
-  if (file === undefined || file.length === 0) return fail('PERMIT_MISSING', 'no permit file');
+  if (file === undefined) return fail('PERMIT_MISSING', 'no permit file');
+  // An empty file is a failed copy or transfer, not an absent permit: say so, under the same reason code.
+  if (file.length === 0) return fail('PERMIT_MISSING', 'the permit file is empty');
 
   let permit: PermitFile;
   try {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { niceTicks, renderLineChart, type LineChart } from '../../bench/plot.js';
+import { niceTicks, renderLineChart, seriesStyle, type LineChart } from '../../bench/plot.js';
 
 const chart: LineChart = {
   title: 'Channel load <per mode>',
@@ -68,5 +68,30 @@ describe('niceTicks', () => {
         expect([1, 2, 5, 10].some((m) => Math.abs(mantissa - m) < 1e-6)).toBe(true);
       }),
     );
+  });
+});
+
+describe('renderLineChart styles', () => {
+  it('a fixed style keeps colour, dash and marker per series, and a reference line is drawn with its label', () => {
+    const styled: LineChart = {
+      ...chart,
+      yRange: undefined,
+      series: [
+        { name: 'mode 2', style: seriesStyle(1), points: [[10, 4], [500, 120]] },
+        { name: 'mode 3', style: seriesStyle(2), points: [[10, 4], [500, 120]] },
+      ],
+      references: [{ y: 100, label: 'channel capacity (100 %)' }],
+    };
+    const svg = renderLineChart(styled);
+    const lines = [...svg.matchAll(/<polyline class="series"[^>]*stroke="([^"]+)"[^>]*?(?:stroke-dasharray="([^"]+)")?\/>/g)];
+    expect(lines.map((m) => m[1])).toEqual([seriesStyle(1).colour, seriesStyle(2).colour]);
+    // Two coinciding series differ in dash and marker, so the lower one shows through.
+    expect(lines[0]![2]).not.toEqual(lines[1]![2]);
+    expect(seriesStyle(1).marker).not.toBe(seriesStyle(2).marker);
+    expect(svg).toMatch(/<line class="reference"/);
+    expect(svg).toContain('channel capacity (100 %)');
+    // The same style index gives the same look in another chart, whatever the series' position there.
+    const other = renderLineChart({ ...styled, series: [styled.series[1]!] });
+    expect(other).toMatch(new RegExp(`<polyline class="series"[^>]*stroke="${seriesStyle(2).colour}"`));
   });
 });

@@ -34,6 +34,19 @@ function contract(makeRig: () => Promise<SerialRig>): void {
     expect(link.counters().linesIn).toBe(2);
   });
 
+  it('accepts LF-only, CR-only and CRLF line ends, and loses no line after an LF-only one', async () => {
+    rig = await makeRig();
+    const link = rig.link();
+    const seen = collect(link);
+    link.start();
+    await rig.until(() => seen.ups === 1, 'port-up');
+    rig.deviceSend(`${VDM}\n${VDM.slice(0, 10)}`);
+    rig.deviceSend(`${VDM.slice(10)}\r${VDM}\r\n\n${VDM}\n`);
+    await rig.until(() => seen.lines.length === 4, 'four lines');
+    expect(seen.lines).toEqual([VDM, VDM, VDM, VDM]);
+    expect(link.counters().overlongLines).toBe(0);
+  });
+
   it('sends lines terminated by CRLF', async () => {
     rig = await makeRig();
     const link = rig.link();

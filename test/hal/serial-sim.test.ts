@@ -177,13 +177,14 @@ describe('serial twin: pacing and priorities', () => {
 });
 
 describe('LineGuard', () => {
-  it('yields the same lines however the input is chunked, and never holds more than one bounded line', () => {
+  it('yields the same lines however the input is chunked and whichever line ends (CRLF, LF, CR) it uses, and never holds more than one bounded line', () => {
     const line = fc.stringMatching(/^[ -~]{0,40}$/);
+    const end = fc.constantFrom('\r\n', '\n', '\r');
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 40 }), (lines, cuts) => {
+      fc.property(fc.array(fc.tuple(line, end), { maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 40 }), (ended, cuts) => {
         const overlong: number[] = [];
         const guard = new LineGuard(30, (n) => overlong.push(n));
-        const wire = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1');
+        const wire = Buffer.from(ended.map(([l, e]) => `${l}${e}`).join(''), 'latin1');
         const out: Buffer[] = [];
         let at = 0;
         for (const cut of [...cuts, wire.length]) {
@@ -191,8 +192,10 @@ describe('LineGuard', () => {
           if (piece !== undefined) out.push(piece);
           at = Math.min(wire.length, at + cut);
         }
+        const lines = ended.map(([l]) => l);
         const got = Buffer.concat(out).toString('latin1').split('\r\n').slice(0, -1);
-        expect(got).toEqual(lines.filter((l) => l.length <= 30));
+        // Empty lines carry no sentence and are skipped; everything else arrives CRLF-terminated.
+        expect(got).toEqual(lines.filter((l) => l.length > 0 && l.length <= 30));
         expect(overlong.length).toBe(lines.filter((l) => l.length > 30).length);
       }),
     );

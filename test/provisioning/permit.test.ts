@@ -105,6 +105,13 @@ describe('key permit: issue and install', () => {
     expect(code(installPermit(new Uint8Array(0), EMPTY_KEY_SET, ctx()))).toBe('PERMIT_MISSING');
   });
 
+  it('check 1, an empty permit file says it is empty, not that there is none', () => {
+    const empty = installPermit(new Uint8Array(0), EMPTY_KEY_SET, ctx());
+    expect(!empty.ok && empty.error.message).toMatch(/permit file is empty/);
+    const none = installPermit(undefined, EMPTY_KEY_SET, ctx());
+    expect(!none.ok && none.error.message).toMatch(/no permit file/);
+  });
+
   it('check 2, format: garbage, truncation, trailing bytes → PERMIT_FORMAT', () => {
     const f = permit();
     expect(code(installPermit(new TextEncoder().encode(':DATE 20030909 09:02'), EMPTY_KEY_SET, ctx()))).toBe('PERMIT_FORMAT');

@@ -27,6 +27,14 @@ describe('daemon configuration', () => {
     expect(config.timing.latencyBudgetMs).toBe(500);
   });
 
+  it('takes a network endpoint as a port path, and names the valid forms for a bad one', () => {
+    const config = parseConfig({ ...minimal, ports: { ship: { path: 'tcp-listen://:10110' }, radio: { path: 'tcp://127.0.0.1:10111' } } });
+    expect(config.ports.ship.path).toBe('tcp-listen://:10110');
+    const text = message(() => parseConfig({ ...minimal, ports: { ship: { path: 'http://x:1' }, radio: { path: 'tcp://:5' } } }));
+    expect(text).toMatch(/ports\.ship\.path: must be a serial device path, tcp:\/\/host:port/);
+    expect(text).toMatch(/ports\.radio\.path: must be/);
+  });
+
   it('names every bad key by its path', () => {
     const text = message(() =>
       parseConfig({ ...minimal, ports: { ship: { path: 'a', baud: '38400' }, radio: { path: 'b' } }, mode: 7, policies: { forwardUnverified: 'yes' } }),
