@@ -2,6 +2,10 @@
  * The real Pipeline (firmware/pipeline.ts): ship-side lines go through SecureTx to the radio side, radio-side lines
  * through SecureRx to the ship side. One instance per appliance; the daemon, the bench and the filters share it.
  */
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { encapsulate, prepareVerifier } from '../crypto/index.js';
+import { epochOf } from './epoch.js';
+import { identityOf, type OwnIdentity, type SystemParams } from './keyring.js';
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
@@ -22,11 +26,37 @@ export class AppliancePipeline implements Pipeline {
   readonly rx: SecureRx;
   readonly plainFallback: PlainFallback;
   #timeTrusted = false;
+  readonly #keys: ApplianceKeys;
+  /** The key epoch whose tables `prepare` last built (with the next one's). */
+  #preparedEpoch: number | undefined;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
+    this.#keys = keys;
     this.tx = new SecureTx({ ...config.tx, ...(config.plainFallback === undefined ? {} : { plainFallback: config.plainFallback }) }, keys, random);
     this.rx = new SecureRx(config.rx, keys);
     this.plainFallback = this.tx.options.plainFallback;
+  }
+
+  /**
+   * Builds, before the first message needs them, the tables that message would otherwise build inside the latency
+   * budget: the own identities' signers and decryptors for this key epoch and the next (≈25 ms and 1.2 MB each), and
+   * the public parameters' fixed-base tables and Miller-loop lines (one test signature verified, one encapsulation).
+   * Cold, the first own-ship report took 220–800 ms; prepared, it costs one signature. A key that does not match
+   * its identity throws here (KeyMismatchError), at start, not at the first report.
+   */
+  prepare(nowMs: number): void {
+    const { params } = this.#keys;
+    const epoch = epochOf(Math.floor(nowMs / 1000), params.epochSeconds);
+    this.#preparedEpoch = epoch;
+    const own = [this.#keys.identity, this.#keys.pseudo].filter((id): id is OwnIdentity => id !== undefined);
+    for (const id of own) {
+      for (const e of [epoch, epoch + 1]) {
+        if (!id.hasEpoch(e)) continue; // expiry is the alarms' business, not a start-up failure
+        id.signer(e);
+        id.decryptor(e);
+      }
+    }
+    warmParams(params, own.find((id) => id.hasEpoch(epoch)), epoch);
   }
 
   /** Whether the appliance's clock is confirmed by a trusted source (the daemon's trusted-time state). */
@@ -64,6 +94,8 @@ export class AppliancePipeline implements Pipeline {
 
   /** Received reports that time out go to the display; due amortised-authentication bodies go to the radio. */
   tick(nowMs: number): PipelineOutput[] {
+    // A new key epoch: the one after it is prepared now, in a tick, not in an own-ship report at the next rollover.
+    if (this.#preparedEpoch !== undefined && epochOf(Math.floor(nowMs / 1000), this.#keys.params.epochSeconds) !== this.#preparedEpoch) this.prepare(nowMs);
     return [
       ...this.rx.tick(nowMs).map((l): PipelineOutput => ({ side: 'ship', line: l, priority: 'normal' })),
       ...this.tx.tick(nowMs).map((l): PipelineOutput => ({ side: 'radio', line: l.line, priority: l.priority })),
@@ -92,5 +124,19 @@ export class AppliancePipeline implements Pipeline {
     for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
     for (const [code, n] of Object.entries(r.notices)) out[`rx.notices.${code}`] = n;
     return out;
+  }
+}
+
+/** One signature verified and one encapsulation: builds the parameters' lazily made tables (g, P1, s·P1, P2, s·P2). */
+function warmParams(params: SystemParams, id: OwnIdentity | undefined, epoch: number): void {
+  const target = identityOf(id?.kind ?? 'mmsi', id?.mmsi ?? 0, epoch);
+  encapsulate(params.pp, target).key.fill(0);
+  if (id === undefined) return;
+  const msg = utf8ToBytes('mibc-ais table warm-up');
+  const verifier = prepareVerifier(params.pp, target);
+  try {
+    verifier.verify(msg, id.signer(epoch).sign(msg));
+  } finally {
+    verifier.destroy();
   }
 }

@@ -53,6 +53,11 @@ export interface Pipeline {
    * Called at start (false) and on every change.
    */
   setTimeTrusted(trusted: boolean): void;
+  /**
+   * Builds the key and parameter tables the first messages would otherwise build lazily, so that the first own-ship
+   * report after READY meets the latency budget. The daemon calls it once, before READY; a throw fails the start.
+   */
+  prepare?(nowMs: number): void;
   readonly mode: Mode;
   setMode(mode: Mode): void;
   counters(): PipelineCounters;

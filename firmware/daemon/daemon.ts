@@ -4,6 +4,7 @@
  * - The bypass relay (de-energised = plain AIS straight through) is engaged only while the daemon runs, both
  *   ports are up and the pipeline is healthy; start-up, a port loss, a hung or failed pipeline and shutdown all
  *   leave it released.
+ * - The pipeline's key tables are built (`prepare`) before READY, so the first own-ship report is as fast as the rest.
  * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
  *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
  *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) only
@@ -278,6 +279,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       this.#watchToken();
       try {
         this.#pipeline = await this.#deps.createPipeline(this.#config);
+        // Tables built now, not in the first own-ship report: it would miss the latency budget on every start.
+        this.#pipeline.prepare?.(this.#clock.utcNow());
       } catch (error) {
         this.#health = 'failed';
         const message = error instanceof Error ? error.message : String(error);
