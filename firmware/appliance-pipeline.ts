@@ -6,9 +6,9 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { encapsulate, prepareVerifier } from '../crypto/index.js';
 import { epochOf } from './epoch.js';
 import { identityOf, type OwnIdentity, type SystemParams } from './keyring.js';
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
+import type { KeyExpiry, Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
-import { SecureTx, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
+import { SecureTx, TxError, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
 
 export type { PlainFallback } from './secure-tx.js';
 
@@ -29,6 +29,8 @@ export class AppliancePipeline implements Pipeline {
   readonly #keys: ApplianceKeys;
   /** The key epoch whose tables `prepare` last built (with the next one's). */
   #preparedEpoch: number | undefined;
+  /** UTC ms of the latest call that passed the time: what `setMode` judges a group key's validity by. */
+  #lastNowMs = 0;
 
   constructor(config: AppliancePipelineConfig, keys: ApplianceKeys, random?: (n: number) => Uint8Array) {
     this.#keys = keys;
@@ -48,6 +50,7 @@ export class AppliancePipeline implements Pipeline {
     const { params } = this.#keys;
     const epoch = epochOf(Math.floor(nowMs / 1000), params.epochSeconds);
     this.#preparedEpoch = epoch;
+    this.#lastNowMs = nowMs;
     const own = [this.#keys.identity, this.#keys.pseudo].filter((id): id is OwnIdentity => id !== undefined);
     for (const id of own) {
       for (const e of [epoch, epoch + 1]) {
@@ -79,21 +82,64 @@ export class AppliancePipeline implements Pipeline {
     return this.tx.mode;
   }
 
+  /**
+   * Refuses (TxError MODE_UNAVAILABLE, the mode unchanged) a mode these keys and this state cannot serve: a switch
+   * into it would only withhold, or send plain, every own-ship report while the panel showed a secure mode.
+   */
   setMode(mode: Mode): void {
+    const problem = this.modeProblem(mode);
+    if (problem !== undefined) throw new TxError('MODE_UNAVAILABLE', problem);
     this.tx.setMode(mode);
   }
 
+  /** Why `mode` cannot be served now, or undefined. Time untrusted is not a reason: mode 5 waits for it, alarmed. */
+  modeProblem(mode: Mode): string | undefined {
+    const k = this.#keys;
+    const o = this.tx.options;
+    switch (mode) {
+      case 1:
+        return undefined;
+      case 2:
+        return k.identity === undefined ? 'mode 2 needs the vessel\'s identity key' : undefined;
+      case 3:
+        if (k.pseudo === undefined) return 'mode 3 needs a pseudo-MMSI key';
+        if (o.emit !== 'vdm') return 'mode 3 needs a radio the appliance drives (a transponder sends under the real MMSI)';
+        return o.topology === 'inline' ? undefined : 'mode 3 needs the inline topology';
+      case 4:
+        if (o.to === undefined) return 'mode 4 needs a destination vessel';
+        return k.identity === undefined ? 'mode 4 needs the vessel\'s identity key to sign' : undefined;
+      case 5:
+        if (k.nonceState === undefined) return 'mode 5 needs persisted nonce state (a state directory)';
+        return k.groupKeys?.forSending(Math.floor(this.#lastNowMs / 1000)) === undefined ? 'mode 5 has no group key to send with now' : undefined;
+    }
+  }
+
+  /** The own identities' last usable second (end of their last key epoch), for KEY_EXPIRED / KEY_EXPIRES_SOON. */
+  keyValidity(): KeyExpiry[] {
+    const { epochSeconds } = this.#keys.params;
+    const out: KeyExpiry[] = [];
+    for (const id of [this.#keys.identity, this.#keys.pseudo]) {
+      const last = id?.epochs.at(-1);
+      if (id === undefined || last === undefined) continue;
+      out.push({ kind: 'key', identity: `${id.kind}:${String(id.mmsi).padStart(9, '0')}`, notAfter: (last + 1) * epochSeconds });
+    }
+    return out;
+  }
+
   fromShip(line: string, nowMs: number): PipelineOutput[] {
+    this.#lastNowMs = nowMs;
     return this.tx.push(line, nowMs).map((l) => ({ side: 'radio', line: l.line, priority: l.priority }));
   }
 
   fromRadio(line: string, nowMs: number): PipelineOutput[] {
+    this.#lastNowMs = nowMs;
     // Received traffic is shown as it comes; own-ship safety priority applies to the transmit side only.
     return this.rx.push(line, nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
   }
 
   /** Received reports that time out go to the display; due amortised-authentication bodies go to the radio. */
   tick(nowMs: number): PipelineOutput[] {
+    this.#lastNowMs = nowMs;
     // A new key epoch: the one after it is prepared now, in a tick, not in an own-ship report at the next rollover.
     if (this.#preparedEpoch !== undefined && epochOf(Math.floor(nowMs / 1000), this.#keys.params.epochSeconds) !== this.#preparedEpoch) this.prepare(nowMs);
     return [

@@ -28,6 +28,14 @@ export interface UtcReport {
   readonly mmsi: number;
 }
 
+/** When one installed key stops being usable. */
+export interface KeyExpiry {
+  readonly kind: string;
+  readonly identity: string;
+  /** UTC seconds. */
+  readonly notAfter: number;
+}
+
 export interface Pipeline {
   /** A line that arrived from the ship side. */
   fromShip(line: string, nowMs: number): PipelineOutput[];
@@ -59,7 +67,12 @@ export interface Pipeline {
    */
   prepare?(nowMs: number): void;
   readonly mode: Mode;
+  /** Switches mode; throws (the mode unchanged) when the keys or state cannot serve the new one. */
   setMode(mode: Mode): void;
+  /** Why `mode` cannot be served now, or undefined; optional (a pipeline without it is taken to serve its mode). */
+  modeProblem?(mode: Mode): string | undefined;
+  /** The keys the pipeline loaded and when each stops being usable, for KEY_EXPIRED; optional. */
+  keyValidity?(): readonly KeyExpiry[];
   counters(): PipelineCounters;
   /** Base-station UTC heard since the last call (bounded); optional, a pipeline that decodes nothing has none. */
   takeUtcReports?(): UtcReport[];

@@ -44,7 +44,7 @@ import {
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
 import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
-import { AlarmBoard, type ActiveAlarm } from './alarms.js';
+import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
 import { shipUtcMs } from './ship-time.js';
@@ -170,6 +170,9 @@ interface Queued {
 }
 
 const SIDES: readonly Side[] = ['ship', 'radio'];
+
+/** Alarms that say own-ship reports are not all leaving secured: the secure LED does not claim them. */
+const UNSECURED_ALARMS: readonly AlarmCode[] = ['CRYPTO_BEHIND', 'OWN_SHIP_WITHHELD', 'KEY_EXPIRED'];
 
 export class Daemon extends EventEmitter<DaemonEvents> {
   readonly alarms: AlarmBoard;
@@ -690,7 +693,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     return position >= 1 && position <= 5 ? (position as Mode) : this.#config.mode;
   }
 
-  #applyMode(source: 'start' | 'config' | 'switch' | 'token'): void {
+  #applyMode(source: 'start' | 'config' | 'switch' | 'token' | 'retry'): void {
     const pipeline = this.#pipeline;
     if (pipeline === undefined) return;
     const position = this.#modeSwitch?.value ?? 0;
@@ -698,13 +701,18 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     else this.alarms.clear('MODE_UNAVAILABLE', 'switch');
     const tokenGone = this.#deps.token !== undefined && !this.#deps.token.present && this.#config.policies.tokenRemoved === 'mode1';
     const target: Mode = tokenGone ? 1 : this.#desiredMode();
-    if (pipeline.mode === target) return;
+    if (pipeline.mode === target) {
+      this.#modeServed(pipeline);
+      return;
+    }
     const from = pipeline.mode;
     try {
       pipeline.setMode(target);
     } catch (error) {
-      this.alarms.raise('MODE_UNAVAILABLE', 'pipeline', `mode ${target}: ${(error as Error).message}`);
-      this.#log.warn({ err: error, from, to: target, source }, 'mode change refused by the pipeline');
+      const retry = source === 'retry';
+      if (!retry || !this.alarms.has('MODE_UNAVAILABLE', 'pipeline')) this.#log.warn({ err: error, from, to: target, source }, 'mode change refused by the pipeline; previous mode kept');
+      this.alarms.raise('MODE_UNAVAILABLE', 'pipeline', `mode ${target} refused, mode ${from} kept: ${(error as Error).message}`);
+      this.#updateLeds();
       return;
     }
     this.alarms.clear('MODE_UNAVAILABLE', 'pipeline');
@@ -712,6 +720,25 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#log.info({ from, to: target, source }, `mode ${target}`);
     this.emit('mode', target);
     this.#updateLeds();
+  }
+
+  /**
+   * The mode asked for is the one the pipeline runs, but its keys may not serve it (built so at start, or a group key
+   * expired): kept — a weaker one would be a silent downgrade — but alarmed, and the secure LED not lit.
+   */
+  #modeServed(pipeline: Pipeline): void {
+    const problem = this.#modeProblem(pipeline);
+    this.alarms.set('MODE_UNAVAILABLE', 'pipeline', problem !== undefined, `mode ${pipeline.mode} cannot be served: ${problem}`);
+    this.#updateLeds();
+  }
+
+  #modeProblem(pipeline: Pipeline): string | undefined {
+    try {
+      return pipeline.modeProblem?.(pipeline.mode);
+    } catch (error) {
+      this.#rejected('modeProblem', error);
+      return 'the pipeline cannot say';
+    }
   }
 
   #timeTrustChanged(status: TimeTrustStatus): void {
@@ -744,13 +771,29 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.alarms.set('CLOCK_UNTRUSTED', '-', alarm, detail);
   }
 
+  /**
+   * KEY_EXPIRED / KEY_EXPIRES_SOON for every key installed from a permit (deps.keyValidity) or loaded from a key
+   * file (the pipeline's keyValidity); a mode refused for want of a key is tried again, as a new epoch or group key
+   * may have made it servable.
+   */
   #checkKeys(): void {
-    const list = this.#deps.keyValidity;
-    if (list === undefined) return;
+    if (this.alarms.has('MODE_UNAVAILABLE', 'pipeline')) this.#applyMode('retry');
     const now = this.#clock.utcNow() / 1000;
-    const subjects = new Set<string>();
-    for (const key of list()) {
+    const keys = new Map<string, KeyValidity>();
+    let pipelineKeys: readonly KeyValidity[] = [];
+    try {
+      pipelineKeys = this.#pipeline?.keyValidity?.() ?? [];
+    } catch (error) {
+      this.#rejected('keyValidity', error);
+    }
+    for (const key of [...(this.#deps.keyValidity?.() ?? []), ...pipelineKeys]) {
+      // One key named by both: the earlier end counts.
       const subject = `${key.kind}:${key.identity}`;
+      const seen = keys.get(subject);
+      if (seen === undefined || key.notAfter < seen.notAfter) keys.set(subject, key);
+    }
+    const subjects = new Set<string>();
+    for (const [subject, key] of keys) {
       subjects.add(subject);
       const left = key.notAfter - now;
       const days = Math.floor(left / DAY);
@@ -772,10 +815,20 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     power?.set(this.#health === 'hung' || this.#health === 'failed' ? 'blink-fast' : ready && this.#state === 'running' ? 'on' : 'blink-slow');
     const inline = this.#relay?.state === 'inline';
     const mode = this.#pipeline?.mode;
-    secure?.set(!inline || mode === undefined ? 'off' : mode >= 2 ? 'on' : 'blink-slow');
+    secure?.set(!inline || mode === undefined ? 'off' : mode === 1 ? 'blink-slow' : this.#securing() ? 'on' : 'blink-fast');
     const active = this.alarms.active();
     const pattern: LedPattern = active.some((a) => a.severity === 'alarm') ? 'blink-fast' : active.length > 0 ? 'blink-slow' : 'off';
     alarm?.set(pattern);
+  }
+
+  /**
+   * Whether the secure mode is delivered: not while the mode cannot be served or own-ship reports are being withheld,
+   * sent plain or delayed (their alarms are raised); the secure LED then blinks fast instead of claiming it.
+   */
+  #securing(): boolean {
+    const pipeline = this.#pipeline;
+    if (pipeline === undefined || this.#modeProblem(pipeline) !== undefined) return false;
+    return !UNSECURED_ALARMS.some((code) => this.alarms.has(code));
   }
 
   async #stop(reason: string): Promise<void> {
