@@ -6,7 +6,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { encapsulate, prepareVerifier } from '../crypto/index.js';
 import { epochOf } from './epoch.js';
 import { identityOf, type OwnIdentity, type SystemParams } from './keyring.js';
-import type { KeyExpiry, Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
+import type { KeyExpiry, Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, TxError, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
 
@@ -19,6 +19,9 @@ export interface AppliancePipelineConfig {
   readonly plainFallback?: PlainFallback;
 }
 
+/** Failures held between two daemon calls (it asks after every one); more are counted, not listed. */
+const FAILURE_BACKLOG = 64;
+
 export interface ApplianceKeys extends TxKeys, RxKeys {}
 
 export class AppliancePipeline implements Pipeline {
@@ -29,6 +32,8 @@ export class AppliancePipeline implements Pipeline {
   readonly #keys: ApplianceKeys;
   /** The key epoch whose tables `prepare` last built (with the next one's). */
   #preparedEpoch: number | undefined;
+  /** Failures since the daemon last asked, for its alarms; bounded, as the counters keep the totals. */
+  #failures: OwnShipFailure[] = [];
   /** UTC ms of the latest call that passed the time: what `setMode` judges a group key's validity by. */
   #lastNowMs = 0;
 
@@ -36,6 +41,9 @@ export class AppliancePipeline implements Pipeline {
     this.#keys = keys;
     this.tx = new SecureTx({ ...config.tx, ...(config.plainFallback === undefined ? {} : { plainFallback: config.plainFallback }) }, keys, random);
     this.rx = new SecureRx(config.rx, keys);
+    this.tx.onFailure = (f) => {
+      if (this.#failures.length < FAILURE_BACKLOG) this.#failures.push({ code: f.code, action: f.action, message: f.message });
+    };
     this.plainFallback = this.tx.options.plainFallback;
   }
 
@@ -151,6 +159,12 @@ export class AppliancePipeline implements Pipeline {
   /** The transmit side's fail-safe: own-ship content leaves unsecured only where the mode allows (never 4, 5). */
   bypass(line: string): PipelineOutput[] {
     return this.tx.bypass(line).map((l) => ({ side: 'radio', line: l.line, priority: 'safety' }));
+  }
+
+  takeFailures(): OwnShipFailure[] {
+    const out = this.#failures;
+    this.#failures = [];
+    return out;
   }
 
   takeUtcReports(): UtcReport[] {

@@ -36,6 +36,14 @@ export interface KeyExpiry {
   readonly notAfter: number;
 }
 
+/** An own-ship message the pipeline could not secure, and what became of it (firmware/secure-tx.ts TxFailure). */
+export interface OwnShipFailure {
+  /** Stable reason code (NO_KEY, KEY_EXPIRED, NO_SENDING_KEY, TIME_UNTRUSTED, …). */
+  readonly code: string;
+  readonly action: 'sent-plain' | 'sent-pseudonymous' | 'dropped';
+  readonly message: string;
+}
+
 export interface Pipeline {
   /** A line that arrived from the ship side. */
   fromShip(line: string, nowMs: number): PipelineOutput[];
@@ -74,6 +82,11 @@ export interface Pipeline {
   /** The keys the pipeline loaded and when each stops being usable, for KEY_EXPIRED; optional. */
   keyValidity?(): readonly KeyExpiry[];
   counters(): PipelineCounters;
+  /**
+   * Own-ship messages not secured since the last call (bounded; the pipeline counts every one): the daemon raises
+   * an alarm per reason. Optional: a pipeline that secures nothing has none.
+   */
+  takeFailures?(): OwnShipFailure[];
   /** Base-station UTC heard since the last call (bounded); optional, a pipeline that decodes nothing has none. */
   takeUtcReports?(): UtcReport[];
 }

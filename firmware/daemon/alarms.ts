@@ -18,6 +18,8 @@ export const ALARM_CODES = {
   PORT_DOWN: { severity: 'alarm', text: 'A serial port is down; it is being reopened.' },
   CRYPTO_BEHIND: { severity: 'warning', text: 'Secured sending fell behind; own-ship messages were sent in mode 1 where the mode allows it, withheld otherwise.' },
   OWN_SHIP_WITHHELD: { severity: 'alarm', text: 'Own-ship messages that could not be secured were withheld: the mode does not send them in clear.' },
+  OWN_SHIP_UNSECURED: { severity: 'alarm', text: 'Own-ship messages that could not be secured went out without protection, as the mode\'s fallback allows (the subject is the reason).' },
+  LINES_DROPPED: { severity: 'warning', text: 'Lines were dropped for want of capacity (an input queue, or a port\'s output queue: the subject names which).' },
   PIPELINE_ERROR: { severity: 'warning', text: 'The pipeline threw on an input; it was counted and skipped.' },
   SAFETY_LINE_DROPPED: { severity: 'alarm', text: 'An own-ship safety line could not be sent (output queue full or port lost).' },
   PIPELINE_HUNG: { severity: 'alarm', text: 'A pipeline call exceeded the hang threshold; the relay is in bypass and the watchdog is withheld.' },

@@ -43,7 +43,7 @@ import {
   type WatchdogHandle,
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
+import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
 import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
@@ -172,7 +172,7 @@ interface Queued {
 const SIDES: readonly Side[] = ['ship', 'radio'];
 
 /** Alarms that say own-ship reports are not all leaving secured: the secure LED does not claim them. */
-const UNSECURED_ALARMS: readonly AlarmCode[] = ['CRYPTO_BEHIND', 'OWN_SHIP_WITHHELD', 'KEY_EXPIRED'];
+const UNSECURED_ALARMS: readonly AlarmCode[] = ['CRYPTO_BEHIND', 'OWN_SHIP_WITHHELD', 'OWN_SHIP_UNSECURED', 'KEY_EXPIRED'];
 
 export class Daemon extends EventEmitter<DaemonEvents> {
   readonly alarms: AlarmBoard;
@@ -460,6 +460,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#bypassShip(oldest.line, 'input-queue-full');
       } else {
         this.#counters.radioInputDropped += 1;
+        this.alarms.pulse('LINES_DROPPED', 'radio-in', `radio input queue full (${INPUT_QUEUE_LIMIT} lines): oldest dropped`, TRANSIENT_ALARM_HOLD_MS);
       }
     }
     queue.push({ line, at });
@@ -516,6 +517,21 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     }
     this.#counters.shipSecured += 1;
     this.#emit(outputs);
+    this.#ownShipFailures(pipeline);
+  }
+
+  /** Own-ship messages the pipeline could not secure (counted there): alarmed by what became of them and why. */
+  #ownShipFailures(pipeline: Pipeline): void {
+    let failures: OwnShipFailure[] = [];
+    try {
+      failures = pipeline.takeFailures?.() ?? [];
+    } catch (error) {
+      this.#rejected('takeFailures', error);
+    }
+    for (const f of failures) {
+      if (f.action === 'dropped') this.alarms.pulse('OWN_SHIP_WITHHELD', f.code, f.message, TRANSIENT_ALARM_HOLD_MS);
+      else this.alarms.pulse('OWN_SHIP_UNSECURED', f.code, `${f.action}: ${f.message}`, TRANSIENT_ALARM_HOLD_MS);
+    }
   }
 
   #processRadio(item: Queued): void {
@@ -555,6 +571,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       }
     }
     this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
+    if (pipeline !== undefined) this.#ownShipFailures(pipeline);
   }
 
   /** A pipeline that cannot say whether plain is allowed is treated as not allowing it. */
@@ -588,6 +605,9 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (took > this.#config.timing.hangThresholdMs) this.#hung(name, took);
     else if (took > this.#config.timing.latencyBudgetMs && name === 'fromShip') {
       this.alarms.pulse('CRYPTO_BEHIND', '-', `${name} took ${Math.round(took)} ms`, TRANSIENT_ALARM_HOLD_MS);
+    } else if (took > this.#config.timing.latencyBudgetMs && name === 'fromRadio') {
+      // The event loop is one: own-ship lines that arrived meanwhile waited behind this received line.
+      this.alarms.pulse('CRYPTO_BEHIND', 'radio', `a received line took ${Math.round(took)} ms; own-ship lines waited behind it`, TRANSIENT_ALARM_HOLD_MS);
     }
     return outputs;
   }
@@ -604,13 +624,19 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     } catch (error) {
       // A line with CR/LF or over the length limit: the pipeline's bug, counted and logged, not fatal.
       this.#counters.outputRefused += 1;
+      this.alarms.pulse('PIPELINE_ERROR', 'output', `a ${output.side} line refused by the link: ${(error as Error).message}`, TRANSIENT_ALARM_HOLD_MS);
       this.#log.warn({ err: error, side: output.side }, 'pipeline output refused by the link');
     }
   }
 
   #dropped(side: Side, link: SerialLink, drop: SerialDrop): void {
-    if (drop.reason === 'closed' || drop.priority !== 'safety') {
-      this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped');
+    if (drop.reason === 'closed') {
+      this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped at close');
+      return;
+    }
+    if (drop.priority !== 'safety') {
+      // Counted by reason in the link's counters (status ports.*.drops); alarmed, never silent.
+      this.alarms.pulse('LINES_DROPPED', `${side}-out`, `reason ${drop.reason}`, TRANSIENT_ALARM_HOLD_MS);
       return;
     }
     if (drop.reason === 'disconnected' && !this.#requeued.has(drop.line)) {
@@ -637,6 +663,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         try {
           const outputs = this.#call('tick', () => pipeline.tick(this.#clock.utcNow()));
           if (outputs !== undefined) this.#emit(outputs);
+          this.#ownShipFailures(pipeline);
         } finally {
           this.#busy = false;
         }

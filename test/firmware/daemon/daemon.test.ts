@@ -328,6 +328,48 @@ describe('Daemon traffic', () => {
     expect(new Set(rig.radio.lines).size).toBe(300);
   });
 
+  it('raises LINES_DROPPED when the radio input queue overflows, and counts the lines', async () => {
+    const rig = await started(makeRig());
+    for (let i = 0; i < 300; i += 1) rig.radio.emitData(`!AIVDM,other,${i}\r\n`);
+    await settle();
+    expect(rig.daemon.status().counters.radioInputDropped).toBe(44);
+    expect(rig.daemon.alarms.has('LINES_DROPPED', 'radio-in')).toBe(true);
+  });
+
+  it('raises LINES_DROPPED when the display port\'s output queue overflows: received traffic is never lost silently', async () => {
+    const rig = await started(makeRig({ ports: { ship: { path: 'sim:ship', baud: 4_800 }, radio: { path: 'sim:radio', pace: false } } }));
+    // Paced at 4800 Bd with the simulated clock standing still: everything queues for the display port.
+    for (let batch = 0; batch < 3; batch += 1) {
+      for (let i = 0; i < 200; i += 1) rig.radio.emitData(`!AIVDM,other,${batch}-${i}\r\n`);
+      await settle();
+    }
+    const drops = rig.daemon.status().ports.ship?.drops ?? {};
+    expect(drops['queue-full']).toBeGreaterThan(0);
+    expect(rig.daemon.alarms.has('LINES_DROPPED', 'ship-out')).toBe(true);
+  });
+
+  it('raises CRYPTO_BEHIND when a received line holds the event loop past the latency budget', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.radioCostMs = 600;
+    rig.radio.emitLine('!AIVDM,slow');
+    await settle();
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND', 'radio')).toBe(true);
+  });
+
+  it('alarms own-ship messages the pipeline could not secure: OWN_SHIP_UNSECURED when sent plain, OWN_SHIP_WITHHELD when dropped', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.failures = [{ code: 'NO_KEY', action: 'sent-plain', message: 'no identity key loaded' }];
+    rig.ship.emitLine('!AIVDO,a');
+    await settle();
+    expect(rig.daemon.alarms.has('OWN_SHIP_UNSECURED', 'NO_KEY')).toBe(true);
+    rig.pipeline.failures = [{ code: 'NO_SENDING_KEY', action: 'dropped', message: 'no group key' }];
+    rig.ship.emitLine('!AIVDO,b');
+    await settle();
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'NO_SENDING_KEY')).toBe(true);
+    rig.clock.advance(TRANSIENT_ALARM_HOLD_MS);
+    expect(rig.daemon.alarms.has('OWN_SHIP_UNSECURED')).toBe(false);
+  });
+
   it('serves the status as JSON on 127.0.0.1', async () => {
     const rig = await started(makeRig());
     rig.ship.emitLine('!AIVDO,own,1');

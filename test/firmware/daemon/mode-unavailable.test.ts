@@ -134,5 +134,10 @@ describe('mode changes the keys cannot serve', () => {
     r.clock.advance(70 * 86_400_000);
     expect(r.daemon.alarms.has('KEY_EXPIRED', `key:mmsi:${A}`)).toBe(true);
     expect(secureLed(r)).toBe('blinking');
+    // A report now cannot be signed: mode 2's fallback sends it plain, and says so.
+    for (const l of report(100)) r.ship.emitLine(l);
+    await settle();
+    expect(r.daemon.status().pipeline['tx.sentPlain']).toBe(1);
+    expect(r.daemon.alarms.has('OWN_SHIP_UNSECURED', 'KEY_EXPIRED')).toBe(true);
   });
 });
