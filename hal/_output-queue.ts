@@ -3,15 +3,17 @@
  * that safety traffic can always claim space from normal traffic: when the queue is full a safety line evicts the
  * oldest normal line (`preempted`); a normal line evicts the oldest normal line (`queue-full`, the newest AIS
  * information is the useful one); only when the queue holds nothing but safety lines is the oldest safety line
- * dropped (`queue-full`) — and reported, so the firmware can raise its alarm.
+ * dropped (`queue-full`) — and reported, so the firmware can raise its alarm. A keyed line (`SerialSupersede`)
+ * drops the lines of older messages under its key still waiting (`superseded`).
  */
-import type { SerialDropReason, SerialPriority } from './serial.js';
+import type { SerialDropReason, SerialPriority, SerialSupersede } from './serial.js';
 
 export interface QueuedLine {
   readonly line: string;
   readonly priority: SerialPriority;
   /** Monotonic enqueue time, ms. */
   readonly at: number;
+  readonly supersede?: SerialSupersede;
 }
 
 export type DropSink = (item: QueuedLine, reason: SerialDropReason) => void;
@@ -19,8 +21,8 @@ export type DropSink = (item: QueuedLine, reason: SerialDropReason) => void;
 export class OutputQueue {
   readonly limit: number;
   readonly maxAgeMs: number;
-  readonly #safety: QueuedLine[] = [];
-  readonly #normal: QueuedLine[] = [];
+  #safety: QueuedLine[] = [];
+  #normal: QueuedLine[] = [];
   readonly #onDrop: DropSink;
 
   constructor(limit: number, maxAgeMs: number, onDrop: DropSink) {
@@ -40,6 +42,13 @@ export class OutputQueue {
   }
 
   push(item: QueuedLine): void {
+    const s = item.supersede;
+    if (s !== undefined) {
+      const older = (q: QueuedLine) => q.supersede !== undefined && q.supersede.key === s.key && q.supersede.message !== s.message;
+      for (const victim of [...this.#safety.filter(older), ...this.#normal.filter(older)]) this.#onDrop(victim, 'superseded');
+      this.#safety = this.#safety.filter((q) => !older(q));
+      this.#normal = this.#normal.filter((q) => !older(q));
+    }
     if (this.size >= this.limit) {
       const victim = this.#normal.shift() ?? this.#safety.shift();
       if (victim !== undefined) {

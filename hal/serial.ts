@@ -20,9 +20,10 @@ export type SerialPriority = (typeof SERIAL_PRIORITIES)[number];
 
 /**
  * Why a queued or offered line did not go out. `disconnected`: the line was written but not yet handed to the
- * device when it went away (with pacing, at most the one or two lines in flight).
+ * device when it went away (with pacing, at most the one or two lines in flight). `superseded`: a newer message
+ * under the same key (`SerialSupersede`) was queued while this one still waited.
  */
-export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed', 'disconnected'] as const;
+export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed', 'disconnected', 'superseded'] as const;
 export type SerialDropReason = (typeof SERIAL_DROP_REASONS)[number];
 
 /** IEC 61162-1 high-speed AIS interface rate. */
@@ -93,6 +94,16 @@ export interface SerialLinkEvents {
   drop: [SerialDrop];
 }
 
+/**
+ * Marks a line as part of message `message` under `key` (an own-ship report's MMSI and type): queuing a line of
+ * another message under the same key drops the older message's lines still waiting (`superseded`) — a newer
+ * position makes an unsent older one useless, and a backlog must not go out in a burst.
+ */
+export interface SerialSupersede {
+  readonly key: string;
+  readonly message: number;
+}
+
 export interface SerialLink {
   readonly path: string;
   readonly state: SerialLinkState;
@@ -102,7 +113,7 @@ export interface SerialLink {
    * Queues one sentence (without <CR><LF>) for output. Returns false when the line was refused or is already
    * reported as dropped. Throws RangeError for a line with CR/LF or over `maxLineLength` (a caller's bug).
    */
-  send(line: string, priority?: SerialPriority): boolean;
+  send(line: string, priority?: SerialPriority, supersede?: SerialSupersede): boolean;
   /** Lines waiting for output, per priority. */
   queued(): Record<SerialPriority, number>;
   counters(): SerialCounters;

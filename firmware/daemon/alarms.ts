@@ -19,6 +19,7 @@ export const ALARM_CODES = {
   CRYPTO_BEHIND: { severity: 'warning', text: 'Secured sending fell behind; own-ship messages were sent in mode 1 where the mode allows it, withheld otherwise.' },
   OWN_SHIP_WITHHELD: { severity: 'alarm', text: 'Own-ship messages that could not be secured were withheld: the mode does not send them in clear.' },
   OWN_SHIP_UNSECURED: { severity: 'alarm', text: 'Own-ship messages that could not be secured went out without protection, as the mode\'s fallback allows (the subject is the reason).' },
+  OWN_SHIP_SUPERSEDED: { severity: 'warning', text: 'Own-ship reports waited on the radio port (down or saturated) until a newer report of the same ship and message type replaced them: the newest goes out, not a late burst.' },
   LINES_DROPPED: { severity: 'warning', text: 'Lines were dropped for want of capacity (an input queue, or a port\'s output queue: the subject names which).' },
   PIPELINE_ERROR: { severity: 'warning', text: 'The pipeline threw on an input; it was counted and skipped.' },
   SAFETY_LINE_DROPPED: { severity: 'alarm', text: 'An own-ship safety line could not be sent (output queue full or port lost).' },

@@ -36,6 +36,7 @@ import {
   type LedPattern,
   type SerialDrop,
   type SerialLink,
+  type SerialSupersede,
   type ServiceNotifier,
   type TimerHandle,
   type TimeTrustStatus,
@@ -47,6 +48,7 @@ import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, 
 import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
+import { ownShipKey } from './own-ship-key.js';
 import { shipUtcMs } from './ship-time.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
@@ -122,6 +124,8 @@ export interface DaemonCounters {
   outputRefused: number;
   /** Safety lines re-sent after being lost in flight at a disconnect. */
   safetyRequeued: number;
+  /** Radio-port lines of own-ship reports replaced, while still waiting, by a newer report of the same ship and type. */
+  shipSuperseded: number;
   pipelineErrors: number;
 }
 
@@ -205,6 +209,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #readyResolve: (() => void) | undefined;
   readonly #readyPromise: Promise<void>;
   #stopPromise: Promise<void> | undefined;
+  /** Numbers the own-ship messages for the radio queue's supersede keys. */
+  #messageSeq = 0;
   readonly #requeued = new Set<string>();
   readonly #tokenListeners: { removed: () => void; inserted: () => void } = {
     removed: () => this.#tokenChanged(false),
@@ -220,6 +226,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     radioDegraded: 0,
     outputRefused: 0,
     safetyRequeued: 0,
+    shipSuperseded: 0,
     pipelineErrors: 0,
   };
 
@@ -516,7 +523,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     this.#counters.shipSecured += 1;
-    this.#emit(outputs);
+    this.#emit(outputs, this.#supersede(item.line));
     this.#ownShipFailures(pipeline);
   }
 
@@ -570,7 +577,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#rejected('bypass', error);
       }
     }
-    this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
+    this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }], this.#supersede(line));
     if (pipeline !== undefined) this.#ownShipFailures(pipeline);
   }
 
@@ -612,15 +619,23 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     return outputs;
   }
 
-  #emit(outputs: readonly PipelineOutput[]): void {
-    for (const output of outputs) this.#send(output);
+  /** The radio-queue key of the lines one own-ship sentence becomes: a newer report of its ship and type replaces them. */
+  #supersede(line: string): SerialSupersede | undefined {
+    const key = ownShipKey(line);
+    if (key === undefined) return undefined;
+    this.#messageSeq += 1;
+    return { key, message: this.#messageSeq };
   }
 
-  #send(output: PipelineOutput): void {
+  #emit(outputs: readonly PipelineOutput[], supersede?: SerialSupersede): void {
+    for (const output of outputs) this.#send(output, output.side === 'radio' ? supersede : undefined);
+  }
+
+  #send(output: PipelineOutput, supersede?: SerialSupersede): void {
     const link = this.#links.get(output.side);
     if (link === undefined) return;
     try {
-      if (link.send(output.line, output.priority)) this.#counters.lines[output.side].out += 1;
+      if (link.send(output.line, output.priority, supersede)) this.#counters.lines[output.side].out += 1;
     } catch (error) {
       // A line with CR/LF or over the length limit: the pipeline's bug, counted and logged, not fatal.
       this.#counters.outputRefused += 1;
@@ -632,6 +647,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #dropped(side: Side, link: SerialLink, drop: SerialDrop): void {
     if (drop.reason === 'closed') {
       this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped at close');
+      return;
+    }
+    if (drop.reason === 'superseded') {
+      // Waited on a down or saturated radio port until a newer report of the same ship and type came: replaced.
+      this.#counters.shipSuperseded += 1;
+      this.alarms.pulse('OWN_SHIP_SUPERSEDED', side, 'own-ship reports waiting on the port replaced by newer ones', TRANSIENT_ALARM_HOLD_MS);
       return;
     }
     if (drop.priority !== 'safety') {

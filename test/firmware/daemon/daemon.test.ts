@@ -13,7 +13,7 @@ import {
 } from '../../../hal/index.js';
 import { Daemon, TRANSIENT_ALARM_HOLD_MS, parseConfig, type DaemonConfigInput, type KeyValidity } from '../../../firmware/daemon/index.js';
 import { EventEmitter } from 'node:events';
-import { formatSentence } from '../../../nmea/index.js';
+import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -152,6 +152,33 @@ describe('Daemon fail-safe', () => {
     rig.clock.advance(250);
     await settle();
     expect(rig.radio.lines).toEqual([0, 1, 2, 3, 4].map((i) => `!AIVDO,own,${i}`));
+  });
+
+  it('replaces own-ship reports that waited on a lost radio port by the newest per ship and type: no late burst', async () => {
+    const rig = await started(makeRig());
+    const position = (mmsi: number, type: 1 | 3, speed: number) =>
+      encodeVdm(encodeAis({ type, repeat: 0, mmsi, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: '' })[0]!;
+    rig.radio.unplug();
+    await settle();
+    // 22 s unplugged, a report every second of one ship (type 1), and one type-3 report.
+    for (let i = 0; i < 22; i += 1) {
+      rig.ship.emitLine(position(244_100_001, 1, i));
+      await settle();
+      rig.clock.advance(1_000);
+    }
+    rig.ship.emitLine(position(244_100_001, 3, 99));
+    await settle();
+    rig.radio.replug();
+    // The reopen backoff has grown while the port was away: step until it reopens.
+    for (let i = 0; i < 60 && rig.radio.lines.length === 0; i += 1) {
+      rig.clock.advance(500);
+      await settle();
+    }
+    expect(rig.radio.lines).toEqual([position(244_100_001, 1, 21), position(244_100_001, 3, 99)]);
+    expect(rig.daemon.status().counters.shipSuperseded).toBe(21);
+    expect(rig.daemon.status().ports.radio?.drops.superseded).toBe(21);
+    expect(rig.daemon.alarms.has('OWN_SHIP_SUPERSEDED', 'radio')).toBe(true);
+    expect(rig.daemon.alarms.has('SAFETY_LINE_DROPPED')).toBe(false);
   });
 
   it('withholds the watchdog during a hung call, latches the pipeline as hung and releases the relay', async () => {
