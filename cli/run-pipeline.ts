@@ -171,6 +171,7 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
         tx: { mode: config.mode, topology: config.topology, emit: 'bbm', ownShip: 'vdo' },
         rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag', acceptFromSecond: nowS + RESTART_BARRIER_S },
         plainFallback: config.policies.plainFallback,
+        display: { policy: config.policies.displayStatuses },
       },
       {
         params,

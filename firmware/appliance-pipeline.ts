@@ -7,6 +7,7 @@ import { encapsulate, prepareVerifier } from '../crypto/index.js';
 import { epochOf } from './epoch.js';
 import { identityOf, type OwnIdentity, type SystemParams } from './keyring.js';
 import type { KeyExpiry, Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
+import { StatusFilter, type StatusPolicyOptions } from './rx/status-policy.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, TxError, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
 
@@ -17,6 +18,8 @@ export interface AppliancePipelineConfig {
   readonly rx: Partial<RxOptions>;
   /** Modes 2 and 3 (docs/modes.md §2); default 'on-failure': a SOLAS ship must keep reporting. Overrides `tx`'s. */
   readonly plainFallback?: PlainFallback;
+  /** Which statuses reach the display (firmware/rx/status-policy.ts); default `all`, the daemon's is `news`. */
+  readonly display?: Partial<StatusPolicyOptions>;
 }
 
 /** Failures held between two daemon calls (it asks after every one); more are counted, not listed. */
@@ -28,6 +31,7 @@ export class AppliancePipeline implements Pipeline {
   readonly tx: SecureTx;
   readonly rx: SecureRx;
   readonly plainFallback: PlainFallback;
+  readonly display: StatusFilter;
   #timeTrusted = false;
   readonly #keys: ApplianceKeys;
   /** The key epoch whose tables `prepare` last built (with the next one's). */
@@ -41,6 +45,7 @@ export class AppliancePipeline implements Pipeline {
     this.#keys = keys;
     this.tx = new SecureTx({ ...config.tx, ...(config.plainFallback === undefined ? {} : { plainFallback: config.plainFallback }) }, keys, random);
     this.rx = new SecureRx(config.rx, keys);
+    this.display = new StatusFilter({ policy: 'all', ...config.display });
     this.tx.onFailure = (f) => {
       if (this.#failures.length < FAILURE_BACKLOG) this.#failures.push({ code: f.code, action: f.action, message: f.message });
     };
@@ -142,7 +147,7 @@ export class AppliancePipeline implements Pipeline {
   fromRadio(line: string, nowMs: number): PipelineOutput[] {
     this.#lastNowMs = nowMs;
     // Received traffic is shown as it comes; own-ship safety priority applies to the transmit side only.
-    return this.rx.push(line, nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
+    return this.display.filter(this.rx.push(line, nowMs), nowMs).map((l) => ({ side: 'ship', line: l, priority: 'normal' }));
   }
 
   /** Received reports that time out go to the display; due amortised-authentication bodies go to the radio. */
@@ -151,7 +156,7 @@ export class AppliancePipeline implements Pipeline {
     // A new key epoch: the one after it is prepared now, in a tick, not in an own-ship report at the next rollover.
     if (this.#preparedEpoch !== undefined && epochOf(Math.floor(nowMs / 1000), this.#keys.params.epochSeconds) !== this.#preparedEpoch) this.prepare(nowMs);
     return [
-      ...this.rx.tick(nowMs).map((l): PipelineOutput => ({ side: 'ship', line: l, priority: 'normal' })),
+      ...this.display.filter(this.rx.tick(nowMs), nowMs).map((l): PipelineOutput => ({ side: 'ship', line: l, priority: 'normal' })),
       ...this.tx.tick(nowMs).map((l): PipelineOutput => ({ side: 'radio', line: l.line, priority: l.priority })),
     ];
   }
@@ -180,6 +185,8 @@ export class AppliancePipeline implements Pipeline {
       'rx.lines': r.lines, 'rx.forwarded': r.forwarded, 'rx.plain': r.plain, 'rx.verified': r.verified, 'rx.pending': r.pending, 'rx.decrypted': r.decrypted,
       'rx.keysInstalled': r.keysInstalled, 'rx.malformedLines': r.malformedLines, 'rx.notForUs': r.notForUs, 'rx.droppedUnverified': r.droppedUnverified,
     };
+    out['display.unverifiedOmitted'] = this.display.counters.unverifiedOmitted;
+    out['display.failuresSuppressed'] = this.display.counters.failuresSuppressed;
     for (const [reason, n] of Object.entries(t.byReason)) out[`tx.failed.${reason}`] = n;
     for (const [reason, n] of Object.entries(r.rejected)) out[`rx.rejected.${reason}`] = n;
     for (const [code, n] of Object.entries(r.notices)) out[`rx.notices.${code}`] = n;

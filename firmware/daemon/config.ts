@@ -93,8 +93,13 @@ export const daemonConfigSchema = z
          * content is confidential); mode 1 always does.
          */
         plainFallback: z.enum(['on-failure', 'never']).default('on-failure'),
+        /**
+         * Statuses on the display port (docs/display-output.md): 'news' (default) leaves out `U` after plain traffic
+         * and rate-limits `F` per source and reason, so a 38 400-Bd port carries a full VDL; 'all' sends every one.
+         */
+        displayStatuses: z.enum(['news', 'all']).default('news'),
       })
-      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure' }),
+      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure', displayStatuses: 'news' }),
     gpio: gpioSchema.optional(),
     /**
      * The daemon's state directory (systemd's StateDirectory=, /var/lib/mibc-ais): the installed key set lives
