@@ -46,6 +46,13 @@ module.exports = {
       to: { path: '^(provisioning|bench)/' },
     },
     {
+      name: 'independent-implementation',
+      comment: 'test/independent/ is a second implementation written from docs/wire-format.md alone: it imports nothing of the project (only its tests may, to make traffic)',
+      severity: 'error',
+      from: { path: '^test/independent/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^(crypto|firmware|nmea|hal|provisioning|cli|bench|scripts)/|^test/(?!independent/)' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

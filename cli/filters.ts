@@ -17,6 +17,7 @@ import { EMPTY_GROUP_POLICY, GroupPolicyFileSchema, type GroupPolicy } from '../
 import { GroupKeyRing, loadSystemParams, OwnIdentity, type SystemParams } from '../firmware/keyring.js';
 import type { Mode } from '../firmware/pipeline.js';
 import { SecureRx } from '../firmware/secure-rx.js';
+import { rxClock } from './rx-clock.js';
 import { TESLA_PRESETS } from '../firmware/amortised/index.js';
 import { DEFAULT_TX_OPTIONS, SecureTx, TxError, type Auth, type PlainFallback, type TxFailure, type TxOptions } from '../firmware/secure-tx.js';
 import { FileNonceStore } from '../hal/nonce-store-file.js';
@@ -189,25 +190,43 @@ export interface RxCliOptions {
   window: number;
   dac: number;
   fi: number;
+  /** `now` (default: the FilterIo clock), `tagblock` or `fixed:<time>` (rx-clock.ts). */
+  clock?: string;
+  /** The clock is confirmed within the amortised scheme's bound (a GNSS-disciplined system clock, a trusted log). */
+  trustClock?: boolean;
   /** off: no verification budget, for checking a recorded file at one fixed time (docs/verification-budget.md). */
   verifyBudget?: 'on' | 'off';
 }
 
 export async function runRx(o: RxCliOptions, io: FilterIo): Promise<SecureRx> {
   const params = loadParams(o.params);
+  const clock = rxClock(o.clock ?? 'now', io.now);
   const rx = new SecureRx(
-    { policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi, ...(o.verifyBudget === 'off' ? { verifyBudget: false as const } : {}) },
+    {
+      policy: o.policy, freshnessWindowS: o.window, dac: o.dac, fi: o.fi, clockTrusted: o.trustClock === true,
+      ...(o.verifyBudget === 'off' ? { verifyBudget: false as const } : {}),
+    },
     {
       params,
       ...(o.key ? { identity: loadIdentity(params, o.key) } : {}),
       groupKeys: loadGroupKeys(o.groupKeys, o.groupPolicy ? loadGroupPolicy(o.groupPolicy) : undefined),
     },
   );
-  await eachLine(io, (line, now) => rx.push(line, now), (now) => rx.tick(now));
+  await eachLine(
+    io,
+    (line) => {
+      const at = clock.at(line);
+      return at === undefined ? rx.refuse('NO_TIME') : rx.push(line, at);
+    },
+    () => {
+      const at = clock.tick();
+      return at === undefined ? [] : rx.tick(at);
+    },
+  );
   const c = rx.counters;
   const rejected = Object.entries(c.rejected).map(([k, v]) => `${k}=${v}`).join(' ');
   io.errors.write(
-    `rx: ${c.verified} verified, ${c.pending} shown pending, ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
+    `rx: ${c.verified} verified, ${c.pending} shown pending, ${c.unconfirmed} unconfirmed (clock), ${c.decrypted} decrypted, ${c.keysInstalled} keys installed, ${c.plain} plain, ${c.malformedLines} malformed lines` +
       (rejected ? `; rejected: ${rejected}` : '') + '\n',
   );
   return rx;
@@ -292,7 +311,12 @@ export function rxCommand(): Command {
     .option('--fi <n>', 'application FI', int('--fi', 0, 63), 58)
     .addOption(new Option('--verify-budget <b>', 'limit signature checks per sender and in total (off: a recorded file at one --now)').choices(['on', 'off']).default('on'))
     .addOption(clockOption())
+    .option('--clock <clock>', 'time each line is checked against: now (system clock), tagblock (its TAG-block c: time) or fixed:<time>')
+    .option('--trust-clock', 'the clock is confirmed within the amortised scheme\'s bound (GNSS-disciplined, or a trusted log); without it amortised reports stay P')
     .action(async (o: RxCliOptions & { now?: string }) =>
-      guarded(() => runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) })),
+      guarded(() => {
+        if (o.clock !== undefined && o.now !== undefined) throw new InvalidArgumentError('--now and --clock: give one');
+        return runRx(o, { input: process.stdin, output: process.stdout, errors: process.stderr, now: nowFrom(o.now) });
+      }),
     );
 }

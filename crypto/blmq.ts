@@ -181,6 +181,12 @@ export interface Verifier {
   readonly identity: Uint8Array;
   /** Same contract as `verify`. */
   verify(msg: Uint8Array, sig: Uint8Array): boolean;
+  /**
+   * The index of the first of `msgs` that σ verifies for, or −1; throws like `verify`. u' does not depend on the
+   * message, so this costs one pairing and a hash per candidate (a receiver matching a detached signature to one of
+   * several held messages).
+   */
+  verifyAny(msgs: readonly Uint8Array[], sig: Uint8Array): number;
   /** Frees the wasm-side Miller-loop lines (also freed on garbage collection). */
   destroy(): void;
 }
@@ -195,12 +201,15 @@ export function prepareVerifier(pp: PublicParams, identity: Uint8Array): Verifie
   const holder = {
     identity: id,
     verify(msg: Uint8Array, sig: Uint8Array): boolean {
+      return holder.verifyAny([msg], sig) === 0;
+    },
+    verifyAny(msgs: readonly Uint8Array[], sig: Uint8Array): number {
       if (!pre) throw new TypeError('verifier destroyed');
-      abytes(msg, 'message');
+      for (const m of msgs) abytes(m, 'message');
       const { form, hb, S } = decodeSignature(sig);
       const e = mcl.finalExp(mcl.precomputedMillerLoop(S, pre));
       const u = mcl.mul(e, mcl.inv(pp.gComb.powPublic(hb)));
-      return equalBytes(challenge(pp, id, u, msg, form), hb);
+      return msgs.findIndex((m) => equalBytes(challenge(pp, id, u, m, form), hb));
     },
     destroy(): void {
       if (!pre) return;

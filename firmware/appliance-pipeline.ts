@@ -84,6 +84,8 @@ export class AppliancePipeline implements Pipeline {
   setTimeTrusted(trusted: boolean): void {
     this.#timeTrusted = trusted;
     this.tx.setTimeTrusted(trusted);
+    // Amortised V needs it too (docs/display-output.md, Time).
+    this.rx.setClockTrusted(trusted);
   }
 
   /** Whether an own-ship line may leave unaltered: mode 1, mode 2 as configured; never modes 3–5 (docs/modes.md §2). */

@@ -16,13 +16,14 @@ export const MAX_MMSI = 999_999_999;
 
 /**
  * Bits of the sender's UTC second each kind carries (the residue modulo 2^bits): kind 1 has room for 12 (68 min),
- * kind 4 for 11 beside its purpose bit (34 min), kind 2 fills a 3-slot message to the byte and carries 10 (17 min);
- * kinds 3, 5 and 6 carry 6.
+ * kind 4 for 11 beside its purpose bit (34 min), kind 2 fills a 3-slot message to the byte and carries 10 (17 min),
+ * kind 3 has room for 14 beside its key slot (a mode-5 position report has spare bytes in its 2-slot message);
+ * kinds 5 and 6 carry 6.
  */
 export const TIME_BITS: Readonly<Record<Kind, number>> = {
   [Kind.SignedInline]: 12,
   [Kind.SignedAttached]: 10,
-  [Kind.Group]: 6,
+  [Kind.Group]: 14,
   [Kind.Kem]: 11,
   [Kind.ChainAnchor]: 6,
   [Kind.ChainBatch]: 6,
@@ -53,7 +54,8 @@ export interface SignedAttachedBody {
 }
 
 export interface GroupBody {
-  readonly t6: number;
+  /** UTC second modulo 2^TIME_BITS[Group]. */
+  readonly time: number;
   /** Which of the (up to four) group keys held during rotation. */
   readonly keySlot: number;
   /** The sender's message counter within one UTC second, 0–31. */
@@ -136,6 +138,11 @@ class Cursor {
     const v = (this.byte() << 8) | this.byte();
     return { time: v >> 5, compact: ((v >> 4) & 1) === 1, purpose: ((v >> 3) & 1) === 0 ? KemPurpose.GroupKey : KemPurpose.Text, fill: v & 7 };
   }
+  /** time (14) | keySlot (2). */
+  groupHead(): { time: number; keySlot: number } {
+    const v = (this.byte() << 8) | this.byte();
+    return { time: v >> 2, keySlot: v & 3 };
+  }
   signer(ext: boolean): number | undefined {
     if (!ext) return undefined;
     const b = this.take(4);
@@ -204,17 +211,20 @@ export function decodeSignedAttached(body: Uint8Array, ext: boolean): SignedAtta
 }
 
 /** Bytes of a group body before the ciphertext. */
-export const GROUP_HEADER_BYTES = 3;
+export const GROUP_HEADER_BYTES = 4;
 /** Largest per-second counter a group body carries (5 bits). */
 export const GROUP_MAX_COUNTER = 31;
 
 /**
- * The three header bytes of a group body: the AEAD's associated data (the source MMSI is in the nonce). The instance
- * byte lets two appliances that share an MMSI draw from disjoint nonce spaces; receivers rebuild the nonce from it.
+ * The four header bytes of a group body, time (14) | keySlot (2) | counter (5) | fill (3) | instance (8): the AEAD's
+ * associated data (the source MMSI is in the nonce). The instance byte lets two appliances that share an MMSI draw
+ * from disjoint nonce spaces; receivers rebuild the nonce from it.
  */
-export function groupHeader(b: Pick<GroupBody, 't6' | 'keySlot' | 'counter' | 'fill' | 'instance'>): Uint8Array {
+export function groupHeader(b: Pick<GroupBody, 'time' | 'keySlot' | 'counter' | 'fill' | 'instance'>): Uint8Array {
+  const v = (uint('time', b.time, 14) << 2) | uint('keySlot', b.keySlot, 2);
   return Uint8Array.of(
-    (uint('t6', b.t6, 6) << 2) | uint('keySlot', b.keySlot, 2),
+    v >> 8,
+    v & 0xff,
     (uint('counter', b.counter, 5) << 3) | uint('fill', b.fill, 3),
     uint('instance', b.instance, 8),
   );
@@ -228,13 +238,13 @@ export function encodeGroup(b: GroupBody): Uint8Array {
 
 export function decodeGroup(body: Uint8Array): GroupBody {
   const c = new Cursor(body, 'group');
-  const b0 = c.byte();
-  const b1 = c.byte();
+  const { time, keySlot } = c.groupHead();
+  const b2 = c.byte();
   const instance = c.byte();
   const len = c.remaining() - AEAD_TAG_BYTES;
   if (len < 1) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'group body too short for ciphertext and tag');
-  checkFill('group', b1 & 7, len);
-  return { t6: b0 >> 2, keySlot: b0 & 3, counter: b1 >> 3, fill: b1 & 7, instance, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
+  checkFill('group', b2 & 7, len);
+  return { time, keySlot, counter: b2 >> 3, fill: b2 & 7, instance, ciphertext: c.take(len), tag: c.take(AEAD_TAG_BYTES) };
 }
 
 /** Everything of a KEM body before the signature: what the sender signs (with destination and time). */
@@ -264,7 +274,7 @@ export function decodeKem(body: Uint8Array): KemBody {
 
 /**
  * The time residue a body carries and its width, read before anything else so that freshness is judged before any
- * pairing is spent. Kinds 3, 5 and 6 keep their t6 in the top bits of byte 0.
+ * pairing (or AEAD) is spent. Kinds 5 and 6 keep their t6 in the top bits of byte 0.
  */
 export function bodyTime(kind: Kind, ext: boolean, body: Uint8Array): { readonly residue: number; readonly bits: number } {
   const bits = TIME_BITS[kind];
@@ -275,6 +285,8 @@ export function bodyTime(kind: Kind, ext: boolean, body: Uint8Array): { readonly
       return { residue: new Cursor(body, 'body').kemHead().time, bits };
     case Kind.SignedAttached:
       return { residue: decodeSignedAttached(body, ext).time, bits };
+    case Kind.Group:
+      return { residue: new Cursor(body, 'body').groupHead().time, bits };
     default: {
       const b0 = body[0];
       if (b0 === undefined) throw new EnvelopeError('ENVELOPE_TRUNCATED', 'empty body');

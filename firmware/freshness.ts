@@ -1,13 +1,13 @@
 /**
  * Time and replay rules of the envelope (docs/envelope.md §2–3): a body carries its UTC second modulo 2^bits (10–12
- * for signed and mode-4 bodies); the receiver restores the full second from its own GNSS-disciplined clock, rejects what
+ * for signed, mode-4 and mode-5 bodies); the receiver restores the full second from its own GNSS-disciplined clock, rejects what
  * lies outside the freshness window as STALE (too old) or FUTURE (ahead of its clock) before any pairing is spent, and
  * remembers what it accepted inside the window.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { EnvelopeError } from './errors.js';
 
-/** The residue the sender carries: its UTC second modulo 2^bits (6 bits: the t6 of kinds 3, 5 and 6). */
+/** The residue the sender carries: its UTC second modulo 2^bits (6 bits: the t6 of kinds 5 and 6). */
 export function timeResidue(utcSecond: number, bits = 6): number {
   const m = 2 ** bits;
   return ((utcSecond % m) + m) % m;

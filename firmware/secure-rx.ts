@@ -7,7 +7,7 @@
  * This is the front stage: it parses and assembles sentences, reassembles envelope bodies, checks their time and
  * routes each body to its kind's handler in firmware/rx/ (one file per kind; amortised kinds 5/6 in rx/amortised.ts).
  */
-import { CryptoError } from '../crypto/index.js';
+import { CryptoError, MAX_EPOCH } from '../crypto/index.js';
 import {
   decodeAis, encodeVdm, isVdm, NmeaError, parseSentence, parseVdm, SequentialId, VdmAssembler,
   type AisBits as NmeaBits, type AisMessage,
@@ -27,8 +27,10 @@ import { countRejection, newRxCounters, type RxCounters } from './rx/counters.js
 import { group } from './rx/group.js';
 import { HeldReports, type HeldReport } from './rx/held-reports.js';
 import { kem } from './rx/kem.js';
+import { isMmsi } from './rx/mmsi.js';
 import { DEFAULT_RX_OPTIONS, type RxKeys, type RxOptions } from './rx/options.js';
 import { Reject, type RejectReason } from './rx/reject.js';
+import { reportDigest } from './rx/report-digest.js';
 import { signedAttached } from './rx/signed-attached.js';
 import { signedInline } from './rx/signed-inline.js';
 import { VerifyBudget } from './rx/verify-budget.js';
@@ -39,6 +41,8 @@ export { DEFAULT_RX_OPTIONS, type RxKeys, type RxOptions, type UnverifiedPolicy 
 export type { RejectReason } from './rx/reject.js';
 
 type Channel = '' | 'A' | 'B' | '1' | '2';
+
+const MAX_SECOND = 2 ** 48 - 1;
 
 const HANDLERS: Partial<Record<Kind, KindHandler>> = {
   [Kind.SignedInline]: signedInline,
@@ -60,6 +64,11 @@ export class SecureRx {
   private readonly amortised: AmortisedStage;
   private readonly utc = new UtcReportLog();
   private readonly ctx: RxContext;
+  private clockTrusted: boolean;
+  /** Source MMSI of the message being handled, once its header was read: the last-resort status names it. */
+  private source: number | undefined;
+  /** Told of every unexpected error the last-resort containment absorbed (for the log). */
+  onInternalError: ((error: unknown) => void) | undefined;
   private readonly budget: VerifyBudget | undefined;
   /** Whom the pairing work of the body being handled is charged to. */
   private charge = { source: 0, nowMs: 0 };
@@ -69,7 +78,7 @@ export class SecureRx {
     this.reassembler = new Reassembler(this.options.reassembler);
     this.verifiers = new VerifierCache(keys.params);
     this.budget = this.options.verifyBudget === false ? undefined : new VerifyBudget(this.options.verifyBudget);
-    this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders });
+    this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders, total: this.options.attachedTotal });
     this.ctx = {
       options: this.options,
       keys,
@@ -77,42 +86,94 @@ export class SecureRx {
       replay: new ReplayGuard({ freshnessWindowS: this.options.freshnessWindowS, acceptFromSecond: this.options.acceptFromSecond }),
       groupKeys: keys.groupKeys ?? new GroupKeyRing(),
       held: this.held,
-      verify: (kind, signer, epoch, msg, sig, charged) => this.verify(kind, signer, epoch, msg, sig, charged),
+      verify: (kind, signer, epoch, msg, sig, charged) => this.verifyAny(kind, signer, epoch, [msg], sig, charged) === 0,
+      verifyAny: (kind, signer, epoch, msgs, sig) => this.verifyAny(kind, signer, epoch, msgs, sig),
       spendPairing: () => this.spendPairing(),
       emit: (report, channel, status, out) => this.emit(report, channel, status, out),
       forgetAmortised: (id) => this.amortised.forget(id),
       groupKeyInstalled: (key, from) => this.onGroupKey?.(key, from),
+      clockTrusted: () => this.clockTrusted,
     };
+    this.clockTrusted = this.options.clockTrusted;
     this.amortised = new AmortisedStage(this.ctx);
   }
 
-  /** One line from the radio side; returns the lines for the display side. */
+  /**
+   * One line from the radio side; returns the lines for the display side. Never throws: an unexpected error refuses
+   * the message it happened on (`INTERNAL`, counted, `$PMIBV,F` when its source is known) and the next line is
+   * handled as usual.
+   */
   push(line: string, nowMs: number): string[] {
     this.counters.lines++;
     const out: string[] = [];
+    this.source = undefined;
+    try {
+      this.receive(line, nowMs, out);
+    } catch (e) {
+      return this.internal(e, this.source);
+    }
+    return out;
+  }
+
+  /** A line refused before it is read (no time to check it against under a TAG-block clock): counted only. */
+  refuse(reason: RejectReason): string[] {
+    this.counters.lines++;
+    countRejection(this.counters, reason);
+    return [];
+  }
+
+  /**
+   * Time passes: incomplete groups and held plain reports expire; amortised reports whose evidence can no longer
+   * arrive fail (evaluated at most once per second: it costs a pass over every amortising sender's reports and tags).
+   * Never throws either.
+   */
+  tick(nowMs: number): string[] {
+    const out: string[] = [];
+    try {
+      this.expire(nowMs, out);
+      this.amortised.tick(nowMs, out);
+    } catch (e) {
+      return [...out, ...this.internal(e, undefined)];
+    }
+    return out;
+  }
+
+  /**
+   * The last-resort containment: whatever this message had produced is withheld (fail closed: half an output could
+   * pair a report with the wrong status) and the refusal is counted and shown.
+   */
+  private internal(error: unknown, source: number | undefined): string[] {
+    countRejection(this.counters, 'INTERNAL');
+    this.onInternalError?.(error);
+    return source === undefined ? [] : [formatStatus({ result: Result.Failed, mode: 0, source, reason: 'INTERNAL' })];
+  }
+
+  private receive(line: string, nowMs: number, out: string[]): void {
     let s;
     try {
       s = parseSentence(line);
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.counters.malformedLines++;
-      return out;
+      return;
     }
     if (!isVdm(s)) {
       this.counters.forwarded++;
-      return [line];
+      out.push(line);
+      return;
     }
     let assembled;
     let message: AisMessage;
     try {
       assembled = this.assembler.push(parseVdm(s), nowMs);
-      if (assembled === undefined) return out;
+      if (assembled === undefined) return;
       message = decodeAis(assembled.bits);
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.counters.malformedLines++;
-      return out;
+      return;
     }
+    this.source = message.mmsi;
     const channel = assembled.fragments[assembled.fragments.length - 1]?.channel ?? '';
     const lines = assembled.fragments.map((f) => f.sentence.raw);
     if ((message.type === 8 || message.type === 6) && message.dac === this.options.dac && message.fid === this.options.fi) {
@@ -121,18 +182,15 @@ export class SecureRx {
       this.plainMessage(assembled.bits, message, lines, channel, nowMs, out);
     }
     this.expire(nowMs, out);
-    return out;
   }
 
   /**
-   * Time passes: incomplete groups and held plain reports expire; amortised reports whose evidence can no longer
-   * arrive fail (evaluated at most once per second: it costs a pass over every amortising sender's reports and tags).
+   * Whether the receiver's clock is confirmed within the amortised scheme's bound by a trusted source (own GNSS);
+   * never by message 4, which anyone can transmit. Amortised `V` is given only while it is, for reports received
+   * while it was.
    */
-  tick(nowMs: number): string[] {
-    const out: string[] = [];
-    this.expire(nowMs, out);
-    this.amortised.tick(nowMs, out);
-    return out;
+  setClockTrusted(trusted: boolean): void {
+    this.clockTrusted = trusted;
   }
 
   /** Base-station UTC (message 4) heard since the last `takeUtcReports`, newest last; at most 16. */
@@ -149,17 +207,20 @@ export class SecureRx {
   private plainMessage(bits: NmeaBits, message: AisMessage, lines: readonly string[], channel: string, nowMs: number, out: string[]): void {
     this.counters.plain++;
     if (message.type === 4) this.utc.note(message);
-    const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, verified: false, fed: false };
+    const digest = reportDigest(bits);
+    const h: HeldReport = { bits, message, lines, channel, receivedSecond: Math.floor(nowMs / 1000), receivedMs: nowMs, digest, verified: false, fed: false };
     this.held.hold(h);
     if (this.amortised.amortises(message.mmsi) && this.amortised.feed(h, true, out)) return;
     if (this.options.policy === 'drop') return;
     this.counters.forwarded++;
-    out.push(...lines, formatStatus({ result: Result.Unverified, mode: 1, source: message.mmsi, messageType: message.type }));
+    out.push(...lines, formatStatus({ result: Result.Unverified, mode: 1, source: message.mmsi, messageType: message.type, report: digest }));
   }
 
   private secured(m: AisMessage, channel: string, nowMs: number, out: string[]): void {
     const source = m.mmsi;
     const destination = m.type === 6 ? (m.dest_mmsi as number) : undefined;
+    // Header fields are 30 bits wide; an identity is an MMSI of at most nine digits. Refused before any key work.
+    if (!isMmsi(source) || (destination !== undefined && !isMmsi(destination))) return this.reject('INVALID_MMSI', source, out);
     if (destination !== undefined && this.ctx.keys.identity !== undefined && destination !== this.ctx.keys.identity.mmsi) {
       this.counters.notForUs++;
       return;
@@ -204,6 +265,8 @@ export class SecureRx {
       const { body, nowMs } = received;
       const time = bodyTime(received.kind, received.ext, body);
       const second = reconstructSecond(time.residue, time.bits, Math.floor(nowMs / 1000));
+      // Signed messages and nonces carry the second in 48 bits; a receiver clock outside them checks nothing.
+      if (!(second >= 0 && second <= MAX_SECOND)) throw new Reject('BAD_TIME', `second ${second} outside 0..2^48 − 1`);
       // STALE or FUTURE from the time bits alone, before any pairing is spent.
       this.ctx.replay.checkFresh(second, Math.floor(nowMs / 1000));
       const b = { ...received, second };
@@ -223,9 +286,12 @@ export class SecureRx {
     }
   }
 
-  private verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array, charged = false): boolean {
+  private verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array, charged = false): number {
+    // No identity can be made of these: refused before any budget or pairing is spent.
+    if (!isMmsi(signer)) throw new Reject('INVALID_MMSI', `signer ${signer} is not an MMSI`);
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) throw new Reject('BAD_TIME', `no key epoch ${epoch}`);
     if (!charged) this.spendPairing();
-    return this.verifiers.get(kind, signer, epoch).verify(msg, sig);
+    return this.verifiers.get(kind, signer, epoch).verifyAny(msgs, sig);
   }
 
   private spendPairing(): void {
@@ -236,7 +302,7 @@ export class SecureRx {
   private emit(report: NmeaBits, channel: string, status: Status, out: string[]): void {
     this.counters.forwarded++;
     const ch: Channel = channel === 'A' || channel === 'B' || channel === '1' || channel === '2' ? channel : '';
-    out.push(...encodeVdm(report, { channel: ch, seqId: this.seq.next() }), formatStatus(status));
+    out.push(...encodeVdm(report, { channel: ch, seqId: this.seq.next() }), formatStatus({ ...status, report: reportDigest(report) }));
   }
 
   private reportDrop(e: EnvelopeError, out: string[]): void {

@@ -123,7 +123,9 @@ export type TxFailureCode =
   | 'UNDECODABLE'
   | 'CRYPTO_FAILED'
   | 'TX_FAILED'
-  | 'LATENCY_BUDGET';
+  | 'LATENCY_BUDGET'
+  /** Last resort: an unexpected error while handling the line (counted; the failure policy decides what goes out). */
+  | 'INTERNAL';
 
 /** What became of it: sent without protection, sent under the pseudonym without a signature (mode 3), or dropped. */
 export type TxAction = 'sent-plain' | 'sent-pseudonymous' | 'dropped';
@@ -172,17 +174,19 @@ function checkAuth(mode: Mode, auth: Auth): void {
 }
 
 /**
- * Mode 3 hides the ship only where the appliance chooses the transmitting MMSI: VDM to a radio it drives, inline. A
- * transponder (BBM) sends message 8 under its own, real MMSI, and the attached topology leaves the plain report on
- * air: receivers would link pseudonym and ship.
+ * Mode 3 hides the ship only where the appliance chooses the transmitting MMSI: VDM to a radio it drives. A
+ * transponder (BBM) sends message 8 under its own, real MMSI, and beside a transponder the attached topology would
+ * leave its plain report on air: receivers would link pseudonym and ship. On a radio the appliance drives, attached
+ * mode 3 sends the scrubbed report itself under the pseudo-MMSI and the signature beside it, so receivers without
+ * the appliance still see the position.
  */
 function checkMode(mode: Mode, o: Pick<TxOptions, 'emit' | 'topology'>): void {
   if (mode !== 3) return;
   if (o.emit !== 'vdm') {
-    throw new TxError('MODE_UNAVAILABLE', 'mode 3 needs a radio the appliance drives (emit vdm): a transponder sends BBM messages under the real MMSI, which links the pseudonym to the ship');
-  }
-  if (o.topology !== 'inline') {
-    throw new TxError('MODE_UNAVAILABLE', 'mode 3 needs the inline topology: attached, the transponder keeps sending its plain reports under the real MMSI');
+    throw new TxError(
+      'MODE_UNAVAILABLE',
+      `mode 3 needs a radio the appliance drives (emit vdm): a transponder sends ${o.topology === 'attached' ? 'its plain reports and ' : ''}BBM messages under the real MMSI, which links the pseudonym to the ship`,
+    );
   }
 }
 
@@ -327,8 +331,22 @@ export class SecureTx {
     }
   }
 
-  /** One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced. */
+  /**
+   * One line from the ship side; returns what goes to the radio side. Own-ship messages in secure modes are replaced.
+   * Never throws: an unexpected error is an `INTERNAL` failure, and the line goes on unaltered only where the mode's
+   * fallback lets an unaltered line out.
+   */
   push(line: string, nowMs: number): TxLine[] {
+    try {
+      return this.pushLine(line, nowMs);
+    } catch (e) {
+      const allowed = this.mode === 1 || this.plainAllowed();
+      this.record({ code: 'INTERNAL', mode: this.mode, action: allowed ? 'sent-plain' : 'dropped', message: (e as Error)?.message ?? String(e) });
+      return allowed ? [{ line, priority: 'normal' }] : [];
+    }
+  }
+
+  private pushLine(line: string, nowMs: number): TxLine[] {
     this.lastNowMs = nowMs;
     const own = this.ownMessage(line, nowMs);
     if (!('bits' in own)) return own.out;
@@ -471,7 +489,16 @@ export class SecureTx {
           this.counters.secured++;
           return out;
         }
-        const out = this.options.topology === 'attached' ? [...this.plainForAttached(bits), ...this.signAttached(bits, mmsi, second)] : this.signInline(bits, mmsi, type, second);
+        if (this.options.topology === 'inline') {
+          const out = this.signInline(bits, mmsi, type, second);
+          this.counters.secured++;
+          return out;
+        }
+        // Attached mode 3: the plain report itself goes out under the pseudo-MMSI, scrubbed, and the signature vouches
+        // for exactly that report (receivers match held reports under the signer's identity).
+        const pseudo = this.options.mode === 3 ? this.signerIdentity().mmsi : undefined;
+        const shown = pseudo === undefined ? bits : pseudonymous(bits, type, pseudo);
+        const out = [...this.plainForAttached(shown), ...this.signAttached(shown, pseudo ?? mmsi, second)];
         this.counters.secured++;
         return out;
       }
@@ -588,7 +615,7 @@ export class SecureTx {
     const seq = this.nonces.next(key.keyId, second);
     const source = mmsi;
     const { bytes, fill } = packBits(bits);
-    const head = { t6: timeResidue(seq.utcSeconds), keySlot: key.keyId % 4, counter: seq.counter, fill, instance: seq.instance };
+    const head = { time: timeResidue(seq.utcSeconds, TIME_BITS[Kind.Group]), keySlot: key.keyId % 4, counter: seq.counter, fill, instance: seq.instance };
     const sealed = groupSeal(key.key, { keyId: key.keyId, mmsi: source, instance: seq.instance, utcSeconds: seq.utcSeconds, counter: seq.counter }, bytes, {
       aad: groupHeader(head),
       tagLength: AEAD_TAG_BYTES,

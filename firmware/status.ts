@@ -3,7 +3,10 @@
  * a proprietary IEC 61162-1 sentence `$PMIBV` (manufacturer mnemonic "MIB", sentence "V"). Displays that do not
  * know it ignore it, as §7.3.4 asks of listeners for proprietary sentences; ours follows the VDM it describes.
  *
- *   $PMIBV,<result>,<mode>,<source MMSI>,<identity>,<message type>,<UTC second>,<reason>*hh
+ *   $PMIBV,<result>,<mode>,<source MMSI>,<identity>,<message type>,<UTC second>,<reason>,<report digest>*hh
+ *
+ * The report digest (firmware/rx/report-digest.ts) names the AIS message the status is about; it is empty when the
+ * status is about no shown message (a refused body, a key installed).
  */
 import { formatSentence, parseSentence } from '../nmea/index.js';
 
@@ -34,6 +37,8 @@ export interface Status {
   readonly second?: number;
   /** A stable error code, e.g. BAD_SIGNATURE, STALE, REPLAY, FRAGMENT_EXPIRED. */
   readonly reason?: string;
+  /** Report digest (16 hex digits) of the AIS message this status is about. */
+  readonly report?: string;
 }
 
 const mmsiText = (n: number | undefined) => (n === undefined ? '' : String(n).padStart(9, '0'));
@@ -47,6 +52,7 @@ export function formatStatus(s: Status): string {
     s.messageType === undefined ? '' : String(s.messageType),
     s.second === undefined ? '' : String(s.second),
     s.reason ?? '',
+    s.report ?? '',
   ]);
 }
 
@@ -56,7 +62,7 @@ const RESULTS: ReadonlySet<string> = new Set(Object.values(Result));
 export function parseStatus(line: string): Status | undefined {
   const s = parseSentence(line);
   if (s.start !== '$' || `${s.talker}${s.formatter}` !== 'PMIBV') return undefined;
-  const [result, mode, source, identity, type, second, reason] = s.fields;
+  const [result, mode, source, identity, type, second, reason, report] = s.fields;
   if (result === undefined || !RESULTS.has(result)) return undefined;
   const num = (t: string | undefined) => (t === undefined || t === '' ? undefined : Number(t));
   const out: Status = {
@@ -67,6 +73,7 @@ export function parseStatus(line: string): Status | undefined {
     ...(num(type) === undefined ? {} : { messageType: num(type) as number }),
     ...(num(second) === undefined ? {} : { second: num(second) as number }),
     ...(reason ? { reason } : {}),
+    ...(report ? { report } : {}),
   };
   return out;
 }

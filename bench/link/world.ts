@@ -315,7 +315,7 @@ export class World {
       {
         // A pseudonym hides the ship only on a radio the appliance drives (VDM); the simulation's clock is trusted.
         tx: { ...spec.tx, mode, emit: spec.mode === 3 ? 'vdm' : 'bbm', ownShip: 'vdo', timeTrusted: true, ...(to === undefined ? {} : { to }) },
-        rx: {},
+        rx: { clockTrusted: true },
       },
       {
         params: this.pkg.params,

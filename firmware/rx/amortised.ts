@@ -18,6 +18,9 @@ interface ShownReport {
   readonly type: number;
   readonly second: number;
   readonly lines: readonly string[];
+  readonly digest: string;
+  /** The receiver's clock was confirmed when the report arrived: the scheme's timing holds only if it was. */
+  readonly clockTrusted: boolean;
 }
 
 export class AmortisedStage {
@@ -42,7 +45,15 @@ export class AmortisedStage {
     this.receiver = new AmortisedReceiver({
       limits: ctx.options.amortised,
       // The anchor is signed by its source MMSI (ext = 0), with the key of the epoch its second falls in.
-      verify: (mmsi, parity, msg, sig) => ctx.verify('mmsi', mmsi, epochForParity(this.bodySecond, parity, ctx.keys.params.epochSeconds), msg, sig, true),
+      verify: (mmsi, parity, msg, sig) => {
+        try {
+          return ctx.verify('mmsi', mmsi, epochForParity(this.bodySecond, parity, ctx.keys.params.epochSeconds), msg, sig, true);
+        } catch (e) {
+          // No identity to check it against (see SecureRx.verifyAny): the anchor does not verify.
+          if (e instanceof Reject) return false;
+          throw e;
+        }
+      },
     });
   }
 
@@ -90,9 +101,10 @@ export class AmortisedStage {
     const events = this.receiver.onReport(h.message.mmsi, report, h.receivedMs / 1000);
     const first = events[0];
     if (first?.type === 'report') {
-      // With the flag policy a report is shown on arrival (pending, or earlier as U); with drop only once authenticated.
+      // With the flag policy a report is shown on arrival (pending, or earlier as U) and again with its V; with drop
+      // only once authenticated. Either way the V directly follows the report it vouches for.
       const flag = this.ctx.options.policy === 'flag';
-      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: flag ? [] : h.lines });
+      this.shown.set(first.id, { type: h.message.type, second: h.receivedSecond, lines: h.lines, digest: h.digest, clockTrusted: this.ctx.clockTrusted() });
       h.amortisedId = first.id;
       if (fresh && flag) {
         this.ctx.counters.forwarded++;
@@ -128,16 +140,21 @@ export class AmortisedStage {
       }
       const r = this.shown.get(ev.id);
       if (r === undefined) continue;
-      const about = { mode: 'A' as const, source: ev.mmsi, messageType: r.type, second: r.second };
+      const about = { mode: 'A' as const, source: ev.mmsi, messageType: r.type, second: r.second, report: r.digest };
       if (ev.status === 'pending') {
         counters.pending++;
         if (options.policy === 'flag') out.push(formatStatus({ result: Result.Pending, ...about }));
         continue;
       }
       this.shown.delete(ev.id);
-      if (ev.status === 'authenticated') {
+      if (ev.status === 'authenticated' && !(r.clockTrusted && this.ctx.clockTrusted())) {
+        // The tags check out, but without a confirmed clock nothing shows the key was still secret when they came.
+        counters.unconfirmed++;
+        const flag = options.policy === 'flag';
+        out.push(...(flag ? r.lines : []), formatStatus({ result: Result.Pending, ...about, reason: 'CLOCK_UNCONFIRMED' }));
+      } else if (ev.status === 'authenticated') {
         counters.verified++;
-        if (r.lines.length > 0) counters.forwarded++;
+        counters.forwarded++;
         out.push(...r.lines, formatStatus({ result: Result.Verified, identity: ev.mmsi, ...about }));
       } else {
         // The receiver gives every failure a reason; the type leaves it optional only for the other statuses.

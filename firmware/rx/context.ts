@@ -20,6 +20,11 @@ export interface RxContext {
   readonly held: HeldReports;
   /** Takes its pairing from the verification budget first, unless the caller took it already (`charged`). */
   verify(kind: IdentityKind, signer: number, epoch: number, msg: Uint8Array, sig: Uint8Array, charged?: boolean): boolean;
+  /**
+   * The index of the first of `msgs` the signature verifies for, or −1: one pairing (one unit of the budget) however
+   * many candidates.
+   */
+  verifyAny(kind: IdentityKind, signer: number, epoch: number, msgs: readonly Uint8Array[], sig: Uint8Array): number;
   /** Takes one pairing operation of the verification budget before it is spent; throws Reject(BUDGET_*) over it. */
   spendPairing(): void;
   /** Shows an accepted report as VDM on `channel`, followed by its status. */
@@ -27,6 +32,8 @@ export interface RxContext {
   /** An amortised report was settled by other means (an attached signature): no later amortised status follows. */
   forgetAmortised(id: number): void;
   groupKeyInstalled(key: GroupKey, from: number): void;
+  /** The receiver's clock is confirmed by a trusted source now (RxOptions.clockTrusted, SecureRx.setClockTrusted). */
+  clockTrusted(): boolean;
 }
 
 /** One reassembled body, with what the AIS header and the receiver's clock say about it. */

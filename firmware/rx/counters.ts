@@ -7,6 +7,8 @@ export interface RxCounters {
   verified: number;
   /** Plain reports of amortising senders shown pending. */
   pending: number;
+  /** Amortised reports that would have been authenticated but the clock was not confirmed (shown P, CLOCK_UNCONFIRMED). */
+  unconfirmed: number;
   decrypted: number;
   keysInstalled: number;
   /** Rejections by reason code (`$PMIBV,F` reasons). */
@@ -20,7 +22,7 @@ export interface RxCounters {
 
 export function newRxCounters(): RxCounters {
   return {
-    lines: 0, forwarded: 0, plain: 0, verified: 0, pending: 0, decrypted: 0, keysInstalled: 0, rejected: {}, malformedLines: 0, notForUs: 0,
+    lines: 0, forwarded: 0, plain: 0, verified: 0, pending: 0, unconfirmed: 0, decrypted: 0, keysInstalled: 0, rejected: {}, malformedLines: 0, notForUs: 0,
     droppedUnverified: 0, notices: {},
   };
 }

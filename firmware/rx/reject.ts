@@ -50,6 +50,14 @@ export type RejectReason =
   | 'NO_KEY'
   | GrantRefusal
   | 'UNSUPPORTED_KIND'
+  /** A header or body names an MMSI outside 0–999 999 999 (the fields are 30 bits wide; identities are 9 digits). */
+  | 'INVALID_MMSI'
+  /** The body's time gives no usable key epoch (a receiver clock before the first epoch). */
+  | 'BAD_TIME'
+  /** Under `--clock tagblock`: the line carries no TAG-block `c:` time to check it against. */
+  | 'NO_TIME'
+  /** Last resort: an unexpected error while handling this message; the message is refused, processing goes on. */
+  | 'INTERNAL'
   | AmortisedReason
   | BudgetRefusal
   | EnvelopeError['code'];

@@ -46,7 +46,7 @@ describe('mibc-ais tx | rx', () => {
     expect(secured).toContain('$GPGGA,not,ais*00');
     expect(secured).not.toContain('!AIVDO');
     const shown = execFileSync('npx', [...cli, 'rx', '--params', join(dir, 'params.json'), '--now', now], { input: secured, encoding: 'utf8' });
-    expect(shown).toMatch(/^\$PMIBV,V,2,244123456,244123456,1,\d+,\*[0-9A-F]{2}\r$/m);
+    expect(shown).toMatch(/^\$PMIBV,V,2,244123456,244123456,1,\d+,,[0-9A-F]{16}\*[0-9A-F]{2}\r$/m);
     const decoded = execFileSync('npx', [...cli, 'decode', '-u'], { input: shown, encoding: 'utf8' });
     expect(JSON.parse(decoded.trim().split('\n')[0]!)).toMatchObject({ type: 1, mmsi: MMSI, speed: 100, heading: 90 });
   });

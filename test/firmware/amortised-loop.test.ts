@@ -103,7 +103,10 @@ function simulate(topology: Topology, o: SimOptions = {}): Run {
         seededRandom(`loop ${topology} ${mmsi}`),
       ),
   );
+  // The simulated receiver's clock is exact; its trusted source (the daemon's trusted time) confirms it unless a test
+  // says otherwise.
   const receiver = new AppliancePipeline({ tx: {}, rx: o.rx ?? {} }, { params: pkg.params, identity: ids.get(RECEIVER) as OwnIdentity });
+  receiver.setTimeTrusted(o.rx?.clockTrusted ?? true);
   const rx = receiver.rx;
   const inject = o.inject ?? (() => []);
   const loss = seededRandom(`loss ${topology}`);
@@ -213,6 +216,47 @@ describe('amortised authentication through SecureTx → SecureRx (real BLMQ anch
     }
     expect(run.lostReports.size).toBeGreaterThan(0);
     expect(verified / received).toBeGreaterThanOrEqual(floor);
+  });
+
+  it('without a confirmed clock no report ends V: each that would is shown P with CLOCK_UNCONFIRMED, directly after it', () => {
+    const run = simulate('inline', { rx: { clockTrusted: false } });
+    let reports = 0;
+    for (const mmsi of SHIPS) {
+      for (const second of run.sent.get(mmsi) ?? []) {
+        reports++;
+        const shown = about(run, mmsi, second).filter((h) => h.status.result !== 'U');
+        expect(shown.map((h) => [h.status.result, h.status.reason])).toEqual([
+          ['P', undefined],
+          ['P', 'CLOCK_UNCONFIRMED'],
+        ]);
+        expect(shown[1]?.status.report).toBe(shown[0]?.status.report);
+      }
+    }
+    expect(run.heard.filter((h) => h.status.result === 'V')).toEqual([]);
+    expect(run.rx.counters.unconfirmed).toBe(reports);
+    expect(run.rx.counters.verified).toBe(0);
+    // The line directly before each final status is a report with the digest it names.
+    for (const [i, line] of run.display.entries()) {
+      if (!line.includes(',CLOCK_UNCONFIRMED,')) continue;
+      expect(run.display[i - 1]).toMatch(/^!AIVDM/);
+    }
+  });
+
+  it('a clock confirmed later authenticates only reports received after it was confirmed', () => {
+    const run = simulate('inline', {
+      rx: { clockTrusted: false },
+      inject: (t, r) => {
+        if (t === T0 + 115) r.rx.setClockTrusted(true);
+        return [];
+      },
+    });
+    for (const mmsi of SHIPS) {
+      for (const second of run.sent.get(mmsi) ?? []) {
+        const final = about(run, mmsi, second).filter((h) => h.status.result !== 'U').at(-1)?.status;
+        if (second < T0 + 110) expect(final).toMatchObject({ result: 'P', reason: 'CLOCK_UNCONFIRMED' });
+        if (second >= T0 + 120) expect(final?.result).toBe('V');
+      }
+    }
   });
 
   it('with the drop policy a report is shown only together with its V, and no P is sent', () => {
@@ -352,9 +396,13 @@ describe('mibc-ais tx --auth amortised | rx (the filters in process)', () => {
       [8, Kind.ChainAnchor],
     ]);
     const shown = await filter((io) => runRx({ params: join(dir, 'params.json'), policy: 'flag', window: 30, dac: 0, fi: 58 }, io), sent);
-    expect(shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l))).toEqual([
-      { result: 'U', mode: 1, source: mmsi, messageType: 1 },
-      { result: 'P', mode: 'A', source: mmsi, messageType: 1, second: T0 },
+    const statuses = shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l));
+    // Both name the report by its digest.
+    const report = statuses[0]?.report;
+    expect(report).toMatch(/^[0-9A-F]{16}$/);
+    expect(statuses).toEqual([
+      { result: 'U', mode: 1, source: mmsi, messageType: 1, report },
+      { result: 'P', mode: 'A', source: mmsi, messageType: 1, second: T0, report },
     ]);
   });
 

@@ -12,6 +12,7 @@ import { signedMessage } from '../../firmware/signed-message.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
+import { reportDigest } from '../../firmware/rx/report-digest.js';
 import { NOW_MS, epochAt, groupRing, seededRandom, testPkg, type TestPkg } from './_pkg.js';
 import { MemoryNonceStore } from '../../hal/nonce-store-sim.js';
 
@@ -166,6 +167,19 @@ describe('attacks on the secure envelope', () => {
     }
   });
 
+  it('mode 5 traffic checked 40 s, 5 min, 1 h late is STALE, 40 s early FUTURE, never BAD_TAG', () => {
+    const second = NOW_MS / 1000;
+    const ring = groupRing(5, 'fleet', second - 7200, second + 7200);
+    const tx = new SecureTx({ mode: 5, emit: 'vdm', ownShip: 'any', timeTrusted: true }, { params: pkg.params, groupKeys: ring, nonceState: new MemoryNonceStore() });
+    const lines = tx.secure(encodeAis(report(ALICE)), ALICE, 1, NOW_MS);
+    for (const [at, reason] of [[40_000, 'STALE'], [300_000, 'STALE'], [3_600_000, 'STALE'], [-40_000, 'FUTURE']] as const) {
+      const { statuses, vdm } = feed(new SecureRx({}, { params: pkg.params, groupKeys: ring }), lines, NOW_MS + at);
+      expect({ at, got: statuses.map((s) => [s.result, s.reason]) }).toEqual({ at, got: [['F', reason]] });
+      expect(vdm).toEqual([]);
+    }
+    expect(feed(new SecureRx({}, { params: pkg.params, groupKeys: ring }), lines).statuses.map((s) => s.result)).toEqual(['D']);
+  });
+
   it('reassembles reordered and duplicated fragments once; a missing fragment is released and reported', () => {
     const msgs = byMessage(secured(alice, report(ALICE)));
     const rx = rxNew();
@@ -318,4 +332,43 @@ describe('attacks on the secure envelope', () => {
     expect(statuses.map((s) => [s.result, s.reason])).toEqual([['F', 'WRONG_SENDER']]);
     expect(vdm).toEqual([]);
   });
+
+  describe('attached topology', () => {
+    /** Alice's plain report and, separately, the messages of its attached signature. */
+    function attached(m: AisMessage) {
+      const [plain, ...signature] = byMessage(secured(alice, m, NOW_MS, { topology: 'attached' }));
+      return { plain: plain!, signature: signature.flat() };
+    }
+    const digestOf = (lines: readonly string[]) => {
+      const vs = lines.map((l) => parseVdm(parseSentence(l)));
+      return reportDigest(unarmour(vs.map((v) => v.payload).join(''), vs[vs.length - 1]!.fillBits));
+    };
+
+    it('the V names the report it vouches for and directly follows it; a forged copy shown before it is told apart', () => {
+      const { plain, signature } = attached(report(ALICE));
+      const forged = encodeVdm(encodeAis({ ...report(ALICE), lat: 31_900_000 }), { channel: 'A' });
+      const rx = rxNew();
+      const out = [plain, forged, signature].flatMap((lines) => lines.flatMap((l) => rx.push(l, NOW_MS)));
+      const statuses = out.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!);
+      expect(statuses.map((s) => [s.result, s.report])).toEqual([
+        ['U', digestOf(plain)],
+        ['U', digestOf(forged)],
+        ['V', digestOf(plain)],
+      ]);
+      expect(digestOf(forged)).not.toBe(digestOf(plain));
+      // The sentences directly before the V are the genuine report, not the forged copy that arrived last.
+      const v = out.findIndex((l) => l.startsWith('$PMIBV,V'));
+      expect(out.slice(v - plain.length, v)).toEqual(plain);
+    });
+
+    it('a flood of plain reports under the victim\'s MMSI does not evict its genuine report: the signature still verifies', () => {
+      const { plain, signature } = attached(report(ALICE));
+      const rx = rxNew();
+      feed(rx, plain);
+      for (let i = 0; i < 24; i++) feed(rx, encodeVdm(encodeAis({ ...report(ALICE), lat: 31_000_000 + i }), { channel: 'A' }));
+      const { statuses } = feed(rx, signature);
+      expect(statuses.map((s) => [s.result, s.identity, s.report])).toEqual([['V', ALICE, digestOf(plain)]]);
+    });
+  });
 });
+

@@ -43,12 +43,14 @@ describe('envelope bodies', () => {
     // S must be a compressed finite point: its two constant flag bits carry time.
     expect(() => encodeSignedAttached({ time: 1, compact: true, signature: new Uint8Array(64) })).toThrow(RangeError);
   });
-  it('group body of a position report is 32 bytes with the instance byte: one 2-slot message with its header', () => {
-    const b = { t6: 63, keySlot: 2, counter: 31, fill: 0, instance: 0xa5, ciphertext: new Uint8Array(21).fill(1), tag: new Uint8Array(8).fill(2) };
+  it('group body of a position report is 33 bytes with 14 time bits and the instance byte: one 2-slot message with its header', () => {
+    const b = { time: 0x3ffe, keySlot: 2, counter: 31, fill: 0, instance: 0xa5, ciphertext: new Uint8Array(21).fill(1), tag: new Uint8Array(8).fill(2) };
     const enc = encodeGroup(b);
-    expect(enc.length).toBe(32);
-    expect(enc[2]).toBe(0xa5);
+    expect(enc.length).toBe(33);
+    expect([...enc.subarray(0, 4)]).toEqual([0xff, 0xfa, 0xf8, 0xa5]);
     expect(decodeGroup(enc)).toEqual(b);
+    expect(bodyTime(Kind.Group, false, enc)).toEqual({ residue: 0x3ffe, bits: 14 });
+    expect(() => encodeGroup({ ...b, time: 0x4000 })).toThrow(RangeError);
   });
   it('kem round-trips', () => {
     for (const purpose of [KemPurpose.GroupKey, KemPurpose.Text]) {

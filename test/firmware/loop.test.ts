@@ -119,6 +119,7 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     [2, 'inline', 'V'],
     [2, 'attached', 'V'],
     [3, 'inline', 'V'],
+    [3, 'attached', 'V'],
     [4, 'inline', 'D'],
     [5, 'inline', 'D'],
   ];
@@ -133,14 +134,21 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     expect(statuses.filter((s) => s.result === 'F')).toEqual([]);
     expect(rx.counters.rejected).toEqual({});
     // Mode 3 shows the report under the ship's pseudo-MMSI, without name, call sign, IMO number or destination.
-    const expected = messages.map((m) => decodeAll(encodeLines(mode === 3 ? pseudonymous(m.bits, m.type, pseudoOf(m.mmsi)) : m.bits))[0]);
+    // Attached: the plain report is shown on arrival (U) and again directly before the V that vouches for it.
+    const expected = messages.flatMap((m) => {
+      const shown = decodeAll(encodeLines(mode === 3 ? pseudonymous(m.bits, m.type, pseudoOf(m.mmsi)) : m.bits))[0];
+      return topology === 'attached' ? [shown, shown] : [shown];
+    });
     const got = decodeAll(vdm);
     expect(got).toEqual(expected);
   });
 
   it.skipIf(!HAS_GPSDECODE).each(cases)('mode %i %s: gpsdecode reads the display output as it reads the original traffic', (mode, topology) => {
     const { received } = loop(mode, topology);
-    const original = messages.flatMap((m) => encodeLines(mode === 3 ? pseudonymous(m.bits, m.type, pseudoOf(m.mmsi)) : m.bits));
+    const original = messages.flatMap((m) => {
+      const lines = encodeLines(mode === 3 ? pseudonymous(m.bits, m.type, pseudoOf(m.mmsi)) : m.bits);
+      return topology === 'attached' ? [...lines, ...lines] : lines;
+    });
     const shown = gpsdecode(received.filter((l) => l.startsWith('!')));
     const expected = gpsdecode(original);
     expect(shown).toEqual(expected);

@@ -173,10 +173,10 @@ describe('modes 2 and 3 fall back only as configured, and loudly', () => {
 });
 
 describe('mode 3 only where it hides the ship', () => {
-  it('is refused with a transponder (BBM) or in the attached topology, at construction and on a mode switch', () => {
+  it('is refused with a transponder (BBM) or in the attached topology beside one, at construction and on a mode switch', () => {
     const keys = { params: pkg.params, pseudo };
     expect(() => new SecureTx({ mode: 3, emit: 'bbm' }, keys)).toThrow(expect.objectContaining({ name: 'TxError', code: 'MODE_UNAVAILABLE', message: expect.stringMatching(/real MMSI/) }));
-    expect(() => new SecureTx({ mode: 3, emit: 'vdm', topology: 'attached' }, keys)).toThrow(expect.objectContaining({ code: 'MODE_UNAVAILABLE' }));
+    expect(() => new SecureTx({ mode: 3, emit: 'bbm', topology: 'attached' }, keys)).toThrow(expect.objectContaining({ code: 'MODE_UNAVAILABLE', message: expect.stringMatching(/plain reports/) }));
     const tx = new SecureTx({ mode: 2, emit: 'bbm' }, keys);
     expect(() => tx.setMode(3)).toThrow(expect.objectContaining({ code: 'MODE_UNAVAILABLE' }));
     expect(tx.mode).toBe(2);
@@ -190,6 +190,23 @@ describe('mode 3 only where it hides the ship', () => {
     expect(status).toEqual([expect.objectContaining({ result: 'V', source: PSEUDO })]);
     const [m] = decoded(shown.filter((l) => l.startsWith('!')));
     expect(m).toMatchObject({ mmsi: PSEUDO, imo: 0, shipname: NA20, callsign: NA7, destination: NA20, month: 0, day: 0, hour: 24, minute: 60, to_bow: 100, draught: 80 });
+  });
+});
+
+describe('attached mode 3 on a radio the appliance drives', () => {
+  it('sends the scrubbed report under the pseudo-MMSI and a signature that verifies for exactly that report', () => {
+    const { send } = make({ mode: 3, topology: 'attached' }, { pseudo });
+    const lines = send(voyage);
+    const onAir = decoded(lines);
+    // Nothing on air names the ship: the plain report and the signature message both come from the pseudonym.
+    expect(onAir.map((m) => m.mmsi)).toEqual(onAir.map(() => PSEUDO));
+    expect(onAir[0]).toMatchObject({ type: 5, imo: 0, shipname: NA20, callsign: NA7 });
+    const rx = new SecureRx({}, { params: pkg.params });
+    const shown = lines.flatMap((l) => rx.push(l, NOW_MS));
+    const status = shown.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l));
+    expect(status.map((s) => s?.result)).toEqual(['U', 'V']);
+    expect(status[1]).toMatchObject({ mode: 3, source: PSEUDO });
+    expect(rx.counters.rejected).toEqual({});
   });
 });
 

@@ -39,6 +39,12 @@ beforeAll(() => {
         clock?.advance(PI_VERIFY_MS);
         return v.verify(msg, sig);
       },
+      // One pairing however many candidates (an attached signature matched against its held reports).
+      verifyAny: (msgs: readonly Uint8Array[], sig: Uint8Array) => {
+        verifications++;
+        clock?.advance(PI_VERIFY_MS);
+        return v.verifyAny(msgs, sig);
+      },
     });
   };
 });
