@@ -23,6 +23,8 @@ export class OutputQueue {
   readonly maxAgeMs: number;
   #safety: QueuedLine[] = [];
   #normal: QueuedLine[] = [];
+  /** The newest message queued per supersede key (keys of lines still queued only). */
+  readonly #latest = new Map<string, number>();
   readonly #onDrop: DropSink;
 
   constructor(limit: number, maxAgeMs: number, onDrop: DropSink) {
@@ -44,10 +46,12 @@ export class OutputQueue {
   push(item: QueuedLine): void {
     const s = item.supersede;
     if (s !== undefined) {
-      const older = (q: QueuedLine) => q.supersede !== undefined && q.supersede.key === s.key && q.supersede.message !== s.message;
-      for (const victim of [...this.#safety.filter(older), ...this.#normal.filter(older)]) this.#onDrop(victim, 'superseded');
-      this.#safety = this.#safety.filter((q) => !older(q));
-      this.#normal = this.#normal.filter((q) => !older(q));
+      this.#latest.set(s.key, s.message);
+      // Lines past their useful age go now, so a long outage cannot fill the queue with them.
+      const stale = (q: QueuedLine) => this.#superseded(q, item.at);
+      for (const victim of [...this.#safety.filter(stale), ...this.#normal.filter(stale)]) this.#onDrop(victim, 'superseded');
+      this.#safety = this.#safety.filter((q) => !stale(q));
+      this.#normal = this.#normal.filter((q) => !stale(q));
     }
     if (this.size >= this.limit) {
       const victim = this.#normal.shift() ?? this.#safety.shift();
@@ -63,13 +67,27 @@ export class OutputQueue {
     for (;;) {
       const item = this.#safety.shift() ?? this.#normal.shift();
       if (item === undefined) return undefined;
+      if (this.#superseded(item, now)) {
+        this.#onDrop(item, 'superseded');
+        continue;
+      }
+      if (item.supersede !== undefined && this.#latest.get(item.supersede.key) === item.supersede.message) this.#latest.delete(item.supersede.key);
       if (now - item.at <= this.maxAgeMs) return item;
       this.#onDrop(item, 'expired');
     }
   }
 
+  /** Whether `q` has waited past its useful age at `now` while a newer message of its key is queued. */
+  #superseded(q: QueuedLine, now: number): boolean {
+    const s = q.supersede;
+    if (s === undefined) return false;
+    const latest = this.#latest.get(s.key);
+    return latest !== undefined && latest !== s.message && now - q.at > s.usefulMs;
+  }
+
   /** Empties the queue, reporting every line with `reason`. */
   drain(reason: SerialDropReason): void {
+    this.#latest.clear();
     for (const item of [...this.#safety.splice(0), ...this.#normal.splice(0)]) this.#onDrop(item, reason);
   }
 }

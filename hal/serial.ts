@@ -95,13 +95,15 @@ export interface SerialLinkEvents {
 }
 
 /**
- * Marks a line as part of message `message` under `key` (an own-ship report's MMSI and type): queuing a line of
- * another message under the same key drops the older message's lines still waiting (`superseded`) — a newer
- * position makes an unsent older one useless, and a backlog must not go out in a burst.
+ * Marks a line as part of message `message` under `key` (an own-ship report's MMSI and type): a line that has waited
+ * longer than `usefulMs` while a newer message of the same key is queued is dropped (`superseded`) — the newer
+ * position makes it useless, and a backlog (a port down, or saturated) must not go out late in a burst.
  */
 export interface SerialSupersede {
   readonly key: string;
   readonly message: number;
+  /** Waiting longer than this with a newer message of the key queued, a line is superseded; younger ones all go. */
+  readonly usefulMs: number;
 }
 
 export interface SerialLink {

@@ -96,6 +96,12 @@ export const SLICE_TIME_MS = 20;
 export const TRANSIENT_ALARM_HOLD_MS = 30_000;
 /** Key expiry moves in days; a minute is prompt enough and costs nothing. */
 export const KEY_CHECK_INTERVAL_MS = 60_000;
+/**
+ * An own-ship report that waited longer than this on the radio port while a newer one of the same ship and type is
+ * queued is replaced by it: 2 s is the shortest Class A reporting interval (ITU-R M.1371-5 Table 1, above 23 kn or
+ * turning), so a report this old has a newer one behind it that says more. Younger reports all go out.
+ */
+export const OWN_SHIP_USEFUL_AGE_MS = 2_000;
 /** Safety lines remembered as already re-sent once after a disconnect, so a flapping port cannot loop them. */
 export const REQUEUE_MEMORY_LIMIT = 64;
 
@@ -624,7 +630,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     const key = ownShipKey(line);
     if (key === undefined) return undefined;
     this.#messageSeq += 1;
-    return { key, message: this.#messageSeq };
+    return { key, message: this.#messageSeq, usefulMs: OWN_SHIP_USEFUL_AGE_MS };
   }
 
   #emit(outputs: readonly PipelineOutput[], supersede?: SerialSupersede): void {
