@@ -75,6 +75,8 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
     const drops = () => Object.values(daemon.status().ports.ship?.drops ?? {}).reduce((a, b) => a + b, 0);
     // Every message is either shown or counted as dropped (the rest still queued drains into one of the two).
     await until(() => shown() + drops() >= sent && daemon.status().ports.ship?.queued.normal === 0, 'the display port to drain', undefined, () => JSON.stringify({ shown: shown(), drops: daemon.status().ports.ship }));
+    // What the daemon wrote has been read at the display end (the last lines may still be in the pty).
+    await until(() => ship.lines.length === daemon.status().ports.ship?.linesOut, 'the display end to read every line written');
     return { daemon, sent, shown: shown(), dropped: drops(), lines: ship.lines };
   }
 
@@ -88,8 +90,8 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
 
   it('all: what the port cannot carry is dropped only with LINES_DROPPED raised and counted', async () => {
     const r = await run('all');
-    // Each report comes with its status; a report shown is one not dropped.
-    expect(r.daemon.status().ports.ship?.linesOut).toBe(r.lines.length);
+    // Every report is shown or its loss counted; and a loss is never without its alarm.
+    expect(r.shown + r.dropped).toBeGreaterThanOrEqual(r.sent);
     expect(r.daemon.alarms.has('LINES_DROPPED', 'ship-out')).toBe(r.dropped > 0);
     console.log(`display port, policy all: ${r.sent} sent at up to ${RATE}/s, ${r.shown} reports shown, ${r.dropped} lines dropped`);
   }, PTY_TEST_TIMEOUT_MS);
