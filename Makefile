@@ -34,6 +34,7 @@ bench: build
 	npm run --silent bench:envelope
 	npm run --silent bench:amortised
 	npm run --silent bench:attack
+	npm run --silent bench:rx-scaling
 	node dist/cli/main.js bench link
 
 clean:

@@ -1,12 +1,19 @@
 /**
- * `npm run bench:nmea`: decode throughput of the NMEA/AIS layer — framing + checksum, VDM assembly and message
- * decoding — over the shared corpus (or generated traffic when the corpus is not checked out), in sentences per
- * second on one core. Not asserted anywhere: a measurement to watch.
+ * `npm run bench:nmea`: decode throughput over the shared corpus (or generated traffic when the corpus is not
+ * checked out), three figures that include progressively more:
+ *  1. decode only: framing + checksum, VDM assembly and message decoding, in process (no JSON, no output);
+ *  2. end to end in process: the same plus gpsd's JSON view and its text (nmea/gpsd.ts, nmea/gpsd-writer.ts);
+ *  3. whole process, what a user gets: `mibc-ais decode -u < log > /dev/null` (the built CLI, start-up included) on
+ *     the corpus repeated to ≈250 000 sentences, bad lines and all, alternated with `gpsdecode -u` on the same file
+ *     when gpsd's tool is installed, with the ratio pair by pair (wall time; > 1 means faster than gpsdecode).
+ * Not asserted anywhere: a measurement to watch.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeAis, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
+import { decodeAis, gpsdJsonText, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
 import { sampleTraffic } from './sample-traffic.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,7 +42,10 @@ function load(): { lines: string[]; source: string } {
   return { lines, source: `${FILES.join(', ')} (${lines.length} of ${all.length} sentences)` };
 }
 
-function run(lines: readonly string[], rounds: number): { sentences: number; messages: number; ms: number } {
+/** Keeps the JSON text from being optimised away. */
+let sink = 0;
+
+function run(lines: readonly string[], rounds: number, json = false): { sentences: number; messages: number; ms: number } {
   const asm = new VdmAssembler();
   let messages = 0;
   const t0 = performance.now();
@@ -43,7 +53,8 @@ function run(lines: readonly string[], rounds: number): { sentences: number; mes
     for (const line of lines) {
       const out = asm.push(parseVdm(parseSentence(line)), r);
       if (out !== undefined) {
-        decodeAis(out.bits);
+        const m = decodeAis(out.bits);
+        if (json) sink += gpsdJsonText(m, { scaled: false, bits: out.bits }).length;
         messages++;
       }
     }
@@ -51,11 +62,73 @@ function run(lines: readonly string[], rounds: number): { sentences: number; mes
   return { sentences: rounds * lines.length, messages, ms: performance.now() - t0 };
 }
 
+/** Runs a command with stdin from `input` and stdout, stderr to /dev/null; wall milliseconds. */
+function timed(cmd: string, args: readonly string[], input: string): number {
+  const [fin, fout] = [openSync(input, 'r'), openSync('/dev/null', 'w')];
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(cmd, args, { stdio: [fin, fout, fout] });
+    if (r.error !== undefined || r.status !== 0) throw new Error(`${cmd} failed: ${r.error?.message ?? `exit ${r.status}`}`);
+    return performance.now() - t0;
+  } finally {
+    closeSync(fin);
+    closeSync(fout);
+  }
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** Figure 3: the built CLI as a process, against gpsdecode on the same file in the same run. */
+function wholeProcess(): void {
+  const cli = resolve(repo, 'dist/cli/main.js');
+  if (corpus === undefined || !existsSync(cli)) {
+    console.log('  whole process: skipped (needs the corpus and `npm run build`)');
+    return;
+  }
+  const log = ['gpsd/sample.aivdm', 'gpsd/ais-nmea-type6-fid55.log', 'libais/test.aivdm', 'libais/tagblock.nmea', 'libais/typeexamples.nmea']
+    .map((f) => readFileSync(resolve(corpus, f), 'latin1'))
+    .join('');
+  const perCopy = log.split('\n').length - 1;
+  const copies = Math.ceil(250_000 / perCopy);
+  const file = resolve(tmpdir(), `mibc-ais-bench-${process.pid}.nmea`);
+  writeFileSync(file, log.repeat(copies), 'latin1');
+  try {
+    const sentences = perCopy * copies;
+    const gpsdecode = spawnSync('gpsdecode', ['-V'], { stdio: 'ignore' }).error === undefined;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const pairs = 5;
+    timed(process.execPath, [cli, 'decode', '-u'], file); // warm the file cache
+    for (let k = 0; k < pairs; k++) {
+      ours.push(timed(process.execPath, [cli, 'decode', '-u'], file));
+      if (gpsdecode) theirs.push(timed('gpsdecode', ['-u'], file));
+    }
+    const rate = (sentences / median(ours)) * 1000;
+    console.log(`  whole process (\`mibc-ais decode -u < log > /dev/null\`, start-up included): ${fmt(rate)} sentences/s, median of ${pairs} on ${fmt(sentences)} lines`);
+    if (gpsdecode) {
+      const ratios = ours.map((t, k) => theirs[k]! / t);
+      console.log(
+        `  gpsdecode -u, same file, alternated: ${fmt((sentences / median(theirs)) * 1000)} sentences/s; ` +
+          `ratio mibc-ais/gpsdecode ${median(ratios).toFixed(2)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; > 1 is faster)`,
+      );
+    } else console.log('  gpsdecode not installed: no ratio (apt install gpsd-clients)');
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
 const { lines, source } = load();
 run(lines, 20);
 const rounds = Math.max(1, Math.ceil(400_000 / lines.length));
-const results = [0, 1, 2].map(() => run(lines, rounds));
-const best = results.reduce((a, b) => (b.ms < a.ms ? b : a));
-const rate = (best.sentences / best.ms) * 1000;
-console.log(`nmea decode throughput: ${Math.round(rate).toLocaleString('en-US')} sentences/s (${Math.round((best.messages / best.ms) * 1000).toLocaleString('en-US')} messages/s)`);
-console.log(`  input: ${source}; ${best.sentences} sentences per run, best of ${results.length} runs, one core`);
+const best = (json: boolean) => [0, 1, 2].map(() => run(lines, rounds, json)).reduce((a, b) => (b.ms < a.ms ? b : a));
+run(lines, 5, true);
+const decodeOnly = best(false);
+const endToEnd = best(true);
+const per = (r: { sentences: number; messages: number; ms: number }) =>
+  `${fmt((r.sentences / r.ms) * 1000)} sentences/s (${fmt((r.messages / r.ms) * 1000)} messages/s)`;
+console.log(`nmea decode throughput, one core (input: ${source}; ${decodeOnly.sentences} sentences per run, best of 3)`);
+console.log(`  decode only (framing, assembly, fields; no JSON, no output): ${per(decodeOnly)}`);
+console.log(`  end to end in process (plus gpsd JSON view and text, no IO): ${per(endToEnd)}`);
+wholeProcess();
+if (sink < 0) console.log(sink);

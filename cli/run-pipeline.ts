@@ -7,6 +7,9 @@
  *
  * Every failure here is a configuration failure — a restart cannot fix it — and is thrown as a DaemonError whose
  * code says which (KEYS_INVALID, PERMIT_REFUSED, STATE_UNUSABLE): `mibc-ais run` exits 78 on it with one line.
+ * The permit comes from `keys.permit` or, with a `token` section, from the key token (user PIN from a systemd
+ * credential). With a token, every card inserted later is read again and a newer permit replaces the running keys
+ * (`reloadKeys`, the daemon swaps pipelines); the same permit again installs nothing.
  * The installed key set is kept in the state directory (hal FileKeyStore: 0600, temp file + fsync + rename), written
  * before the pipeline uses it, so the next start's rollback check compares against it.
  */
@@ -15,7 +18,7 @@ import { join } from 'node:path';
 import { equalBytes } from '@noble/ciphers/utils.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { AppliancePipeline } from '../firmware/appliance-pipeline.js';
-import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
+import { createPlainPipeline, DaemonError, type DaemonConfig, type KeyReloader, type KeyValidity, type PipelineFactory } from '../firmware/daemon/index.js';
 import { epochOf } from '../firmware/epoch.js';
 import { DeviceSecretFileSchema, hexToBytes, KeyFileError, parseKeyFile, RootKeyFileSchema } from '../firmware/keyfile.js';
 import { VerifierCache, type GroupKeyRing, type OwnIdentity, type SystemParams } from '../firmware/keyring.js';
@@ -23,7 +26,9 @@ import { keysFromPermit, PermitKeysError } from '../firmware/permit-keys.js';
 import {
   decodeKeySet, deviceKeyFromSecret, EMPTY_KEY_SET, encodeKeySet, installPermit, KeySetCodecError, type KeySet, type PermitWarning,
 } from '../firmware/permit/index.js';
-import { DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, type KeyStore } from '../hal/index.js';
+import {
+  CredentialError, DEFAULT_UTC_TOLERANCE_MS, FileKeyStore, KeyStoreMissingError, readCredential, TokenError, waitForToken, type KeyStore, type KeyToken,
+} from '../hal/index.js';
 import { FileNonceStore } from '../hal/nonce-store-file.js';
 import type { NonceStore } from '../hal/nonce-store.js';
 import { loadGroupKeys, loadGroupPolicy, loadIdentity, loadParams, readBytes, readText } from './filters.js';
@@ -42,6 +47,8 @@ export const INSTALLED_KEYS_NAME = 'installed-keys';
 export const NONCE_STATE_NAME = 'group-nonces';
 
 interface PermitInstall {
+  /** False when the permit installed exactly the key set already installed. */
+  readonly changed: boolean;
   readonly set: KeySet;
   readonly refused: readonly PermitWarning[];
   readonly identity: OwnIdentity | undefined;
@@ -66,7 +73,39 @@ async function readInstalled(store: KeyStore, where: string): Promise<KeySet> {
   }
 }
 
-async function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: number, storeFor: (dir: string) => KeyStore): Promise<PermitInstall> {
+/** The permit's bytes and where they came from (for messages). */
+interface PermitBytes {
+  readonly bytes: Uint8Array;
+  readonly where: string;
+}
+
+/**
+ * Reads the permit from the token with the PIN of the configured credential. A wrong or blocked PIN and an unusable
+ * credential are configuration errors (exit 78): a restart loop would only burn the card's PIN tries. No card, no
+ * reader or an unreadable card is TOKEN_UNAVAILABLE (exit 1): a restart may find the card.
+ */
+async function permitFromToken(config: DaemonConfig, token: KeyToken | undefined): Promise<PermitBytes> {
+  const t = config.token!;
+  const where = t.kind === 'hid' ? 'HID token' : `card in ${t.reader ?? 'the first PC/SC reader'}`;
+  if (token === undefined) throw new DaemonError('TOKEN_UNAVAILABLE', `no ${where}: the token could not be opened`);
+  if (!(await waitForToken(token, t.waitMs))) throw new DaemonError('TOKEN_UNAVAILABLE', `no ${where} within ${t.waitMs} ms`);
+  let pin: string;
+  try {
+    pin = readCredential(t.pinCredential);
+  } catch (error) {
+    if (error instanceof CredentialError) throw new DaemonError('KEYS_INVALID', `token PIN: ${error.message}`, { cause: error });
+    throw error;
+  }
+  try {
+    return { bytes: await token.readPermit(pin), where };
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+    const config = error.code === 'TOKEN_PIN_WRONG' || error.code === 'TOKEN_PIN_BLOCKED' || error.code === 'TOKEN_PROTOCOL';
+    throw new DaemonError(config ? 'KEYS_INVALID' : 'TOKEN_UNAVAILABLE', `${where}: ${error.message}`, { cause: error });
+  }
+}
+
+async function installFromPermit(config: DaemonConfig, params: SystemParams, nowS: number, storeFor: (dir: string) => KeyStore, permit: PermitBytes): Promise<PermitInstall> {
   const k = config.keys;
   const dir = config.state?.dir as string; // required with keys.permit by the config schema
   const store = storeFor(dir);
@@ -74,14 +113,15 @@ async function installFromPermit(config: DaemonConfig, params: SystemParams, now
   privateFile(k.deviceKey as string, 'device key');
   const root = parseKeyFile(RootKeyFileSchema, readText(k.authority as string, 'authority'), `authority ${k.authority}`);
   const before = await readInstalled(store, dir);
-  const result = installPermit(readBytes(k.permit as string, 'permit'), before, {
+  const result = installPermit(permit.bytes, before, {
     device: deviceKeyFromSecret(hexToBytes(secret.secretKey)),
     rootPublicKey: hexToBytes(root.rootPublicKey),
     now: nowS,
   });
-  if (!result.ok) throw new DaemonError('PERMIT_REFUSED', `key permit ${k.permit}: ${result.error.message}`, { cause: result.error });
+  if (!result.ok) throw new DaemonError('PERMIT_REFUSED', `key permit ${permit.where}: ${result.error.message}`, { cause: result.error });
   const encoded = encodeKeySet(result.keys);
-  if (!equalBytes(encoded, encodeKeySet(before))) {
+  const changed = !equalBytes(encoded, encodeKeySet(before));
+  if (changed) {
     try {
       await store.write(INSTALLED_KEYS_NAME, encoded);
     } catch (error) {
@@ -89,7 +129,7 @@ async function installFromPermit(config: DaemonConfig, params: SystemParams, now
     }
   }
   const refused = result.warnings.filter((w) => w.code === 'KEY_EXPIRED');
-  return { set: result.keys, refused, ...keysFromPermit(params, result.keys) };
+  return { changed, set: result.keys, refused, ...keysFromPermit(params, result.keys) };
 }
 
 /** A secret another local user could have read is not used: it may have leaked (as the key store refuses it). */
@@ -136,13 +176,18 @@ export interface PipelineFactoryOptions {
   nonceStore?: (dir: string) => NonceStore;
 }
 
-/** The factory for `registerRun`, and the validity of the keys it installed last (for the alarms). */
-export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): { createPipeline: PipelineFactory; keyValidity: () => readonly KeyValidity[] } {
+/** The factory for `registerRun`, the reloader of newer permits, and the validity of the keys installed last (for the alarms). */
+export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): { createPipeline: PipelineFactory; reloadKeys: KeyReloader; keyValidity: () => readonly KeyValidity[] } {
   const now = options.now ?? Date.now;
   const storeFor = options.keyStore ?? ((dir: string) => new FileKeyStore(dir));
   const noncesFor = options.nonceStore ?? ((dir: string) => new FileNonceStore(join(dir, NONCE_STATE_NAME)));
   let validity: KeyValidity[] = [];
-  const build = async (config: DaemonConfig) => {
+  const permitOf = async (config: DaemonConfig, token: KeyToken | undefined): Promise<PermitBytes | undefined> => {
+    if (config.token !== undefined) return permitFromToken(config, token);
+    const path = config.keys.permit;
+    return path === undefined ? undefined : { bytes: readBytes(path, 'permit'), where: path };
+  };
+  const build = async (config: DaemonConfig, token: KeyToken | undefined, reload: boolean) => {
     const k = config.keys;
     if (k.params === undefined) {
       if (config.mode === 1) return createPlainPipeline();
@@ -150,7 +195,9 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
     }
     const nowS = Math.floor(now() / 1000);
     const params = loadParams(k.params);
-    const fromPermit = k.permit === undefined ? undefined : await installFromPermit(config, params, nowS, storeFor);
+    const permit = await permitOf(config, token);
+    const fromPermit = permit === undefined ? undefined : await installFromPermit(config, params, nowS, storeFor, permit);
+    if (reload && fromPermit?.changed !== true) return undefined;
     validity = [
       ...(fromPermit?.set.keys ?? []).map((key) => ({ kind: key.kind, identity: key.identity, notAfter: key.notAfter })),
       // Records the permit carried but that had already expired: not installed, alarmed until a new permit comes.
@@ -169,7 +216,11 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
       {
         // The radio side is a transponder or radio module: it takes BBM/ABM and knows its own-ship sentences as VDO.
         tx: { mode: config.mode, topology: config.topology, emit: 'bbm', ownShip: 'vdo' },
-        rx: { policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag', acceptFromSecond: nowS + RESTART_BARRIER_S },
+        rx: {
+          policy: config.policies.forwardUnverified === 'drop' ? 'drop' : 'flag',
+          acceptFromSecond: nowS + RESTART_BARRIER_S,
+          verifierCache: config.receiver.verifierCache,
+        },
         plainFallback: config.policies.plainFallback,
         display: { policy: config.policies.displayStatuses },
       },
@@ -183,12 +234,20 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
       },
     );
   };
-  const createPipeline: PipelineFactory = async (config) => {
+  const createPipeline: PipelineFactory = async (config, token) => {
     try {
-      return await build(config);
+      return (await build(config, token, false))!;
     } catch (error) {
       throw asStartupError(error);
     }
   };
-  return { createPipeline, keyValidity: () => validity };
+  const reloadKeys: KeyReloader = async (config, token) => {
+    if (config.token === undefined && config.keys.permit === undefined) return undefined;
+    try {
+      return await build(config, token, true);
+    } catch (error) {
+      throw asStartupError(error);
+    }
+  };
+  return { createPipeline, reloadKeys, keyValidity: () => validity };
 }

@@ -12,6 +12,7 @@ import {
   createSerialLink,
   createSimSerialLink,
   openGpioProvider,
+  openKeyToken,
   type GpioProvider,
   type KeyToken,
   type SerialLink,
@@ -23,6 +24,7 @@ import {
   SIM_PORT_PREFIX,
   parseConfigText,
   type DaemonConfig,
+  type KeyReloader,
   type KeyValidity,
   type PipelineFactory,
   type PortConfig,
@@ -51,7 +53,24 @@ export interface RunDeps {
   /** The secure pipeline's factory; see firmware/daemon `PipelineFactory`. */
   createPipeline: PipelineFactory;
   keyValidity?: () => readonly KeyValidity[];
+  reloadKeys?: KeyReloader;
+  /** The key token; by default the one the config's `token` section names is opened. */
   token?: KeyToken;
+}
+
+/**
+ * Opens the configured token. A failure to open (no PC/SC binding, no HID device) does not stop here: the pipeline
+ * factory then fails the start with TOKEN_UNAVAILABLE, which systemd restarts.
+ */
+async function tokenFor(config: DaemonConfig, log: Logger): Promise<KeyToken | undefined> {
+  const t = config.token;
+  if (t === undefined) return undefined;
+  try {
+    return await openKeyToken(t.kind === 'hid' ? { kind: 'hid', vendorId: t.vendorId!, productId: t.productId! } : { kind: 'pcsc', reader: t.reader });
+  } catch (error) {
+    log.error({ err: error }, 'key token cannot be opened');
+    return undefined;
+  }
 }
 
 async function loadConfig(path: string): Promise<DaemonConfig> {
@@ -102,14 +121,16 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
     process.stderr.write(`${failure.line}\n`);
     return failure.code;
   }
+  const token = deps.token ?? (await tokenFor(config, log));
   const daemon = new Daemon(config, {
     createPipeline: deps.createPipeline,
     openLink: linkOpener(() => (bus ??= new SimSerialBus())),
     notifier: new SystemdNotifier(),
     logger: log,
     ...(gpio === undefined ? {} : { gpio }),
-    ...(deps.token === undefined ? {} : { token: deps.token }),
+    ...(token === undefined ? {} : { token }),
     ...(deps.keyValidity === undefined ? {} : { keyValidity: deps.keyValidity }),
+    ...(deps.reloadKeys === undefined ? {} : { reloadKeys: deps.reloadKeys }),
   });
 
   let settle: (code: number) => void = () => undefined;
@@ -129,11 +150,13 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
     log.info({ signal }, 'signal');
     stopWith(EXIT_OK, signal);
   };
+  // SIGHUP (`systemctl reload mibc-ais`) re-reads the config and the permit: a newer permit put in place atomically
+  // (the SECOM consumer's last mile, docs/secom.md) is installed without a restart.
   const onHup = (): void => {
     loadConfig(configPath).then(
       (next) => daemon.reload(next),
       (error: unknown) => daemon.reloadFailed(error as Error),
-    );
+    ).finally(() => void daemon.reloadKeys('permit'));
   };
   const onCrash = (error: unknown): void => {
     log.fatal({ err: error }, 'uncaught error; stopping with the relay released');
@@ -159,6 +182,8 @@ export async function runDaemon(configPath: string, deps: RunDeps): Promise<numb
   process.off('SIGHUP', onHup);
   process.off('uncaughtException', onCrash);
   process.off('unhandledRejection', onCrash);
+  // The daemon only watches the token; whoever opened it closes it.
+  if (deps.token === undefined) await token?.close();
   log.flush();
   return code;
 }

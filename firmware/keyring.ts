@@ -5,11 +5,12 @@
  */
 import { equalBytes } from '@noble/ciphers/utils.js';
 import {
-  decodePublicParams, identityBytes, prepareDecryptor, prepareSigner, prepareVerifier,
+  decodePublicParams, identityBytes, prepareDecryptor, prepareSigner, prepareVerifier, verify,
   type Decryptor, type PublicParams, type Signer, type Verifier,
 } from '../crypto/index.js';
 import type { GroupKeyGrant } from './bodies.js';
 import { DEFAULT_EPOCH_SECONDS } from './epoch.js';
+import { FrequencySketch } from './frequency-sketch.js';
 import {
   checkGrant, EMPTY_GROUP_POLICY, isAuthorisedIssuer, isMember, policyProblem, type GrantRefusal, type GroupPolicy, type HandOut,
 } from './group-policy.js';
@@ -106,36 +107,107 @@ export class OwnIdentity {
   }
 }
 
-/** Verifiers for the senders heard recently: preparing one costs ≈1 ms and saves ≈0.5 ms per later message. */
+/** Prepared verifiers kept by default; the receiver's `verifierCache` option and the daemon's config change it. */
+export const DEFAULT_VERIFIER_CACHE = 1024;
+
+export interface VerifierCacheStats {
+  /** Verifications with a prepared verifier. */
+  hits: number;
+  /** Newcomers admitted: prepared (≈1.1× a plain verify once) and kept. */
+  admitted: number;
+  /** Newcomers verified without preparing: heard too seldom to displace the entry they would evict. */
+  bypassed: number;
+}
+
+/**
+ * Verifiers for the senders heard most. A prepared verifier (Q_ID's Miller-loop lines: ≈19 KiB of WASM memory and
+ * ≈1 ms to build) makes each later verify ≈0.8× a plain one; preparing for a ship heard once is a loss. So a
+ * sender is admitted only on its second sighting, and once the cache is full only when a frequency sketch says it
+ * is heard at least twice as often as the least recently used entry it would evict (TinyLFU, firmware/frequency-sketch.ts);
+ * everyone else is verified without preparing. A scan of many ships therefore never evicts the regulars and never
+ * costs more than plain verification. Memory: ≈19 KiB WASM + ≈0.2 KiB JS per entry, plus 16 bytes of sketch.
+ */
 export class VerifierCache {
   private readonly cache = new Map<string, Verifier>();
+  private readonly sketch: FrequencySketch;
+  readonly stats: VerifierCacheStats = { hits: 0, admitted: 0, bypassed: 0 };
+
   constructor(
     private readonly params: SystemParams,
-    readonly capacity = 1024,
+    readonly capacity = DEFAULT_VERIFIER_CACHE,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('verifier cache capacity must be a positive integer');
+    this.sketch = new FrequencySketch(capacity);
   }
 
   get size(): number {
     return this.cache.size;
   }
 
+  /** Whether a prepared verifier is held for the sender (no sighting is counted). */
+  has(kind: IdentityKind, mmsi: number, epoch: number): boolean {
+    return this.cache.has(`${kind}:${mmsi}:${epoch}`);
+  }
+
+  /** A verifier for the sender: the prepared one when held or admitted now, else one that verifies unprepared. */
   get(kind: IdentityKind, mmsi: number, epoch: number): Verifier {
     const key = `${kind}:${mmsi}:${epoch}`;
+    const seen = this.sketch.increment(key);
     let v = this.cache.get(key);
     if (v !== undefined) {
       this.cache.delete(key); // re-insert: Map order is the LRU order
-    } else {
-      v = prepareVerifier(this.params.pp, identityOf(kind, mmsi, epoch));
-      if (this.cache.size >= this.capacity) {
-        const [oldestKey, oldest] = this.cache.entries().next().value as [string, Verifier];
-        oldest.destroy();
-        this.cache.delete(oldestKey);
-      }
+      this.cache.set(key, v);
+      this.stats.hits++;
+      return v;
     }
+    const identity = identityOf(kind, mmsi, epoch);
+    if (!this.admit(seen)) {
+      this.stats.bypassed++;
+      return unprepared(this.params.pp, identity);
+    }
+    if (this.cache.size >= this.capacity) {
+      const [oldestKey, oldest] = this.cache.entries().next().value as [string, Verifier];
+      oldest.destroy();
+      this.cache.delete(oldestKey);
+    }
+    v = prepareVerifier(this.params.pp, identity);
     this.cache.set(key, v);
+    this.stats.admitted++;
     return v;
   }
+
+  /** Frees every prepared verifier's WASM memory. */
+  clear(): void {
+    for (const v of this.cache.values()) v.destroy();
+    this.cache.clear();
+  }
+
+  private admit(seen: number): boolean {
+    if (seen < 2) return false;
+    if (this.cache.size < this.capacity) return true;
+    // Twice as often, not merely more: swapping ships heard about as often only pays a preparation each time.
+    const victim = this.cache.keys().next().value as string;
+    return seen > 2 * this.sketch.estimate(victim);
+  }
+}
+
+/** Same contract as a prepared verifier, for a sender not worth preparing. */
+function unprepared(pp: PublicParams, identity: Uint8Array): Verifier {
+  return {
+    identity,
+    verify: (msg, sig) => verify(pp, identity, msg, sig),
+    verifyAny(msgs, sig) {
+      if (msgs.length === 1) return verify(pp, identity, msgs[0]!, sig) ? 0 : -1;
+      // Several candidates share one pairing only through prepared lines: prepare for this call, then free them.
+      const v = prepareVerifier(pp, identity);
+      try {
+        return v.verifyAny(msgs, sig);
+      } finally {
+        v.destroy();
+      }
+    },
+    destroy: () => undefined,
+  };
 }
 
 export interface GroupKey {

@@ -76,7 +76,7 @@ export class SecureRx {
   constructor(options: Partial<RxOptions>, keys: RxKeys) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
     this.reassembler = new Reassembler(this.options.reassembler);
-    this.verifiers = new VerifierCache(keys.params);
+    this.verifiers = new VerifierCache(keys.params, this.options.verifierCache);
     this.budget = this.options.verifyBudget === false ? undefined : new VerifyBudget(this.options.verifyBudget);
     this.held = new HeldReports({ perSender: this.options.attachedPerSender, senders: this.options.attachedSenders, total: this.options.attachedTotal });
     this.ctx = {

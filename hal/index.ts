@@ -101,3 +101,5 @@ export {
 } from './notify-systemd.js';
 export { RecordingNotifier, RECORDING_NOTIFIER_LIMIT, type RecordedNotification } from './notify-sim.js';
 export { TokenError, TOKEN_ERROR_CODES, type KeyToken, type TokenEvent, type TokenErrorCode } from './token.js';
+export { openKeyToken, readerPattern, waitForToken, type TokenSpec } from './token-open.js';
+export { CredentialError, CREDENTIAL_ERROR_CODES, CREDENTIAL_NAME, readCredential, type CredentialErrorCode } from './token-credential.js';

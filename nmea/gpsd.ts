@@ -14,6 +14,7 @@ import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
 import { decodeAsm, type JsonSpec } from './asm.js';
 import type { Fields, FieldValue } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
+import { jsonValue, writeGpsdJson } from './gpsd-writer.js';
 
 export type GpsdJson = Record<string, unknown>;
 
@@ -267,6 +268,54 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
       break;
   }
   return o;
+}
+
+/**
+ * gpsd's JSON text of a message: `JSON.stringify(toGpsdJson(m, options))`, byte for byte. The position reports
+ * (types 1–3 and 18, most of any log) are written straight from the decoded fields, without the object view;
+ * every other message goes through the view and the compiled writer (nmea/gpsd-writer.ts).
+ */
+export function gpsdJsonText(m: Readonly<AisMessage>, options: GpsdJsonOptions = {}): string {
+  const bits = options.bits;
+  // Shorter messages take gpsd's zero-filled reading of the missing bits: the general path handles it.
+  if (bits !== undefined && bits.bitLength >= 168 && (m.type <= 3 || m.type === 18)) {
+    const text = positionText(m, options.scaled ?? true);
+    if (text !== undefined) return text;
+  }
+  return writeGpsdJson(toGpsdJson(m, options));
+}
+
+/** Types 1–3 and 18 as toGpsdJson presents them; undefined if a field is missing (then the view decides). */
+function positionText(m: Readonly<AisMessage>, scaled: boolean): string | undefined {
+  const s = new Scaler(scaled);
+  const n = (k: string): number => (typeof m[k] === 'number' ? (m[k] as number) : 0);
+  let out = `{"class":"AIS","type":${m.type},"repeat":${num(m.repeat)},"mmsi":${num(m.mmsi)},"scaled":${scaled}`;
+  let missing = false;
+  const put = (k: string, v: unknown): void => {
+    const j = jsonValue(v);
+    if (j === undefined) missing = true;
+    else out += `,"${k}":${j}`;
+  };
+  if (m.type === 18) put('reserved', m['reserved']);
+  else {
+    put('status', n('status'));
+    put('status_text', legend('status', n('status')));
+    put('turn', s.turn(n('turn')));
+  }
+  put('speed', s.tenth(n('speed'), 1023));
+  put('accuracy', m['accuracy'] === true);
+  put('lon', s.deg(n('lon'), 600_000, 6));
+  put('lat', s.deg(n('lat'), 600_000, 6));
+  put('course', s.tenth(n('course'), 3600));
+  const rest = m.type === 18
+    ? ['heading', 'second', 'regional', 'cs', 'display', 'dsc', 'band', 'msg22', 'raim', 'radio']
+    : ['heading', 'second', 'maneuver', 'raim', 'radio'];
+  for (const k of rest) put(k, m[k]);
+  return missing ? undefined : `${out}}`;
+}
+
+function num(v: number): string {
+  return jsonValue(v)!;
 }
 
 function type24(o: GpsdJson, m: Readonly<AisMessage>, t: (k: string) => string, compat: boolean): void {

@@ -15,6 +15,7 @@ export const ALARM_CODES = {
   CLOCK_DISAGREES: { severity: 'alarm', text: 'System clock disagrees with GNSS/AIS UTC; freshness and expiry cannot be decided.' },
   CLOCK_UNTRUSTED: { severity: 'alarm', text: 'System time is not confirmed by the ship\'s GNSS (clock stepped, disagreement beyond the bound, or no reference): mode 5 is held and amortised authentication is not shown verified.' },
   TOKEN_REMOVED: { severity: 'alarm', text: 'The key token was removed.' },
+  KEY_RELOAD_FAILED: { severity: 'warning', text: 'A new permit (from an inserted card or the inbox) was not installed; the keys in use are kept.' },
   PORT_DOWN: { severity: 'alarm', text: 'A serial port is down; it is being reopened.' },
   CRYPTO_BEHIND: { severity: 'warning', text: 'Secured sending fell behind; own-ship messages were sent in mode 1 where the mode allows it, withheld otherwise.' },
   OWN_SHIP_WITHHELD: { severity: 'alarm', text: 'Own-ship messages that could not be secured were withheld: the mode does not send them in clear.' },

@@ -55,6 +55,29 @@ const gpioSchema = z.strictObject({
   debounceMs: z.number().int().min(0).max(1_000).optional(),
 });
 
+/** A systemd credential name (hal/token-credential.ts CREDENTIAL_NAME). */
+const credentialName = z.string().regex(/^(?!\.{1,2}$)[A-Za-z0-9_.@-]{1,255}$/, 'must be a systemd credential name');
+
+/** Default wait at start-up for the card to be seen in its reader. */
+export const DEFAULT_TOKEN_WAIT_MS = 10_000;
+
+const tokenSchema = z.strictObject({
+  /** 'pcsc': a smart card in a PC/SC reader (pcscd); 'hid': a USB HID token. */
+  kind: z.enum(['pcsc', 'hid']),
+  /** PC/SC: the reader's whole name as `pcsc_scan` prints it; absent = the first reader that holds a card. */
+  reader: z.string().min(1).optional(),
+  /** HID: the token's USB vendor and product id. */
+  vendorId: z.number().int().min(0).max(0xffff).optional(),
+  productId: z.number().int().min(0).max(0xffff).optional(),
+  /**
+   * The systemd credential holding the token's user PIN ($CREDENTIALS_DIRECTORY/<name>, from the unit's
+   * LoadCredential=). There is deliberately no way to give the PIN itself here, in an argument or in the environment.
+   */
+  pinCredential: credentialName.default('token-pin'),
+  /** How long the start waits for the card to be seen before it fails (and systemd restarts the service). */
+  waitMs: z.number().int().min(0).max(120_000).default(DEFAULT_TOKEN_WAIT_MS),
+});
+
 export const daemonConfigSchema = z
   .strictObject({
     ports: z.strictObject({ ship: portSchema, radio: portSchema }),
@@ -100,7 +123,16 @@ export const daemonConfigSchema = z
         displayStatuses: z.enum(['news', 'all']).default('news'),
       })
       .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure', displayStatuses: 'news' }),
+    /** The receive path: prepared verifiers kept for the ships heard most (≈19 KiB of WASM memory each). */
+    receiver: z
+      .strictObject({ verifierCache: z.number().int().min(1).max(65_536).default(1024) })
+      .default({ verifierCache: 1024 }), // firmware/keyring.ts DEFAULT_VERIFIER_CACHE; not imported, to keep the pairing library out of config parsing
     gpio: gpioSchema.optional(),
+    /**
+     * The key token the permit is read from at start, and again whenever a card is inserted (docs/raspberry-pi.md
+     * "Key token"). Replaces `keys.permit`; needs `keys.deviceKey`, `keys.authority`, `keys.params` and `state`.
+     */
+    token: tokenSchema.optional(),
     /**
      * The daemon's state directory (systemd's StateDirectory=, /var/lib/mibc-ais): the installed key set lives
      * here, written atomically, so that a permit's rollback check compares against what was installed before.
@@ -131,6 +163,20 @@ export const daemonConfigSchema = z
         if (config.keys[k] === undefined) ctx.addIssue({ code: 'custom', path: ['keys', k], message: 'is required with keys.permit' });
       }
       if (config.state === undefined) ctx.addIssue({ code: 'custom', path: ['state', 'dir'], message: 'is required with keys.permit (the installed key set is kept there)' });
+    }
+    const t = config.token;
+    if (t !== undefined) {
+      if (config.keys.permit !== undefined) ctx.addIssue({ code: 'custom', path: ['keys', 'permit'], message: 'must be absent with token (the permit is read from the token)' });
+      for (const k of ['deviceKey', 'authority', 'params'] as const) {
+        if (config.keys[k] === undefined) ctx.addIssue({ code: 'custom', path: ['keys', k], message: 'is required with token' });
+      }
+      if (config.state === undefined) ctx.addIssue({ code: 'custom', path: ['state', 'dir'], message: 'is required with token (the installed key set is kept there)' });
+      if (t.kind === 'hid') {
+        for (const k of ['vendorId', 'productId'] as const) if (t[k] === undefined) ctx.addIssue({ code: 'custom', path: ['token', k], message: 'is required for a HID token' });
+        if (t.reader !== undefined) ctx.addIssue({ code: 'custom', path: ['token', 'reader'], message: 'is for PC/SC readers only' });
+      } else {
+        for (const k of ['vendorId', 'productId'] as const) if (t[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['token', k], message: 'is for HID tokens only' });
+      }
     }
     if (config.timing.hangThresholdMs <= config.timing.latencyBudgetMs) {
       ctx.addIssue({ code: 'custom', path: ['timing', 'hangThresholdMs'], message: 'must be greater than timing.latencyBudgetMs' });

@@ -56,7 +56,15 @@ import { startStatusServer, type StatusServer } from './status-server.js';
  * Builds the secure pipeline for a configuration (loads keys, params and permit from the configured paths).
  * Called once per daemon start; a throw or rejection keeps the relay in bypass and fails the start.
  */
-export type PipelineFactory = (config: DaemonConfig) => Pipeline | Promise<Pipeline>;
+export type PipelineFactory = (config: DaemonConfig, token?: KeyToken) => Pipeline | Promise<Pipeline>;
+
+/**
+ * Builds a pipeline with a newer permit (from the token just inserted, or the permit inbox) while the old one keeps
+ * running; undefined when the permit installs nothing new. A throw leaves the running keys in place.
+ */
+export type KeyReloader = (config: DaemonConfig, token?: KeyToken) => Promise<Pipeline | undefined>;
+
+export type KeyReloadResult = 'installed' | 'unchanged' | 'refused';
 
 /** Expiry of one installed key, as firmware/permit's InstalledKey carries it. */
 export interface KeyValidity {
@@ -81,6 +89,8 @@ export interface DaemonDeps {
   token?: KeyToken;
   /** Installed keys, for KEY_EXPIRED / KEY_EXPIRES_SOON. */
   keyValidity?: () => readonly KeyValidity[];
+  /** Installs a newer permit without a restart; none = keys change only with a restart. */
+  reloadKeys?: KeyReloader;
   /** Schedules the next processing slice after pending IO; defaults to setImmediate. */
   defer?: (fn: () => void) => void;
   /** Watchdog ping interval; defaults to the notifier's ($WATCHDOG_USEC / 2). */
@@ -107,8 +117,8 @@ export const REQUEUE_MEMORY_LIMIT = 64;
 
 export type DaemonState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 export type PipelineHealth = 'starting' | 'healthy' | 'hung' | 'failed';
-export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error';
-const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error'];
+export type ShipBypassReason = 'latency' | 'input-queue-full' | 'degraded' | 'pipeline-error' | 'token-removed';
+const SHIP_BYPASS_REASONS: readonly ShipBypassReason[] = ['latency', 'input-queue-full', 'degraded', 'pipeline-error', 'token-removed'];
 const noReasons = (): Record<ShipBypassReason, number> => Object.fromEntries(SHIP_BYPASS_REASONS.map((r) => [r, 0])) as Record<ShipBypassReason, number>;
 
 export interface DaemonCounters {
@@ -171,6 +181,8 @@ export interface DaemonStatus {
 export interface DaemonEvents {
   ready: [];
   mode: [Mode];
+  /** A newer permit was installed without a restart; the argument names its source (token, inbox). */
+  'keys-reloaded': [string];
 }
 
 interface Queued {
@@ -208,6 +220,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #keyTimer: TimerHandle | undefined;
   #scheduled = false;
   #busy = false;
+  /** The token is out and the mode (3–5) must not fall back to plain: own-ship lines are withheld. */
+  #tokenHold = false;
   /** Monotonic start of the pipeline call in progress, for the watchdog's view of a hang. */
   #inCallSince: number | undefined;
   #startedAt = 0;
@@ -218,6 +232,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   /** Numbers the own-ship messages for the radio queue's supersede keys. */
   #messageSeq = 0;
   readonly #requeued = new Set<string>();
+  /** Key reloads run one after another: two cards or an inbox file at once must not race their installs. */
+  #reloading: Promise<unknown> = Promise.resolve();
   readonly #tokenListeners: { removed: () => void; inserted: () => void } = {
     removed: () => this.#tokenChanged(false),
     inserted: () => this.#tokenChanged(true),
@@ -294,7 +310,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       this.#log.info({ statusPort: this.#server.port, topology: this.#config.topology, mode: this.#config.mode }, 'starting');
       this.#watchToken();
       try {
-        this.#pipeline = await this.#deps.createPipeline(this.#config);
+        this.#pipeline = await this.#deps.createPipeline(this.#config, this.#deps.token);
         // Tables built now, not in the first own-ship report: it would miss the latency budget on every start.
         this.#pipeline.prepare?.(this.#clock.utcNow());
       } catch (error) {
@@ -304,6 +320,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         throw error instanceof DaemonError ? error : new DaemonError('PIPELINE_INIT', `the pipeline could not be created: ${message}`, { cause: error });
       }
       this.#health = 'healthy';
+      this.#checkTokenAtStart();
       this.#tellTimeTrust();
       this.#applyMode('start');
       for (const side of SIDES) this.#openLink(side);
@@ -421,12 +438,57 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (token === undefined) return;
     token.on('removed', this.#tokenListeners.removed);
     token.on('inserted', this.#tokenListeners.inserted);
-    if (!token.present) this.alarms.raise('TOKEN_REMOVED', '-', 'no token at start-up');
+  }
+
+  /** After the pipeline is built: a PC/SC monitor reports a card already in the reader only just after it starts. */
+  #checkTokenAtStart(): void {
+    const token = this.#deps.token;
+    if (token !== undefined && !token.present) this.alarms.raise('TOKEN_REMOVED', '-', 'no token at start-up');
   }
 
   #tokenChanged(present: boolean): void {
     this.alarms.set('TOKEN_REMOVED', '-', !present, 'token removed');
     this.#applyMode('token');
+    if (present && this.#pipeline !== undefined) void this.reloadKeys('token');
+  }
+
+  /**
+   * Installs a newer permit without a restart. The new pipeline is built (permit checked, keys unwrapped, self-test)
+   * while the old one keeps signing, then put in its place between two slices — there is never a moment without a
+   * valid key. The new pipeline starts with a fresh replay cache and the start-up barrier (cli/run-pipeline.ts), so
+   * received secured messages of the few seconds around the swap are refused rather than possibly replayed. Mode 5's
+   * nonce marks are read from the state directory on the new pipeline's first send, after the swap, so it continues
+   * above every mark the old one reserved.
+   */
+  reloadKeys(source: string): Promise<KeyReloadResult> {
+    const run = this.#reloading.then(() => this.#reloadKeys(source));
+    this.#reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reloadKeys(source: string): Promise<KeyReloadResult> {
+    const reload = this.#deps.reloadKeys;
+    if (reload === undefined || this.#state !== 'running') return 'unchanged';
+    let next: Pipeline | undefined;
+    try {
+      next = await reload(this.#config, this.#deps.token);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.alarms.raise('KEY_RELOAD_FAILED', source, message);
+      this.#log.warn({ source, err: error }, 'new permit not installed; the keys in use are kept');
+      return 'refused';
+    }
+    this.alarms.clear('KEY_RELOAD_FAILED', source);
+    if (next === undefined || this.#state !== 'running') return 'unchanged';
+    const from = this.#pipeline?.mode;
+    this.#pipeline = next;
+    this.#tellTimeTrust();
+    this.#applyMode('start');
+    if (this.#keyTimer !== undefined) this.#clock.clearTimeout(this.#keyTimer);
+    this.#checkKeys();
+    this.#log.info({ source, mode: next.mode, previousMode: from }, 'keys reloaded');
+    this.emit('keys-reloaded', source);
+    return 'installed';
   }
 
   #openLink(side: Side): void {
@@ -514,6 +576,10 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #processShip(item: Queued): void {
     if (this.#health !== 'healthy' || this.#pipeline === undefined) {
       this.#bypassShip(item.line, 'degraded');
+      return;
+    }
+    if (this.#tokenHold) {
+      this.#bypassShip(item.line, 'token-removed');
       return;
     }
     const waited = this.#clock.monotonicNow() - item.at;
@@ -754,7 +820,12 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (position > 5) this.alarms.raise('MODE_UNAVAILABLE', 'switch', `switch position ${position} is not a mode`);
     else this.alarms.clear('MODE_UNAVAILABLE', 'switch');
     const tokenGone = this.#deps.token !== undefined && !this.#deps.token.present && this.#config.policies.tokenRemoved === 'mode1';
-    const target: Mode = tokenGone ? 1 : this.#desiredMode();
+    const desired = this.#desiredMode();
+    // Without its token the appliance stops speaking for the ship. Mode 2 becomes mode 1 (plain reports, as without
+    // the appliance); in modes 3–5 mode 1 would put the real MMSI or the confidential content on air, so own-ship
+    // lines are withheld instead until the token is back.
+    this.#tokenHold = tokenGone && desired >= 3;
+    const target: Mode = tokenGone && desired < 3 ? 1 : desired;
     if (pipeline.mode === target) {
       this.#modeServed(pipeline);
       return;

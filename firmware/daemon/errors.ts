@@ -2,6 +2,7 @@
 
 export const DAEMON_ERROR_CODES = [
   'CONFIG_INVALID', 'CONFIG_UNREADABLE', 'KEYS_INVALID', 'PERMIT_REFUSED', 'STATE_UNUSABLE', 'PIPELINE_INIT', 'DAEMON_STATE', 'STATUS_LISTEN',
+  'TOKEN_UNAVAILABLE',
 ] as const;
 export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[number];
 
@@ -11,6 +12,7 @@ export type DaemonErrorCode = (typeof DAEMON_ERROR_CODES)[number];
  * taken port is a clash, not a leftover): `mibc-ais run` exits 78 (EX_CONFIG) on them, which the unit's
  * RestartPreventExitStatus= names, so a bad install stops instead of restarting and rebooting the board in a loop.
  */
+/* TOKEN_UNAVAILABLE (no card in the reader, pcscd not up yet) is not among them: a restart may find the card. */
 export const CONFIGURATION_ERROR_CODES: readonly DaemonErrorCode[] = [
   'CONFIG_INVALID', 'CONFIG_UNREADABLE', 'KEYS_INVALID', 'PERMIT_REFUSED', 'STATE_UNUSABLE', 'PIPELINE_INIT', 'STATUS_LISTEN',
 ];

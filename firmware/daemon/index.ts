@@ -14,6 +14,8 @@ export {
   type DaemonStatus,
   type KeyValidity,
   type PipelineFactory,
+  type KeyReloader,
+  type KeyReloadResult,
   type PipelineHealth,
   type PortStatus,
   type ShipBypassReason,

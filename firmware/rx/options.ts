@@ -1,6 +1,6 @@
 /** Options and key material of the receive path (firmware/secure-rx.ts). */
 import type { ReceiverLimits } from '../amortised/index.js';
-import type { GroupKeyRing, OwnIdentity, SystemParams } from '../keyring.js';
+import { DEFAULT_VERIFIER_CACHE, type GroupKeyRing, type OwnIdentity, type SystemParams } from '../keyring.js';
 import type { ReassemblerLimits } from '../reassembler.js';
 import type { VerifyBudgetLimits } from './verify-budget.js';
 
@@ -34,6 +34,8 @@ export interface RxOptions {
   readonly acceptFromSecond?: number;
   /** Pairing operations allowed per source and in total (docs/verification-budget.md); false only to measure without. */
   readonly verifyBudget: Partial<VerifyBudgetLimits> | false;
+  /** Prepared verifiers kept for the senders heard most (firmware/keyring.ts `VerifierCache`; ≈19 KiB WASM each). */
+  readonly verifierCache: number;
 }
 
 export const DEFAULT_RX_OPTIONS: RxOptions = {
@@ -51,6 +53,7 @@ export const DEFAULT_RX_OPTIONS: RxOptions = {
   // Fail closed: nothing vouches for the clock until a trusted source says so.
   clockTrusted: false,
   verifyBudget: {},
+  verifierCache: DEFAULT_VERIFIER_CACHE,
 };
 
 export interface RxKeys {

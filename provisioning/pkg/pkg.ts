@@ -376,6 +376,18 @@ export class Pkg {
     await writeAnchor(this.dir, this.vault, this.state, this.env);
   }
 
+  /** Revokes a vessel's MRN: the SECOM service grants it no further renewal. */
+  async revoke(mrn: string, reason: string): Promise<void> {
+    this.live();
+    await this.append({ type: 'revoke', data: { mrn, reason } });
+  }
+
+  /** Records one SECOM exchange (accepted or refused) in the register. */
+  async recordSecom(data: Extract<RegisterEvent, { type: 'secom' }>['data']): Promise<void> {
+    this.live();
+    await this.append({ type: 'secom', data });
+  }
+
   /** The key epoch containing the clock's now. */
   currentEpoch(): number {
     return epochOf(utcSecond(this.env), this.params.epochSeconds);

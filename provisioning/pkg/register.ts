@@ -35,7 +35,11 @@ export type RegisterEvent =
   | { readonly type: 'bind-mrn'; readonly data: { mrn: string; mmsi: number } }
   | { readonly type: 'pseudonym'; readonly data: { pseudo: number; sealed: string } }
   | { readonly type: 'group-key'; readonly data: { keyId: number; notBefore: number; notAfter: number; issuerMmsi: number; to: number[]; groupId?: number } }
-  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } };
+  | { readonly type: 'permit'; readonly data: { deviceId: string; issuerId: string; sequence: number; identities: string[]; groups?: number[] } }
+  /** The authority withdrew a vessel's standing: no renewal is granted to its MRN any more. */
+  | { readonly type: 'revoke'; readonly data: { mrn: string; reason: string } }
+  /** A SECOM exchange of the authority's shore service (docs/secom.md): accepted or refused, with its code. */
+  | { readonly type: 'secom'; readonly data: { action: string; code: string; transactionId?: string; peer?: string; detail?: string } };
 
 export type RegisterEntry = RegisterEvent & { readonly seq: number; readonly at: number; readonly prev: string; readonly mac: string };
 
@@ -57,6 +61,8 @@ export interface RegisterState {
   readonly groupKeys: readonly { readonly keyId: number; readonly notBefore: number; readonly notAfter: number }[];
   /** Highest permit sequence per device id (hex). */
   readonly permitSequences: ReadonlyMap<string, number>;
+  /** Vessel MRNs the authority revoked. */
+  readonly revokedMrns: ReadonlySet<string>;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -121,6 +127,7 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
   const pseudonyms = new Set<number>();
   const extractedMmsis = new Set<number>();
   const permitSequences = new Map<string, number>();
+  const revokedMrns = new Set<string>();
   const mrnConflicts = new Map<string, Set<number>>();
   const groupKeyIds = new Set<number>();
   const groupKeys: { keyId: number; notBefore: number; notAfter: number }[] = [];
@@ -160,12 +167,16 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
       case 'permit':
         permitSequences.set(e.data.deviceId, e.data.sequence);
         break;
+      case 'revoke':
+        revokedMrns.add(e.data.mrn);
+        break;
       case 'setup':
+      case 'secom':
         break;
     }
   });
   return {
-    entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, groupKeyIds, groupKeys, permitSequences,
+    entries, head, mrnBindings, pseudonyms, extractedMmsis, lastGroupKeyId, groupKeyIds, groupKeys, permitSequences, revokedMrns,
     mrnConflicts: [...mrnConflicts].map(([mrn, mmsis]) => ({ mrn, mmsis: [...mmsis] })),
   };
 }

@@ -443,6 +443,26 @@ describe('Daemon modes and alarms', () => {
     expect(rig.daemon.alarms.has('TOKEN_REMOVED')).toBe(false);
   });
 
+  it('in modes 3–5 a removed token withholds own-ship lines instead of falling back to plain, until it is back', async () => {
+    for (const mode of [3, 4, 5] as const) {
+      const rig = await started(makeRig({ mode }));
+      rig.token.remove();
+      expect(rig.pipeline.mode).toBe(mode);
+      expect(rig.daemon.alarms.has('TOKEN_REMOVED')).toBe(true);
+      rig.ship.emitLine('!AIVDO,own,1');
+      await settle();
+      expect(rig.radio.lines).toEqual([]);
+      expect(rig.pipeline.counters().bypass).toBe(0);
+      expect(rig.daemon.status().counters.shipWithheld['token-removed']).toBe(1);
+      expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'token-removed')).toBe(true);
+      rig.token.insert();
+      rig.ship.emitLine('!AIVDO,own,2');
+      await settle();
+      expect(rig.radio.lines).toEqual(['!AIVDO,own,2']);
+      await rig.daemon.stop();
+    }
+  });
+
   it('raises KEY_EXPIRES_SOON and KEY_EXPIRED as the clock passes, once each', async () => {
     // Hour-long timers, so that a month of simulated time is a few thousand timer firings.
     const rig = makeRig({ timing: { tickIntervalMs: 3_600_000 } }, { watchdogMs: 3_600_000 });

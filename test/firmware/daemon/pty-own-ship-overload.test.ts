@@ -74,7 +74,8 @@ describe.skipIf(!socatAvailable)('own-ship overload on the radio port (25 report
       return p !== undefined && p.queued.safety === 0 && p.queued.normal === 0 && radio.lines.length === p.linesOut;
     }, 'the radio port to drain');
     const s = daemon.status();
-    const drops = s.ports.radio!.drops;
+    const d = s.ports.radio!.drops;
+    const drops = { superseded: d.superseded ?? 0, 'queue-full': d['queue-full'] ?? 0, expired: d.expired ?? 0 };
     expect(s.pipeline['tx.secured']).toBe(sent);
     expect(s.pipeline['tx.sentPlain']).toBe(0);
     expect(radio.lines.every((l) => /^!..BBM,/.test(l))).toBe(true);

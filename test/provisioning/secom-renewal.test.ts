@@ -1,0 +1,188 @@
+/**
+ * Key renewal at sea, end to end on loopback TLS (in one process): an appliance whose permit holds only the current
+ * epoch's key, two minutes before the epoch ends; the vessel side asks the authority's SECOM service for renewal,
+ * checks the authority's data signature, hands the permit over (written atomically where the daemon's keys.permit
+ * points, then a reload), waits for the daemon to install it and acknowledges *opened*. Signing then continues across
+ * the epoch boundary, every report shown `V` by a receiver holding only the public parameters.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimTransponder } from '../../bench/link/transponder.js';
+import { loadParams } from '../../cli/filters.js';
+import { appliancePipelineFactory, INSTALLED_KEYS_NAME } from '../../cli/run-pipeline.js';
+import { secomCommand } from '../../cli/secom.js';
+import { Daemon, parseConfig } from '../../firmware/daemon/index.js';
+import { epochOf } from '../../firmware/epoch.js';
+import { decodeKeySet, deviceKeyFromSecret } from '../../firmware/permit/index.js';
+import { SecureRx } from '../../firmware/secure-rx.js';
+import { parseStatus } from '../../firmware/status.js';
+import { FakeClock, FileKeyStore, RecordingNotifier, SimSerialBus, createSimSerialLink } from '../../hal/index.js';
+import { encodeAis, encodeVdm } from '../../nmea/index.js';
+import type { Pkg } from '../../provisioning/pkg/index.js';
+import { createRoot, decideRenewal, issueLeaf, issueTlsServer, renewPermit, startSecomService, type SecomService } from '../../provisioning/secom/index.js';
+import { makePkgDir, type PkgDir } from './_pkg-dir.js';
+
+const MMSI = 237_000_061;
+const MRN = 'urn:mrn:mcp:vessel:gr:mmsi:237000061';
+const DAY = 86_400_000;
+const validity = { notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + DAY) };
+
+let pkgDir: PkgDir;
+let pkg: Pkg;
+let service: SecomService;
+let daemon: Daemon;
+let appliance: string;
+
+afterAll(async () => {
+  await daemon?.stop();
+  await service?.close();
+  await pkg?.close();
+  pkgDir?.remove();
+});
+
+describe('key renewal through SECOM, across an epoch boundary', () => {
+  let clock: FakeClock;
+  let ship: ReturnType<SimSerialBus['createPort']>;
+  let radio: ReturnType<SimSerialBus['createPort']>;
+  let epochEndMs: number;
+  const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x61));
+
+  beforeAll(async () => {
+    pkgDir = await makePkgDir('secom renewal');
+    const params = JSON.parse(readFileSync(join(pkgDir.dir, 'params.json'), 'utf8')) as { epochSeconds: number };
+    // Two minutes before the current epoch ends.
+    const epoch = epochOf(Math.floor(pkgDir.env.now() / 1000), params.epochSeconds);
+    epochEndMs = (epoch + 1) * params.epochSeconds * 1000;
+    pkgDir.env.set(epochEndMs - 120_000);
+    pkg = await pkgDir.open();
+    appliance = mkdtempSync(join(pkgDir.root, 'appliance-'));
+    const deviceKey = join(appliance, 'device-secret.json');
+    mkdirSync(join(appliance, 'state'), { mode: 0o700 });
+    writeFileSync(deviceKey, JSON.stringify({ format: 'mibc-ais-device-secret', version: 1, secretKey: bytesToHex(new Uint8Array(32).fill(0x61)) }), { mode: 0o600 });
+    // Provisioned by card earlier: the current epoch's key only.
+    const keys = await pkg.extract({ kind: 'mmsi', mmsi: MMSI, mrn: MRN }, pkg.currentEpoch(), 1);
+    writeFileSync(join(appliance, 'keys.permit'), await pkg.permit(device.publicKey, [keys]), { mode: 0o600 });
+
+    clock = new FakeClock(epochEndMs - 120_000);
+    const bus = new SimSerialBus();
+    ship = bus.createPort('sim:ship');
+    radio = bus.createPort('sim:radio');
+    const config = parseConfig({
+      ports: { ship: { path: 'sim:ship', pace: false }, radio: { path: 'sim:radio', pace: false } },
+      topology: 'attached', mode: 2, status: { port: 0 },
+      keys: { params: join(pkgDir.dir, 'params.json'), permit: join(appliance, 'keys.permit'), deviceKey, authority: join(pkgDir.dir, 'authority.json') },
+      state: { dir: join(appliance, 'state') },
+    });
+    const factory = appliancePipelineFactory({ now: () => clock.utcNow() });
+    daemon = new Daemon(config, {
+      createPipeline: factory.createPipeline, reloadKeys: factory.reloadKeys, keyValidity: factory.keyValidity,
+      openLink: (_side, port) => createSimSerialLink(bus, { path: port.path, baudRate: port.baud, paceOutput: port.pace }, clock),
+      notifier: new RecordingNotifier({ clock }), logger: pino({ level: 'silent' }), clock,
+    });
+    await daemon.start();
+
+    const authorityRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg', commonName: 'PKG SECOM root', ...validity });
+    const authority = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'PKG SECOM service', ...validity }, authorityRoot);
+    const tls = await issueTlsServer({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, authorityRoot);
+    fleetRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:fleet-idp', commonName: 'Fleet IdP', ...validity });
+    vessel = await issueLeaf({ mrn: MRN, commonName: 'MV Renewal', ...validity }, fleetRoot);
+    authorityRootCert = authorityRoot;
+    service = await startSecomService({
+      tls, identity: authority, identityRoot: authorityRoot.certificate, trustedRoots: [fleetRoot.certificate],
+      record: (r) => pkg.recordSecom(r), catalogue: () => [], renew: (mrn, request) => decideRenewal(pkg, mrn, request),
+    });
+  }, 120_000);
+
+  let fleetRoot: Awaited<ReturnType<typeof createRoot>>;
+  let vessel: Awaited<ReturnType<typeof issueLeaf>>;
+  let authorityRootCert: Awaited<ReturnType<typeof createRoot>>;
+
+  const settle = async () => {
+    for (let i = 0; i < 8; i += 1) await new Promise((r) => setImmediate(r));
+  };
+  const air = new SimTransponder(MMSI);
+  const signedAtReceiver = async (speed: number): Promise<string[]> => {
+    radio.clearLines();
+    const own = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: MMSI, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
+    ship.emitLine(own[0]!);
+    await settle();
+    const onAir = [...air.push(own, clock.utcNow()), ...air.push([...radio.lines], clock.utcNow())].flatMap((m) => m.lines);
+    const rx = new SecureRx({}, { params: loadParams(join(pkgDir.dir, 'params.json')) });
+    return onAir.flatMap((l) => rx.push(l, clock.utcNow() + 100)).filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!).filter((s) => s.result !== 'U')
+      .map((s) => (s.reason === undefined ? s.result : `${s.result}:${s.reason}`));
+  };
+
+  it('renews before the boundary, acknowledges opened once installed, and signs on across the boundary', async () => {
+    clock.advance(1_000);
+    expect(await signedAtReceiver(100)).toEqual(['V']);
+    expect(daemon.alarms.has('KEY_EXPIRES_SOON')).toBe(true);
+
+    const stateDir = join(appliance, 'state');
+    const outcome = await renewPermit({
+      authorityUrl: service.url,
+      ca: authorityRootCert.certificate.toString('pem'),
+      authorityRoot: authorityRootCert.certificate,
+      signer: { certificate: vessel.certificate, privateKey: vessel.privateKey, root: fleetRoot.certificate },
+      mmsi: MMSI,
+      devicePublicKey: device.publicKey,
+      epoch: pkg.currentEpoch(),
+      handOver: async (permit) => {
+        const staged = join(appliance, 'keys.permit.new');
+        writeFileSync(staged, permit, { mode: 0o600 });
+        renameSync(staged, join(appliance, 'keys.permit'));
+        await daemon.reloadKeys('permit');
+      },
+      installed: async (issuerId, sequence) => (decodeKeySet(await new FileKeyStore(stateDir).read(INSTALLED_KEYS_NAME)).sequences[issuerId] ?? 0) >= sequence,
+      pollMs: 50,
+    });
+    expect(outcome).toMatchObject({ installed: true, sequence: 2 });
+    const codes = pkg.register.entries.filter((e) => e.type === 'secom').map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : ''));
+    expect(codes).toEqual(['renewal:GRANTED', 'acknowledgement:DELIVERED', 'acknowledgement:OPENED']);
+
+    // Across the boundary: one report each 30 s from 60 s before it to 90 s after it, every one verified.
+    const results: string[][] = [];
+    clock.advance(epochEndMs - 60_000 - clock.utcNow());
+    for (let t = 0; t < 6; t++) {
+      results.push(await signedAtReceiver(101 + t));
+      clock.advance(30_000);
+    }
+    expect(clock.utcNow()).toBeGreaterThan(epochEndMs);
+    expect(results).toEqual(Array(6).fill(['V']));
+    expect(daemon.status().counters.shipBypassed).toMatchObject({ latency: 0, 'input-queue-full': 0, degraded: 0, 'pipeline-error': 0 });
+  });
+
+  it('`mibc-ais secom renew` does the same from files: permit written atomically, daemon notified, opened acknowledged', async () => {
+    pkgDir.env.set(clock.utcNow()); // the authority's clock, now in the new epoch
+    const pem = (name: string, text: string, mode = 0o644) => {
+      const path = join(appliance, name);
+      writeFileSync(path, text, { mode });
+      return path;
+    };
+    const args = [
+      'renew', '--authority', service.url,
+      '--ca', pem('authority-ca.pem', authorityRootCert.certificate.toString('pem')),
+      '--authority-root', pem('authority-root.pem', authorityRootCert.certificate.toString('pem')),
+      '--cert', pem('vessel.pem', vessel.certificate.toString('pem')),
+      '--key', pem('vessel-key.pem', vessel.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600),
+      '--cert-root', pem('fleet-root.pem', fleetRoot.certificate.toString('pem')),
+      '--mmsi', String(MMSI),
+      '--device-key', pem('device-key.json', JSON.stringify({ format: 'mibc-ais-device-key', version: 1, publicKey: bytesToHex(device.publicKey) })),
+      '--params', join(pkgDir.dir, 'params.json'),
+      '--permit-out', join(appliance, 'keys.permit'),
+      '--state-dir', join(appliance, 'state'),
+      '--epoch', String(pkg.currentEpoch()),
+      '--wait-seconds', '60',
+    ];
+    const out: string[] = [];
+    const err: string[] = [];
+    await secomCommand({ out: (l) => out.push(l), err: (l) => err.push(l), notify: async () => void (await daemon.reloadKeys('permit')) }).parseAsync(args, { from: 'user' });
+    expect(err).toEqual([]);
+    expect(JSON.parse(out[0]!)).toMatchObject({ command: 'renew', installed: true, sequence: 3 });
+    expect(pkg.register.entries.filter((e) => e.type === 'secom').slice(-3).map((e) => (e.type === 'secom' ? e.data.code : ''))).toEqual(['GRANTED', 'DELIVERED', 'OPENED']);
+    clock.advance(1_000);
+    expect(await signedAtReceiver(120)).toEqual(['V']);
+  });
+});
