@@ -222,6 +222,7 @@ export function appliancePipelineFactory(options: PipelineFactoryOptions = {}): 
           verifierCache: config.receiver.verifierCache,
         },
         plainFallback: config.policies.plainFallback,
+        display: { policy: config.policies.displayStatuses },
       },
       {
         params,

@@ -28,6 +28,22 @@ export interface UtcReport {
   readonly mmsi: number;
 }
 
+/** When one installed key stops being usable. */
+export interface KeyExpiry {
+  readonly kind: string;
+  readonly identity: string;
+  /** UTC seconds. */
+  readonly notAfter: number;
+}
+
+/** An own-ship message the pipeline could not secure, and what became of it (firmware/secure-tx.ts TxFailure). */
+export interface OwnShipFailure {
+  /** Stable reason code (NO_KEY, KEY_EXPIRED, NO_SENDING_KEY, TIME_UNTRUSTED, …). */
+  readonly code: string;
+  readonly action: 'sent-plain' | 'sent-pseudonymous' | 'dropped';
+  readonly message: string;
+}
+
 export interface Pipeline {
   /** A line that arrived from the ship side. */
   fromShip(line: string, nowMs: number): PipelineOutput[];
@@ -53,9 +69,24 @@ export interface Pipeline {
    * Called at start (false) and on every change.
    */
   setTimeTrusted(trusted: boolean): void;
+  /**
+   * Builds the key and parameter tables the first messages would otherwise build lazily, so that the first own-ship
+   * report after READY meets the latency budget. The daemon calls it once, before READY; a throw fails the start.
+   */
+  prepare?(nowMs: number): void;
   readonly mode: Mode;
+  /** Switches mode; throws (the mode unchanged) when the keys or state cannot serve the new one. */
   setMode(mode: Mode): void;
+  /** Why `mode` cannot be served now, or undefined; optional (a pipeline without it is taken to serve its mode). */
+  modeProblem?(mode: Mode): string | undefined;
+  /** The keys the pipeline loaded and when each stops being usable, for KEY_EXPIRED; optional. */
+  keyValidity?(): readonly KeyExpiry[];
   counters(): PipelineCounters;
+  /**
+   * Own-ship messages not secured since the last call (bounded; the pipeline counts every one): the daemon raises
+   * an alarm per reason. Optional: a pipeline that secures nothing has none.
+   */
+  takeFailures?(): OwnShipFailure[];
   /** Base-station UTC heard since the last call (bounded); optional, a pipeline that decodes nothing has none. */
   takeUtcReports?(): UtcReport[];
 }

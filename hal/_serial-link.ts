@@ -26,6 +26,7 @@ import {
   type SerialLinkOptions,
   type SerialLinkState,
   type SerialPriority,
+  type SerialSupersede,
 } from './serial.js';
 
 /** 8N1: a start bit, eight data bits and a stop bit per character. */
@@ -53,7 +54,7 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     linesOut: 0,
     bytesOut: 0,
     backpressureWaits: 0,
-    drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0 },
+    drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0, superseded: 0 },
     portDowns: 0,
     reconnects: 0,
   };
@@ -103,14 +104,14 @@ export class SerialLinkEngine extends EventEmitter<SerialLinkEvents> implements 
     this.#open();
   }
 
-  send(line: string, priority: SerialPriority = 'normal'): boolean {
+  send(line: string, priority: SerialPriority = 'normal', supersede?: SerialSupersede): boolean {
     if (typeof line !== 'string') throw new TypeError('"line" must be a string');
     if (!(SERIAL_PRIORITIES as readonly string[]).includes(priority)) {
       throw new TypeError(`"priority" must be one of ${SERIAL_PRIORITIES.join(', ')}`);
     }
     if (/[\r\n]/.test(line)) throw new RangeError('"line" must not contain CR or LF; the link adds the CRLF');
     if (line.length > this.maxLineLength) throw new RangeError(`"line" is longer than ${this.maxLineLength}`);
-    const item: QueuedLine = { line, priority, at: this.#clock.monotonicNow() };
+    const item: QueuedLine = { line, priority, at: this.#clock.monotonicNow(), ...(supersede === undefined ? {} : { supersede }) };
     if (this.#state === 'closed') {
       this.#dropped(item, 'closed');
       return false;

@@ -1,7 +1,9 @@
 /**
  * The key store on disk: one file per name in a directory on the writable data partition
  * (/var/lib/mibc-ais via systemd's StateDirectory). Files are created 0600 and a file readable by group or others
- * is refused on read — key material that may have leaked is not silently used.
+ * is refused on read — key material that may have leaked is not silently used. A write killed between creating its
+ * temp file and the rename leaves a `.NAME.<hex>.tmp` behind (key material, never read as a key); the first
+ * operation of a store sweeps them away.
  */
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
@@ -11,6 +13,8 @@ import { KEYSTORE_MAX_PAYLOAD_BYTES, assertKeyName, decodeKeyFile, encodeKeyFile
 
 /** The file-system calls the store makes; injectable so tests can fail any step. */
 export interface KeyStoreFs {
+  /** Lists the directory for the orphan sweep; the node call when absent. */
+  readdir?: (dir: string) => Promise<string[]>;
   open: typeof fsp.open;
   rename: typeof fsp.rename;
   unlink: typeof fsp.unlink;
@@ -19,10 +23,13 @@ export interface KeyStoreFs {
 
 const nodeFs: KeyStoreFs = { open: fsp.open, rename: fsp.rename, unlink: fsp.unlink, stat: fsp.stat };
 const FILE_MODE = 0o600;
+/** A temp file of `write` (`.NAME.<12 hex>.tmp`): only a killed write leaves one behind. */
+const ORPHAN = /^\..+\.[0-9a-f]{12}\.tmp$/;
 
 export class FileKeyStore implements KeyStore {
   readonly dir: string;
   readonly #fs: KeyStoreFs;
+  #swept: Promise<void> | undefined;
 
   constructor(dir: string, fs: KeyStoreFs = nodeFs) {
     if (typeof dir !== 'string' || dir.length === 0) throw new TypeError('"dir" must be a non-empty string');
@@ -34,7 +41,25 @@ export class FileKeyStore implements KeyStore {
     return join(this.dir, assertKeyName(name));
   }
 
+  /** Removes temp files a killed write left behind; run once, before the store's first operation. */
+  sweep(): Promise<void> {
+    this.#swept ??= this.#sweep();
+    return this.#swept;
+  }
+
+  async #sweep(): Promise<void> {
+    let names: string[];
+    try {
+      names = await (this.#fs.readdir ?? ((d: string) => fsp.readdir(d)))(this.dir);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    for (const entry of names) if (ORPHAN.test(entry)) await this.#discard(join(this.dir, entry));
+  }
+
   async has(name: string): Promise<boolean> {
+    await this.sweep();
     try {
       await this.#fs.stat(this.pathOf(name));
       return true;
@@ -46,6 +71,7 @@ export class FileKeyStore implements KeyStore {
 
   async read(name: string): Promise<Uint8Array> {
     const file = this.pathOf(name);
+    await this.sweep();
     let handle: fsp.FileHandle;
     try {
       handle = await this.#fs.open(file, 'r');
@@ -69,6 +95,7 @@ export class FileKeyStore implements KeyStore {
   async write(name: string, data: Uint8Array): Promise<void> {
     const file = this.pathOf(name);
     const encoded = encodeKeyFile(data);
+    await this.sweep();
     // Same directory as the target so the rename stays within one file system (and is atomic).
     const temp = join(this.dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`);
     try {

@@ -20,9 +20,10 @@ export type SerialPriority = (typeof SERIAL_PRIORITIES)[number];
 
 /**
  * Why a queued or offered line did not go out. `disconnected`: the line was written but not yet handed to the
- * device when it went away (with pacing, at most the one or two lines in flight).
+ * device when it went away (with pacing, at most the one or two lines in flight). `superseded`: a newer message
+ * under the same key (`SerialSupersede`) was queued while this one still waited.
  */
-export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed', 'disconnected'] as const;
+export const SERIAL_DROP_REASONS = ['queue-full', 'preempted', 'expired', 'closed', 'disconnected', 'superseded'] as const;
 export type SerialDropReason = (typeof SERIAL_DROP_REASONS)[number];
 
 /** IEC 61162-1 high-speed AIS interface rate. */
@@ -93,6 +94,18 @@ export interface SerialLinkEvents {
   drop: [SerialDrop];
 }
 
+/**
+ * Marks a line as part of message `message` under `key` (an own-ship report's MMSI and type): a line that has waited
+ * longer than `usefulMs` while a newer message of the same key is queued is dropped (`superseded`) — the newer
+ * position makes it useless, and a backlog (a port down, or saturated) must not go out late in a burst.
+ */
+export interface SerialSupersede {
+  readonly key: string;
+  readonly message: number;
+  /** Waiting longer than this with a newer message of the key queued, a line is superseded; younger ones all go. */
+  readonly usefulMs: number;
+}
+
 export interface SerialLink {
   readonly path: string;
   readonly state: SerialLinkState;
@@ -102,7 +115,7 @@ export interface SerialLink {
    * Queues one sentence (without <CR><LF>) for output. Returns false when the line was refused or is already
    * reported as dropped. Throws RangeError for a line with CR/LF or over `maxLineLength` (a caller's bug).
    */
-  send(line: string, priority?: SerialPriority): boolean;
+  send(line: string, priority?: SerialPriority, supersede?: SerialSupersede): boolean;
   /** Lines waiting for output, per priority. */
   queued(): Record<SerialPriority, number>;
   counters(): SerialCounters;

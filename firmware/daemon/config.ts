@@ -129,8 +129,13 @@ export const daemonConfigSchema = z
          * content is confidential); mode 1 always does.
          */
         plainFallback: z.enum(['on-failure', 'never']).default('on-failure'),
+        /**
+         * Statuses on the display port (docs/display-output.md): 'news' (default) leaves out `U` after plain traffic
+         * and rate-limits `F` per source and reason, so a 38 400-Bd port carries a full VDL; 'all' sends every one.
+         */
+        displayStatuses: z.enum(['news', 'all']).default('news'),
       })
-      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure' }),
+      .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure', displayStatuses: 'news' }),
     /** The receive path: prepared verifiers kept for the ships heard most (≈19 KiB of WASM memory each). */
     receiver: z
       .strictObject({ verifierCache: z.number().int().min(1).max(65_536).default(1024) })

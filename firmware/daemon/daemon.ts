@@ -4,6 +4,7 @@
  * - The bypass relay (de-energised = plain AIS straight through) is engaged only while the daemon runs, both
  *   ports are up and the pipeline is healthy; start-up, a port loss, a hung or failed pipeline and shutdown all
  *   leave it released.
+ * - The pipeline's key tables are built (`prepare`) before READY, so the first own-ship report is as fast as the rest.
  * - The pipeline is synchronous, so received lines are stamped on arrival and queued (bounded), and the queues are
  *   worked in slices that yield to IO. Own-ship lines go first. An own-ship line that waited longer than the
  *   latency budget, overflowed the queue or made the pipeline throw is sent in mode 1 (`pipeline.bypass`) only
@@ -35,6 +36,7 @@ import {
   type LedPattern,
   type SerialDrop,
   type SerialLink,
+  type SerialSupersede,
   type ServiceNotifier,
   type TimerHandle,
   type TimeTrustStatus,
@@ -42,10 +44,11 @@ import {
   type WatchdogHandle,
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
-import { AlarmBoard, type ActiveAlarm } from './alarms.js';
+import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
+import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
+import { ownShipKey } from './own-ship-key.js';
 import { shipUtcMs } from './ship-time.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
@@ -103,6 +106,12 @@ export const SLICE_TIME_MS = 20;
 export const TRANSIENT_ALARM_HOLD_MS = 30_000;
 /** Key expiry moves in days; a minute is prompt enough and costs nothing. */
 export const KEY_CHECK_INTERVAL_MS = 60_000;
+/**
+ * An own-ship report that waited longer than this on the radio port while a newer one of the same ship and type is
+ * queued is replaced by it: 2 s is the shortest Class A reporting interval (ITU-R M.1371-5 Table 1, above 23 kn or
+ * turning), so a report this old has a newer one behind it that says more. Younger reports all go out.
+ */
+export const OWN_SHIP_USEFUL_AGE_MS = 2_000;
 /** Safety lines remembered as already re-sent once after a disconnect, so a flapping port cannot loop them. */
 export const REQUEUE_MEMORY_LIMIT = 64;
 
@@ -131,6 +140,8 @@ export interface DaemonCounters {
   outputRefused: number;
   /** Safety lines re-sent after being lost in flight at a disconnect. */
   safetyRequeued: number;
+  /** Radio-port lines of own-ship reports replaced, while still waiting, by a newer report of the same ship and type. */
+  shipSuperseded: number;
   pipelineErrors: number;
 }
 
@@ -182,6 +193,9 @@ interface Queued {
 
 const SIDES: readonly Side[] = ['ship', 'radio'];
 
+/** Alarms that say own-ship reports are not all leaving secured: the secure LED does not claim them. */
+const UNSECURED_ALARMS: readonly AlarmCode[] = ['CRYPTO_BEHIND', 'OWN_SHIP_WITHHELD', 'OWN_SHIP_UNSECURED', 'KEY_EXPIRED'];
+
 export class Daemon extends EventEmitter<DaemonEvents> {
   readonly alarms: AlarmBoard;
   readonly #deps: DaemonDeps;
@@ -215,6 +229,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #readyResolve: (() => void) | undefined;
   readonly #readyPromise: Promise<void>;
   #stopPromise: Promise<void> | undefined;
+  /** Numbers the own-ship messages for the radio queue's supersede keys. */
+  #messageSeq = 0;
   readonly #requeued = new Set<string>();
   /** Key reloads run one after another: two cards or an inbox file at once must not race their installs. */
   #reloading: Promise<unknown> = Promise.resolve();
@@ -232,6 +248,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     radioDegraded: 0,
     outputRefused: 0,
     safetyRequeued: 0,
+    shipSuperseded: 0,
     pipelineErrors: 0,
   };
 
@@ -294,6 +311,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       this.#watchToken();
       try {
         this.#pipeline = await this.#deps.createPipeline(this.#config, this.#deps.token);
+        // Tables built now, not in the first own-ship report: it would miss the latency budget on every start.
+        this.#pipeline.prepare?.(this.#clock.utcNow());
       } catch (error) {
         this.#health = 'failed';
         const message = error instanceof Error ? error.message : String(error);
@@ -516,6 +535,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#bypassShip(oldest.line, 'input-queue-full');
       } else {
         this.#counters.radioInputDropped += 1;
+        this.alarms.pulse('LINES_DROPPED', 'radio-in', `radio input queue full (${INPUT_QUEUE_LIMIT} lines): oldest dropped`, TRANSIENT_ALARM_HOLD_MS);
       }
     }
     queue.push({ line, at });
@@ -575,7 +595,22 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       return;
     }
     this.#counters.shipSecured += 1;
-    this.#emit(outputs);
+    this.#emit(outputs, this.#supersede(item.line));
+    this.#ownShipFailures(pipeline);
+  }
+
+  /** Own-ship messages the pipeline could not secure (counted there): alarmed by what became of them and why. */
+  #ownShipFailures(pipeline: Pipeline): void {
+    let failures: OwnShipFailure[] = [];
+    try {
+      failures = pipeline.takeFailures?.() ?? [];
+    } catch (error) {
+      this.#rejected('takeFailures', error);
+    }
+    for (const f of failures) {
+      if (f.action === 'dropped') this.alarms.pulse('OWN_SHIP_WITHHELD', f.code, f.message, TRANSIENT_ALARM_HOLD_MS);
+      else this.alarms.pulse('OWN_SHIP_UNSECURED', f.code, `${f.action}: ${f.message}`, TRANSIENT_ALARM_HOLD_MS);
+    }
   }
 
   #processRadio(item: Queued): void {
@@ -614,7 +649,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         this.#rejected('bypass', error);
       }
     }
-    this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }]);
+    this.#emit(outputs ?? [{ side: 'radio', line, priority: 'safety' }], this.#supersede(line));
+    if (pipeline !== undefined) this.#ownShipFailures(pipeline);
   }
 
   /** A pipeline that cannot say whether plain is allowed is treated as not allowing it. */
@@ -648,29 +684,52 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     if (took > this.#config.timing.hangThresholdMs) this.#hung(name, took);
     else if (took > this.#config.timing.latencyBudgetMs && name === 'fromShip') {
       this.alarms.pulse('CRYPTO_BEHIND', '-', `${name} took ${Math.round(took)} ms`, TRANSIENT_ALARM_HOLD_MS);
+    } else if (took > this.#config.timing.latencyBudgetMs && name === 'fromRadio') {
+      // The event loop is one: own-ship lines that arrived meanwhile waited behind this received line.
+      this.alarms.pulse('CRYPTO_BEHIND', 'radio', `a received line took ${Math.round(took)} ms; own-ship lines waited behind it`, TRANSIENT_ALARM_HOLD_MS);
     }
     return outputs;
   }
 
-  #emit(outputs: readonly PipelineOutput[]): void {
-    for (const output of outputs) this.#send(output);
+  /** The radio-queue key of the lines one own-ship sentence becomes: a newer report of its ship and type replaces them. */
+  #supersede(line: string): SerialSupersede | undefined {
+    const key = ownShipKey(line);
+    if (key === undefined) return undefined;
+    this.#messageSeq += 1;
+    return { key, message: this.#messageSeq, usefulMs: OWN_SHIP_USEFUL_AGE_MS };
   }
 
-  #send(output: PipelineOutput): void {
+  #emit(outputs: readonly PipelineOutput[], supersede?: SerialSupersede): void {
+    for (const output of outputs) this.#send(output, output.side === 'radio' ? supersede : undefined);
+  }
+
+  #send(output: PipelineOutput, supersede?: SerialSupersede): void {
     const link = this.#links.get(output.side);
     if (link === undefined) return;
     try {
-      if (link.send(output.line, output.priority)) this.#counters.lines[output.side].out += 1;
+      if (link.send(output.line, output.priority, supersede)) this.#counters.lines[output.side].out += 1;
     } catch (error) {
       // A line with CR/LF or over the length limit: the pipeline's bug, counted and logged, not fatal.
       this.#counters.outputRefused += 1;
+      this.alarms.pulse('PIPELINE_ERROR', 'output', `a ${output.side} line refused by the link: ${(error as Error).message}`, TRANSIENT_ALARM_HOLD_MS);
       this.#log.warn({ err: error, side: output.side }, 'pipeline output refused by the link');
     }
   }
 
   #dropped(side: Side, link: SerialLink, drop: SerialDrop): void {
-    if (drop.reason === 'closed' || drop.priority !== 'safety') {
-      this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped');
+    if (drop.reason === 'closed') {
+      this.#log.debug({ port: side, reason: drop.reason, priority: drop.priority }, 'output line dropped at close');
+      return;
+    }
+    if (drop.reason === 'superseded') {
+      // Waited on a down or saturated radio port until a newer report of the same ship and type came: replaced.
+      this.#counters.shipSuperseded += 1;
+      this.alarms.pulse('OWN_SHIP_SUPERSEDED', side, 'own-ship reports waiting on the port replaced by newer ones', TRANSIENT_ALARM_HOLD_MS);
+      return;
+    }
+    if (drop.priority !== 'safety') {
+      // Counted by reason in the link's counters (status ports.*.drops); alarmed, never silent.
+      this.alarms.pulse('LINES_DROPPED', `${side}-out`, `reason ${drop.reason}`, TRANSIENT_ALARM_HOLD_MS);
       return;
     }
     if (drop.reason === 'disconnected' && !this.#requeued.has(drop.line)) {
@@ -697,6 +756,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         try {
           const outputs = this.#call('tick', () => pipeline.tick(this.#clock.utcNow()));
           if (outputs !== undefined) this.#emit(outputs);
+          this.#ownShipFailures(pipeline);
         } finally {
           this.#busy = false;
         }
@@ -753,7 +813,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     return position >= 1 && position <= 5 ? (position as Mode) : this.#config.mode;
   }
 
-  #applyMode(source: 'start' | 'config' | 'switch' | 'token'): void {
+  #applyMode(source: 'start' | 'config' | 'switch' | 'token' | 'retry'): void {
     const pipeline = this.#pipeline;
     if (pipeline === undefined) return;
     const position = this.#modeSwitch?.value ?? 0;
@@ -766,13 +826,18 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     // lines are withheld instead until the token is back.
     this.#tokenHold = tokenGone && desired >= 3;
     const target: Mode = tokenGone && desired < 3 ? 1 : desired;
-    if (pipeline.mode === target) return;
+    if (pipeline.mode === target) {
+      this.#modeServed(pipeline);
+      return;
+    }
     const from = pipeline.mode;
     try {
       pipeline.setMode(target);
     } catch (error) {
-      this.alarms.raise('MODE_UNAVAILABLE', 'pipeline', `mode ${target}: ${(error as Error).message}`);
-      this.#log.warn({ err: error, from, to: target, source }, 'mode change refused by the pipeline');
+      const retry = source === 'retry';
+      if (!retry || !this.alarms.has('MODE_UNAVAILABLE', 'pipeline')) this.#log.warn({ err: error, from, to: target, source }, 'mode change refused by the pipeline; previous mode kept');
+      this.alarms.raise('MODE_UNAVAILABLE', 'pipeline', `mode ${target} refused, mode ${from} kept: ${(error as Error).message}`);
+      this.#updateLeds();
       return;
     }
     this.alarms.clear('MODE_UNAVAILABLE', 'pipeline');
@@ -780,6 +845,25 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#log.info({ from, to: target, source }, `mode ${target}`);
     this.emit('mode', target);
     this.#updateLeds();
+  }
+
+  /**
+   * The mode asked for is the one the pipeline runs, but its keys may not serve it (built so at start, or a group key
+   * expired): kept — a weaker one would be a silent downgrade — but alarmed, and the secure LED not lit.
+   */
+  #modeServed(pipeline: Pipeline): void {
+    const problem = this.#modeProblem(pipeline);
+    this.alarms.set('MODE_UNAVAILABLE', 'pipeline', problem !== undefined, `mode ${pipeline.mode} cannot be served: ${problem}`);
+    this.#updateLeds();
+  }
+
+  #modeProblem(pipeline: Pipeline): string | undefined {
+    try {
+      return pipeline.modeProblem?.(pipeline.mode);
+    } catch (error) {
+      this.#rejected('modeProblem', error);
+      return 'the pipeline cannot say';
+    }
   }
 
   #timeTrustChanged(status: TimeTrustStatus): void {
@@ -812,13 +896,29 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.alarms.set('CLOCK_UNTRUSTED', '-', alarm, detail);
   }
 
+  /**
+   * KEY_EXPIRED / KEY_EXPIRES_SOON for every key installed from a permit (deps.keyValidity) or loaded from a key
+   * file (the pipeline's keyValidity); a mode refused for want of a key is tried again, as a new epoch or group key
+   * may have made it servable.
+   */
   #checkKeys(): void {
-    const list = this.#deps.keyValidity;
-    if (list === undefined) return;
+    if (this.alarms.has('MODE_UNAVAILABLE', 'pipeline')) this.#applyMode('retry');
     const now = this.#clock.utcNow() / 1000;
-    const subjects = new Set<string>();
-    for (const key of list()) {
+    const keys = new Map<string, KeyValidity>();
+    let pipelineKeys: readonly KeyValidity[] = [];
+    try {
+      pipelineKeys = this.#pipeline?.keyValidity?.() ?? [];
+    } catch (error) {
+      this.#rejected('keyValidity', error);
+    }
+    for (const key of [...(this.#deps.keyValidity?.() ?? []), ...pipelineKeys]) {
+      // One key named by both: the earlier end counts.
       const subject = `${key.kind}:${key.identity}`;
+      const seen = keys.get(subject);
+      if (seen === undefined || key.notAfter < seen.notAfter) keys.set(subject, key);
+    }
+    const subjects = new Set<string>();
+    for (const [subject, key] of keys) {
       subjects.add(subject);
       const left = key.notAfter - now;
       const days = Math.floor(left / DAY);
@@ -840,10 +940,20 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     power?.set(this.#health === 'hung' || this.#health === 'failed' ? 'blink-fast' : ready && this.#state === 'running' ? 'on' : 'blink-slow');
     const inline = this.#relay?.state === 'inline';
     const mode = this.#pipeline?.mode;
-    secure?.set(!inline || mode === undefined ? 'off' : mode >= 2 ? 'on' : 'blink-slow');
+    secure?.set(!inline || mode === undefined ? 'off' : mode === 1 ? 'blink-slow' : this.#securing() ? 'on' : 'blink-fast');
     const active = this.alarms.active();
     const pattern: LedPattern = active.some((a) => a.severity === 'alarm') ? 'blink-fast' : active.length > 0 ? 'blink-slow' : 'off';
     alarm?.set(pattern);
+  }
+
+  /**
+   * Whether the secure mode is delivered: not while the mode cannot be served or own-ship reports are being withheld,
+   * sent plain or delayed (their alarms are raised); the secure LED then blinks fast instead of claiming it.
+   */
+  #securing(): boolean {
+    const pipeline = this.#pipeline;
+    if (pipeline === undefined || this.#modeProblem(pipeline) !== undefined) return false;
+    return !UNSECURED_ALARMS.some((code) => this.alarms.has(code));
   }
 
   async #stop(reason: string): Promise<void> {

@@ -127,7 +127,7 @@ describe('modes 4 and 5 fail closed', () => {
     expect(p.counters()['tx.failed.LATENCY_BUDGET']).toBe(1);
     // Other ship-side traffic (ECDIS to transponder) still passes.
     expect(p.bypass('$ECAIQ,VDO*3A').map((o) => o.line)).toEqual(['$ECAIQ,VDO*3A']);
-    p.setMode(2);
+    p.tx.setMode(2); // the sending half alone: AppliancePipeline refuses mode 2 without an identity key (MODE_UNAVAILABLE)
     expect(p.plainAllowed()).toBe(true);
     expect(vdo(position).flatMap((l) => p.bypass(l)).map((o) => o.line)).toEqual(vdo(position));
   });

@@ -44,6 +44,18 @@ describe.each([
 });
 
 describe('FileKeyStore', () => {
+  it('removes the temp files a killed write left behind at its first operation, and nothing else', async () => {
+    const orphans = ['.permit.0123456789ab.tmp', '.installed-keys.abcdef012345.tmp'];
+    for (const name of orphans) await fsp.writeFile(join(dir, name), 'half a key');
+    await fsp.writeFile(join(dir, '.notes.tmp'), 'not ours');
+    const before = new FileKeyStore(dir);
+    await before.write('permit', OLD);
+    const store = new FileKeyStore(dir);
+    await fsp.writeFile(join(dir, orphans[0]!), 'killed again');
+    expect(await store.has('permit')).toBe(true);
+    expect((await fsp.readdir(dir)).sort()).toEqual(['.notes.tmp', 'permit']);
+  });
+
   it('creates files with mode 0600 and leaves no temp file behind', async () => {
     const store = new FileKeyStore(dir);
     await fsp.chmod(dir, 0o755);

@@ -72,3 +72,15 @@ describe('nonce record codec', () => {
     expect(() => store.load()).toThrow(expect.objectContaining({ code: 'NONCE_STATE_CORRUPT' }));
   });
 });
+
+describe('FileNonceStore after a crash', () => {
+  it('removes its own temp files that a killed save left behind when loaded, and keeps the state', () => {
+    const file = join(dir, 'group-nonces');
+    new FileNonceStore(file).save(OLD);
+    fs.writeFileSync(join(dir, '.group-nonces.0123456789ab.tmp'), 'half a record');
+    fs.writeFileSync(join(dir, '.other.0123456789ab.tmp'), 'not ours');
+    const loaded = new FileNonceStore(file).load();
+    expect(loaded?.marks.get(3)).toBe(1_795_000_020);
+    expect(fs.readdirSync(dir).sort()).toEqual(['.other.0123456789ab.tmp', 'group-nonces']);
+  });
+});

@@ -25,8 +25,13 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function run(bcm: string | undefined): { status: number | null; stderr: string } {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', MIBC_SYSFS_GPIO: root, ...(bcm === undefined ? {} : { MIBC_RELAY_BCM: bcm }) };
+function run(bcm: string | undefined, config?: string): { status: number | null; stderr: string } {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    MIBC_SYSFS_GPIO: root,
+    MIBC_CONFIG: config ?? join(root, 'no-config.json'),
+    ...(bcm === undefined ? {} : { MIBC_RELAY_BCM: bcm }),
+  };
   const result = spawnSync('sh', [script], { env, encoding: 'utf8' });
   return { status: result.status, stderr: result.stderr };
 }
@@ -39,8 +44,28 @@ it('drives an exported relay line inactive and unexports it (base 512 + BCM 5 = 
   expect((await readFile(join(root, 'unexport'), 'utf8')).trim()).toBe('517');
 });
 
-it('does nothing when the line is not exported, and says so when unconfigured', async () => {
+it('does nothing when the line is not exported (the daemon released it at its stop)', async () => {
   expect(run('5').status).toBe(0);
   expect((await readFile(join(root, 'unexport'), 'utf8')).trim()).toBe('');
-  expect(run(undefined).stderr).toMatch(/MIBC_RELAY_BCM is not set/);
+});
+
+it('fails loudly when relay.env is missing or names no BCM line: non-zero exit and the reason on stderr', () => {
+  const missing = run(undefined);
+  expect(missing.status).not.toBe(0);
+  expect(missing.stderr).toMatch(/MIBC_RELAY_BCM is not set/);
+  const garbage = run('five');
+  expect(garbage.status).not.toBe(0);
+  expect(garbage.stderr).toMatch(/not a BCM line number/);
+});
+
+it('fails loudly when relay.env names another pin than the config file, and still releases the configured relay', async () => {
+  const config = join(root, 'config.json');
+  await writeFile(config, JSON.stringify({ gpio: { bypassRelay: 6, leds: {} } }, null, 2));
+  await mkdir(join(root, 'gpio518'));
+  await writeFile(join(root, 'gpio518', 'value'), '1\n');
+  const result = run('5', config);
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toMatch(/MIBC_RELAY_BCM=5 but .* gpio.bypassRelay 6/);
+  expect((await readFile(join(root, 'gpio518', 'value'), 'utf8')).trim()).toBe('0');
+  expect(run('6', config).status).toBe(0);
 });

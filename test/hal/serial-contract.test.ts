@@ -88,7 +88,7 @@ function contract(makeRig: () => Promise<SerialRig>): void {
     rig.deviceResume();
     await rig.until(() => rig.deviceLines().length === sent.length, 'all lines at the device');
     expect(rig.deviceLines()).toEqual(sent);
-    expect(link.counters().drops).toEqual({ 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0 });
+    expect(link.counters().drops).toEqual({ 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0, superseded: 0 });
   });
 
   it('a second link cannot open a port that is in use (lock)', async () => {
@@ -125,7 +125,7 @@ function contract(makeRig: () => Promise<SerialRig>): void {
     await rig.until(() => seen.ups === 2, 'port-up after replug');
     await rig.until(() => rig.deviceLines().length === 2, 'queued lines after reconnect');
     expect(rig.deviceLines()).toEqual(['$PXXX,QUEUED,2', '$PXXX,QUEUED,1']);
-    expect(link.counters()).toMatchObject({ reconnects: 1, drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0 } });
+    expect(link.counters()).toMatchObject({ reconnects: 1, drops: { 'queue-full': 0, preempted: 0, expired: 0, closed: 0, disconnected: 0, superseded: 0 } });
     rig.deviceSend(`${VDM}\r\n`);
     await rig.until(() => seen.lines.length === 1, 'input after reconnect');
   });

@@ -73,7 +73,7 @@ describe('serial twin: pacing and priorities', () => {
       { line: '$PXXX,S1', priority: 'safety', reason: 'queue-full' },
     ]);
     expect(link.queued()).toEqual({ safety: 3, normal: 0 });
-    expect(link.counters().drops).toEqual({ 'queue-full': 2, preempted: 3, expired: 0, closed: 0, disconnected: 0 });
+    expect(link.counters().drops).toEqual({ 'queue-full': 2, preempted: 3, expired: 0, closed: 0, disconnected: 0, superseded: 0 });
   });
 
   it('drops lines that waited longer than their maximum age, and reports them', async () => {

@@ -10,13 +10,20 @@ import { ReadStream } from 'node:tty';
 
 export const socatAvailable = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 
-/** Real-time limit for waiting on a condition: generous for a loaded CI machine; a pass never waits this long. */
-export const WAIT_LIMIT_MS = 20_000;
+/**
+ * Real-time limit for waiting on a condition: generous for a machine whose cores are all busy (two cores shared by
+ * many processes stretch a 1-s exchange past 20 s); a pass never waits this long. Tests that wait more than once
+ * set their own timeout from it (`PTY_TEST_TIMEOUT_MS`).
+ */
+export const WAIT_LIMIT_MS = 60_000;
+/** Per-test (and per-hook) timeout for tests that wait on pseudo-terminals: a few waits, each up to the limit. */
+export const PTY_TEST_TIMEOUT_MS = 4 * WAIT_LIMIT_MS;
 
-export async function until(predicate: () => boolean, what: string, limitMs = WAIT_LIMIT_MS): Promise<void> {
+/** Waits for `predicate`; on timeout the error names `what` and, if given, the state `detail()` describes. */
+export async function until(predicate: () => boolean, what: string, limitMs = WAIT_LIMIT_MS, detail?: () => string): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${detail === undefined ? '' : ` (${detail()})`}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -5,7 +5,7 @@
  * injectable failures. Plain is allowed as AppliancePipeline allows it (mode 1, and mode 2 unless `plainFallback` is off);
  * the trusted-time flags the daemon sets are recorded.
  */
-import type { Mode, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from '../../../firmware/pipeline.js';
+import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from '../../../firmware/pipeline.js';
 
 export interface TwinOptions {
   mode?: Mode;
@@ -36,6 +36,15 @@ export class TwinPipeline implements Pipeline {
   constructor(options: TwinOptions = {}) {
     this.mode = options.mode ?? 1;
     this.#spend = options.spend ?? busyWait;
+  }
+
+  /** Own-ship failures the next `takeFailures` hands over, as if the sending half had told them. */
+  failures: OwnShipFailure[] = [];
+
+  takeFailures(): OwnShipFailure[] {
+    const out = this.failures;
+    this.failures = [];
+    return out;
   }
 
   takeUtcReports(): UtcReport[] {

@@ -23,7 +23,7 @@ describe('daemon configuration', () => {
   it('fills defaults for a minimal file', () => {
     const config = parseConfig(minimal);
     expect(config.ports.ship).toEqual({ path: '/dev/ttyAMA0', baud: 38_400, pace: true });
-    expect(config.policies).toEqual({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure' });
+    expect(config.policies).toEqual({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure', displayStatuses: 'news' });
     expect(config.timing.latencyBudgetMs).toBe(500);
   });
 

@@ -13,7 +13,7 @@ import {
 } from '../../../hal/index.js';
 import { Daemon, TRANSIENT_ALARM_HOLD_MS, parseConfig, type DaemonConfigInput, type KeyValidity } from '../../../firmware/daemon/index.js';
 import { EventEmitter } from 'node:events';
-import { formatSentence } from '../../../nmea/index.js';
+import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -152,6 +152,33 @@ describe('Daemon fail-safe', () => {
     rig.clock.advance(250);
     await settle();
     expect(rig.radio.lines).toEqual([0, 1, 2, 3, 4].map((i) => `!AIVDO,own,${i}`));
+  });
+
+  it('replaces own-ship reports that waited on a lost radio port by the newest per ship and type: no late burst', async () => {
+    const rig = await started(makeRig());
+    const position = (mmsi: number, type: 1 | 3, speed: number) =>
+      encodeVdm(encodeAis({ type, repeat: 0, mmsi, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: '' })[0]!;
+    rig.radio.unplug();
+    await settle();
+    // 22 s unplugged, a report every second of one ship (type 1), and one type-3 report.
+    for (let i = 0; i < 22; i += 1) {
+      rig.ship.emitLine(position(244_100_001, 1, i));
+      await settle();
+      rig.clock.advance(1_000);
+    }
+    rig.ship.emitLine(position(244_100_001, 3, 99));
+    await settle();
+    rig.radio.replug();
+    // The reopen backoff has grown while the port was away: step until it reopens.
+    for (let i = 0; i < 60 && rig.radio.lines.length === 0; i += 1) {
+      rig.clock.advance(500);
+      await settle();
+    }
+    expect(rig.radio.lines).toEqual([position(244_100_001, 1, 21), position(244_100_001, 3, 99)]);
+    expect(rig.daemon.status().counters.shipSuperseded).toBe(21);
+    expect(rig.daemon.status().ports.radio?.drops.superseded).toBe(21);
+    expect(rig.daemon.alarms.has('OWN_SHIP_SUPERSEDED', 'radio')).toBe(true);
+    expect(rig.daemon.alarms.has('SAFETY_LINE_DROPPED')).toBe(false);
   });
 
   it('withholds the watchdog during a hung call, latches the pipeline as hung and releases the relay', async () => {
@@ -326,6 +353,48 @@ describe('Daemon traffic', () => {
     await settle();
     expect(rig.radio.lines).toHaveLength(300);
     expect(new Set(rig.radio.lines).size).toBe(300);
+  });
+
+  it('raises LINES_DROPPED when the radio input queue overflows, and counts the lines', async () => {
+    const rig = await started(makeRig());
+    for (let i = 0; i < 300; i += 1) rig.radio.emitData(`!AIVDM,other,${i}\r\n`);
+    await settle();
+    expect(rig.daemon.status().counters.radioInputDropped).toBe(44);
+    expect(rig.daemon.alarms.has('LINES_DROPPED', 'radio-in')).toBe(true);
+  });
+
+  it('raises LINES_DROPPED when the display port\'s output queue overflows: received traffic is never lost silently', async () => {
+    const rig = await started(makeRig({ ports: { ship: { path: 'sim:ship', baud: 4_800 }, radio: { path: 'sim:radio', pace: false } } }));
+    // Paced at 4800 Bd with the simulated clock standing still: everything queues for the display port.
+    for (let batch = 0; batch < 3; batch += 1) {
+      for (let i = 0; i < 200; i += 1) rig.radio.emitData(`!AIVDM,other,${batch}-${i}\r\n`);
+      await settle();
+    }
+    const drops = rig.daemon.status().ports.ship?.drops ?? {};
+    expect(drops['queue-full']).toBeGreaterThan(0);
+    expect(rig.daemon.alarms.has('LINES_DROPPED', 'ship-out')).toBe(true);
+  });
+
+  it('raises CRYPTO_BEHIND when a received line holds the event loop past the latency budget', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.radioCostMs = 600;
+    rig.radio.emitLine('!AIVDM,slow');
+    await settle();
+    expect(rig.daemon.alarms.has('CRYPTO_BEHIND', 'radio')).toBe(true);
+  });
+
+  it('alarms own-ship messages the pipeline could not secure: OWN_SHIP_UNSECURED when sent plain, OWN_SHIP_WITHHELD when dropped', async () => {
+    const rig = await started(makeRig());
+    rig.pipeline.failures = [{ code: 'NO_KEY', action: 'sent-plain', message: 'no identity key loaded' }];
+    rig.ship.emitLine('!AIVDO,a');
+    await settle();
+    expect(rig.daemon.alarms.has('OWN_SHIP_UNSECURED', 'NO_KEY')).toBe(true);
+    rig.pipeline.failures = [{ code: 'NO_SENDING_KEY', action: 'dropped', message: 'no group key' }];
+    rig.ship.emitLine('!AIVDO,b');
+    await settle();
+    expect(rig.daemon.alarms.has('OWN_SHIP_WITHHELD', 'NO_SENDING_KEY')).toBe(true);
+    rig.clock.advance(TRANSIENT_ALARM_HOLD_MS);
+    expect(rig.daemon.alarms.has('OWN_SHIP_UNSECURED')).toBe(false);
   });
 
   it('serves the status as JSON on 127.0.0.1', async () => {

@@ -16,7 +16,7 @@ import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import { parseStatus } from '../../../firmware/status.js';
 import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
-import { PtyCable, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, socatAvailable, until } from './_pty.js';
 
 const CASES = 1500;
 const BATCH = 25;
@@ -58,14 +58,14 @@ describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', ()
     );
     await daemon.start();
     await daemon.whenReady();
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     await daemon.stop();
     await ship.pullOut();
     await radio.pullOut();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   it(`keeps running and counting through ${CASES} fuzz cases on each port, then verifies a genuine report`, async () => {
     const rng = createRng(7);
@@ -112,5 +112,5 @@ describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', ()
     const v = parseStatus(ship.lines.slice(before).find((l) => l.startsWith('$PMIBV,V,2,244123456')) as string);
     expect(v).toMatchObject({ result: 'V', mode: 2, source: 244_123_456, identity: 244_123_456, messageType: 1 });
     expect(daemon.status().state).toBe('running');
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 });

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { Daemon, parseConfig, type DaemonConfigInput } from '../../../firmware/daemon/index.js';
-import { PtyCable, RadioTwin, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, RadioTwin, socatAvailable, until } from './_pty.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -71,7 +71,7 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
     new RadioTwin(a.radio, b.radio);
     await Promise.all([a.daemon.start(), b.daemon.start()]);
     await Promise.all([a.daemon.whenReady(), b.daemon.whenReady()]);
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     for (const s of ships) {
@@ -80,7 +80,7 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
       await s.radio.pullOut();
     }
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   it('comes up: READY once, relay engaged on the inline ship', () => {
     expect(a.notifier.fields.filter((f) => f === 'READY=1')).toHaveLength(1);
@@ -96,7 +96,7 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
     await until(() => fromA.every((l) => b.ship.lines.includes(l)) && fromB.every((l) => a.ship.lines.includes(l)), 'traffic to cross');
     expect(b.ship.lines.filter((l) => fromA.includes(l))).toEqual(fromA);
     expect(a.daemon.status().counters.shipSecured).toBe(20);
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   it('recovers from a pulled radio cable without restart and without losing queued own-ship lines', async () => {
     await a.radio.pullOut();
@@ -117,7 +117,7 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
     expect(a.daemon.alarms.has('PORT_DOWN')).toBe(false);
     expect(a.notifier.fields.filter((f) => f === 'READY=1')).toHaveLength(1);
     expect(a.daemon.state).toBe('running');
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 
   it('trips the watchdog when the pipeline hangs, and the relay twin reports bypass', async () => {
     a.pipeline.shipCostMs = HANG_MS + 500;
@@ -133,5 +133,5 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
     expect(pings().at(-1)).toBe(last);
     // The own-ship line that hung still went out.
     await until(() => b.ship.lines.includes('!AIVDO,1,1,,A,hang,0*00'), 'the hung line to reach B');
-  });
+  }, PTY_TEST_TIMEOUT_MS);
 });
