@@ -118,8 +118,7 @@ export class AppliancePipeline implements Pipeline {
         return k.identity === undefined ? 'mode 2 needs the vessel\'s identity key' : undefined;
       case 3:
         if (k.pseudo === undefined) return 'mode 3 needs a pseudo-MMSI key';
-        if (o.emit !== 'vdm') return 'mode 3 needs a radio the appliance drives (a transponder sends under the real MMSI)';
-        return o.topology === 'inline' ? undefined : 'mode 3 needs the inline topology';
+        return o.emit === 'vdm' ? undefined : 'mode 3 needs a radio the appliance drives (a transponder sends under the real MMSI)';
       case 4:
         if (o.to === undefined) return 'mode 4 needs a destination vessel';
         return k.identity === undefined ? 'mode 4 needs the vessel\'s identity key to sign' : undefined;
