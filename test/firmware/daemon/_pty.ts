@@ -7,6 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { constants, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
+import { pino } from 'pino';
+import type { DaemonDeps } from '../../../firmware/daemon/index.js';
+import type { Pipeline } from '../../../firmware/pipeline.js';
+import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 
 export const socatAvailable = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 
@@ -117,4 +121,15 @@ export class RadioTwin {
       a.send(line);
     });
   }
+}
+
+/** What a daemon on pseudo-terminals needs: the real serial driver on the system clock, simulated GPIO, no log. */
+export function ptyDaemonDeps(pipeline: Pipeline): DaemonDeps {
+  return {
+    createPipeline: () => pipeline,
+    openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
+    notifier: new RecordingNotifier(),
+    logger: pino({ level: 'silent' }),
+    gpio: new SimGpio(),
+  };
 }

@@ -8,15 +8,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import type { StatusPolicy } from '../../../firmware/rx/status-policy.js';
-import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { epochAt, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const RATE = 75;
 const SECONDS = 8;
@@ -54,13 +52,7 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
         gpio: { bypassRelay: 5 },
         policies: { displayStatuses: policy },
       }),
-      {
-        createPipeline: () => pipeline,
-        openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
-        notifier: new RecordingNotifier(),
-        logger: pino({ level: 'silent' }),
-        gpio: new SimGpio(),
-      },
+      ptyDaemonDeps(pipeline),
     );
     cleanup.push(() => daemon.stop());
     await daemon.start();

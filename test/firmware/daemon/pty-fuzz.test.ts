@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rxFuzzCases } from '../../../bench/fuzz/rx-cases.js';
 import { rxFuzzFixture, type RxFuzzFixture } from '../../../bench/fuzz/rx-fixture.js';
@@ -14,9 +13,8 @@ import { createRng } from '../../../bench/sim/rng.js';
 import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import { parseStatus } from '../../../firmware/status.js';
-import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const CASES = 1500;
 const BATCH = 25;
@@ -48,13 +46,7 @@ describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', ()
     const pipeline = new AppliancePipeline({ tx: { mode: 2, emit: 'bbm', ownShip: 'vdo' }, rx: {} }, fixture.keys);
     daemon = new Daemon(
       parseConfig({ ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } }, topology: 'inline', mode: 2, status: { port: 0 }, gpio: { bypassRelay: 5 } }),
-      {
-        createPipeline: () => pipeline,
-        openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
-        notifier: new RecordingNotifier(),
-        logger: pino({ level: 'silent' }),
-        gpio: new SimGpio(),
-      },
+      ptyDaemonDeps(pipeline),
     );
     await daemon.start();
     await daemon.whenReady();

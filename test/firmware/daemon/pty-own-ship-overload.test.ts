@@ -7,14 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
-import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { epochAt, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const OWN = 244_100_001;
 const RATE = 25;
@@ -49,13 +47,7 @@ describe.skipIf(!socatAvailable)('own-ship overload on the radio port (25 report
         // The budget is not under test here (first-report.test.ts): a busy machine must not turn this into plain.
         timing: { latencyBudgetMs: 30_000, hangThresholdMs: 60_000 },
       }),
-      {
-        createPipeline: () => pipeline,
-        openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
-        notifier: new RecordingNotifier(),
-        logger: pino({ level: 'silent' }),
-        gpio: new SimGpio(),
-      },
+      ptyDaemonDeps(pipeline),
     );
     cleanup.push(() => daemon.stop());
     // Alarms are pulsed and clear after their hold: record every one raised.

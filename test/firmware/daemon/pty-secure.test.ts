@@ -6,17 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimTransponder } from '../../../bench/link/transponder.js';
 import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import type { GroupKeyRing } from '../../../firmware/keyring.js';
 import { parseStatus } from '../../../firmware/status.js';
-import { MemoryNonceStore, RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
+import { MemoryNonceStore } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { epochAt, groupRing, seededRandom, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const A = 244_100_001;
 const B = 244_200_002;
@@ -67,13 +66,7 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
           // test is about the secured path, not the budget (first-report.test.ts is).
           timing: { latencyBudgetMs: 30_000, hangThresholdMs: 60_000 },
         }),
-        {
-          createPipeline: () => pipeline,
-          openLink: (_side, port) => createSerialLink({ path: port.path, baudRate: port.baud, paceOutput: port.pace }, systemClock),
-          notifier: new RecordingNotifier(),
-          logger: pino({ level: 'silent' }),
-          gpio: new SimGpio(),
-        },
+        ptyDaemonDeps(pipeline),
       );
       daemons.push(daemon);
     }
