@@ -5,6 +5,8 @@
 #   libusb-1.0-0  runtime library of node-hid's prebuilt binding
 #   pcscd, vsmartcard-vpcd  a real PC/SC stack with a virtual reader for the smart-card tests
 #   librsvg2-bin  rsvg-convert, to render the bench charts (SVG) to PNG for viewing
+#   chromium      a real headless browser for the status page's browser test
+#   stress-ng     loads both cores, to check that the suite holds on a busy machine
 #   libpcsclite-dev, python3, make, g++  node-gyp build of the optional PC/SC binding `smartcard` (npm ci skips
 #                 it when these are missing; run this script before `npm ci`, or `npm rebuild smartcard` after)
 set -u
@@ -16,6 +18,8 @@ command -v pcscd >/dev/null 2>&1 || need+=(pcscd)
 [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || dpkg -s vsmartcard-vpcd >/dev/null 2>&1 || need+=(vsmartcard-vpcd)
 [ -e /usr/include/PCSC/winscard.h ] || need+=(libpcsclite-dev)
 command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v stress-ng >/dev/null 2>&1 || need+=(stress-ng)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
