@@ -11,7 +11,7 @@ import { SimulatedCardToken } from '../../hal/token-sim.js';
 import { VpcdCard } from '../../hal/token-vpcd.js';
 import { TokenError, type KeyToken, type Transmit } from '../../hal/token.js';
 import { issueIssuerCertificate, issuePermit, writePermitToCard } from '../../provisioning/index.js';
-import { startPcscStack } from './token-pcsc-stack.js';
+import { startPcscStack } from '../_pcsc-stack.js';
 
 const USER = '1234';
 const ADMIN = '87654321';
