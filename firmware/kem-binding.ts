@@ -4,6 +4,7 @@
  * recipient, the second, the purpose and the KEM ciphertext into the AEAD makes the sealed content open only in the
  * context it was sealed for: re-signed by someone else, sent to someone else, or re-dated, its tag fails.
  */
+import { uintBE } from '../crypto/index.js';
 import { KEM_CIPHERTEXT_BYTES, type KemPurpose } from './bodies.js';
 
 const TAG = new TextEncoder().encode('mibc-ais/v2/kem-aad');
@@ -29,8 +30,7 @@ export function kemAssociatedData(c: KemContext): Uint8Array {
   let o = TAG.length;
   dv.setUint32(o, c.sender);
   dv.setUint32(o + 4, c.recipient);
-  dv.setUint16(o + 8, Math.floor(c.second / 2 ** 32));
-  dv.setUint32(o + 10, c.second >>> 0);
+  out.set(uintBE(c.second, 6), o + 8);
   out[o + 14] = c.purpose;
   out[o + 15] = c.fill;
   o += 16;

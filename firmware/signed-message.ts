@@ -3,6 +3,7 @@
  * a signature made for one purpose never verifies for another, and binds the on-air source MMSI, the signer
  * identity, the full UTC second and the content; the receiver rebuilds it from what it heard.
  */
+import { uintBE } from '../crypto/index.js';
 import type { Kind } from './envelope.js';
 
 const TAGS: Readonly<Partial<Record<Kind, Uint8Array>>> = {
@@ -36,8 +37,7 @@ export function signedMessage(c: SignedContext): Uint8Array {
   dv.setUint32(o, c.source);
   dv.setUint32(o + 4, c.signer);
   dv.setUint32(o + 8, c.destination);
-  dv.setUint16(o + 12, Math.floor(c.second / 2 ** 32));
-  dv.setUint32(o + 14, c.second >>> 0);
+  out.set(uintBE(c.second, 6), o + 12);
   dv.setUint16(o + 18, c.contentBits);
   o += 20;
   out.set(c.content.subarray(0, n), o);
