@@ -123,6 +123,20 @@ export class RadioTwin {
   }
 }
 
+/** A ship and a radio cable (`<name>-ship`, `<name>-radio`), both plugged in. */
+export async function plugInPair(dir: string, name: string): Promise<{ ship: PtyCable; radio: PtyCable }> {
+  const ship = new PtyCable(dir, `${name}-ship`);
+  const radio = new PtyCable(dir, `${name}-radio`);
+  await ship.plugIn();
+  await radio.plugIn();
+  return { ship, radio };
+}
+
+/** The daemon's `ports` section for the application ends of two cables. */
+export function portsOn(ship: PtyCable, radio: PtyCable): { ship: { path: string }; radio: { path: string } } {
+  return { ship: { path: ship.appPath }, radio: { path: radio.appPath } };
+}
+
 /** What a daemon on pseudo-terminals needs: the real serial driver on the system clock, simulated GPIO, no log. */
 export function ptyDaemonDeps(pipeline: Pipeline): DaemonDeps {
   return {

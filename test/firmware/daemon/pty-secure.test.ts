@@ -15,7 +15,7 @@ import { parseStatus } from '../../../firmware/status.js';
 import { MemoryNonceStore } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { epochAt, groupRing, seededRandom, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, plugInPair, portsOn, ptyDaemonDeps, socatAvailable, until, type PtyCable } from './_pty.js';
 
 const A = 244_100_001;
 const B = 244_200_002;
@@ -43,11 +43,8 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
     const now = Math.floor(Date.now() / 1000);
     const fleet = (): GroupKeyRing => groupRing(3, 'pty fleet', now - 3600, now + 3600);
     for (const [mmsi, mode] of [[A, 2], [B, 5]] as const) {
-      const ship = new PtyCable(dir, `${mmsi}-ship`);
-      const radio = new PtyCable(dir, `${mmsi}-radio`);
+      const { ship, radio } = await plugInPair(dir, String(mmsi));
       cables.push(ship, radio);
-      await ship.plugIn();
-      await radio.plugIn();
       ships.set(mmsi, { ship, radio });
       const pipeline = new AppliancePipeline(
         { tx: { mode, emit: 'bbm', ownShip: 'vdo' }, rx: {} },
@@ -56,7 +53,7 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
       );
       const daemon = new Daemon(
         parseConfig({
-          ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
+          ports: portsOn(ship, radio),
           topology: 'inline',
           mode,
           status: { port: 0 },
