@@ -14,7 +14,7 @@ import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import type { StatusPolicy } from '../../../firmware/rx/status-policy.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { epochAt, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, plugInPair, portsOn, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, inlineOn, plugInPair, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const RATE = 75;
 const SECONDS = 8;
@@ -41,14 +41,7 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
       { params: pkg.params, identity: pkg.identity(OWN, [epoch, epoch + 1]) },
     );
     const daemon = new Daemon(
-      parseConfig({
-        ports: portsOn(ship, radio),
-        topology: 'inline',
-        mode: 2,
-        status: { port: 0 },
-        gpio: { bypassRelay: 5 },
-        policies: { displayStatuses: policy },
-      }),
+      parseConfig(inlineOn(ship, radio, { policies: { displayStatuses: policy } })),
       ptyDaemonDeps(pipeline),
     );
     cleanup.push(() => daemon.stop());
