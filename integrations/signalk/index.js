@@ -63,7 +63,6 @@ module.exports = function mibcAisPlugin(app) {
   let parserRegistered = false;
   let counters = newCounters();
   let trusted = new Set();
-  let lastGroupKey = null;
   const tracker = new ReportTracker();
   /** Values this plugin made from a `$PMIBV`: the only ones rule 3 lets through, and only from a trusted connection. */
   let made = new WeakSet();
@@ -80,9 +79,9 @@ module.exports = function mibcAisPlugin(app) {
         return null;
       }
       const s = parsed.status;
+      // A group key installed is about no vessel; counted only (from whichever connection: it vouches for nothing).
       if (s.result === 'K') {
         counters.statuses.K++;
-        lastGroupKey = { from: s.source, key: s.reason };
         return null;
       }
       let mmsi = s.source;
@@ -172,9 +171,8 @@ module.exports = function mibcAisPlugin(app) {
   function statusText() {
     const c = counters;
     const bad = Object.entries(c.rejected).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(' ');
-    const key = lastGroupKey === null ? '' : `; last group key ${lastGroupKey.key} from ${lastGroupKey.from}`;
     return `from ${[...trusted].join(', ')}: V ${c.statuses.V} · D ${c.statuses.D} · P ${c.statuses.P} · U ${c.statuses.U} · F ${c.statuses.F} · K ${c.statuses.K}` +
-      (bad ? `; refused: ${bad}` : '') + key;
+      (bad ? `; refused: ${bad}` : '');
   }
 
   const onSentence = (line) => {
