@@ -120,6 +120,8 @@ describe.skipIf(!installed)(`Signal K as the display of mibc-ais rx${installed ?
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     rx.stderr!.on('data', (b: Buffer) => (rxErrors = (rxErrors + b.toString('utf8')).slice(-20_000)));
+    // An rx that died is reported by the deadline's message (its stderr), not by an EPIPE thrown at the test.
+    rx.stdin!.on('error', (e) => (rxErrors += `\nstdin: ${e.message}`));
     other = createServer((socket) => {
       otherClients.add(socket);
       socket.on('close', () => otherClients.delete(socket));
