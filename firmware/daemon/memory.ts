@@ -9,7 +9,7 @@ export interface MemoryStatus {
   rssBytes: number;
   heapUsedBytes: number;
   heapTotalBytes: number;
-  /** C++ memory bound to JS objects, ArrayBuffers included. */
+  /** Memory outside V8's heap bound to JS objects: ArrayBuffers and the WASM memory included. */
   externalBytes: number;
   arrayBuffersBytes: number;
   /** mcl-wasm's linear memory (a WebAssembly.Memory: never shrinks). */
