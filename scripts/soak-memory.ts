@@ -82,5 +82,5 @@ export function unitMemoryMaxMb(unitPath: string): number {
 export function unitNodeFlags(unitPath: string): string[] {
   const m = /^ExecStart=\S*node((?:\s+--\S+)*)\s+\S+\.js\s/m.exec(readFileSync(unitPath, 'utf8'));
   if (m === null) throw new Error(`${unitPath} has no ExecStart of the form "node [--flags] main.js ..."`);
-  return m[1].trim().split(/\s+/).filter((f) => f !== '');
+  return (m[1] ?? '').trim().split(/\s+/).filter((f) => f !== '');
 }
