@@ -170,10 +170,10 @@
     const p = status.pipeline || {};
     for (const name of Object.keys(p).sort()) if (p[name]) rows.push([name, p[name]]);
     document.querySelector('#counters tbody').replaceChildren(
-      ...rows.map(([name, value]) => {
+      ...rows.filter(([, value]) => value !== undefined).map(([name, value]) => {
         const tr = el('tr');
         tr.appendChild(el('th', name));
-        tr.appendChild(el('td', value === undefined ? '—' : String(value)));
+        tr.appendChild(el('td', String(value)));
         return tr;
       }),
     );

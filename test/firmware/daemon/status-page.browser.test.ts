@@ -17,6 +17,8 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/status-page.png', import.meta.url));
 /** A busy 2-core machine: browser start and first paint can take a while; every wait is on a DOM condition. */
 const DEADLINE_MS = 60_000;
+/** Run in the page (the test itself is compiled without the DOM library). */
+const FILL = '(e) => getComputedStyle(e).fill';
 
 if (!HAVE_CHROMIUM) console.warn(`status page browser test skipped: ${CHROMIUM} not found (scripts/system-deps.sh installs Debian's chromium)`);
 
@@ -54,13 +56,13 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
   const row = (mmsi: number) => page.locator(`#ships tbody tr[data-mmsi="${mmsi}"]`);
 
   it('plots every ship coloured by its latest status: signed ships V, the plain yacht U, the spoofer F', async () => {
-    await page.waitForFunction((n) => document.querySelectorAll('path.ship').length >= n, SIGNED_SHIPS.length + 2);
+    await page.waitForFunction(`document.querySelectorAll('path.ship').length >= ${SIGNED_SHIPS.length + 2}`);
     for (const mmsi of SIGNED_SHIPS) expect(await marker(mmsi).getAttribute('data-result')).toBe('V');
     expect(await marker(YACHT).getAttribute('data-result')).toBe('U');
     expect(await marker(SPOOFER).getAttribute('data-result')).toBe('F');
     // The colour comes from the class: the F marker is drawn red, a V marker green.
-    expect(await marker(SPOOFER).evaluate((e) => getComputedStyle(e).fill)).toBe('rgb(215, 25, 28)');
-    expect(await marker(SIGNED_SHIPS[0]).evaluate((e) => getComputedStyle(e).fill)).toBe('rgb(26, 150, 65)');
+    expect(await marker(SPOOFER).evaluate(FILL)).toBe('rgb(215, 25, 28)');
+    expect(await marker(SIGNED_SHIPS[0]).evaluate(FILL)).toBe('rgb(26, 150, 65)');
   }, 2 * DEADLINE_MS);
 
   it("lists the spoofer's rejected reports as F with the reason", async () => {
@@ -89,7 +91,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
     const updates = Number(await page.locator('body').getAttribute('data-updates'));
     for (const l of encodeVdm(encodeAis(positionReport(late, 30)), { channel: 'B' })) scenario.radio.emitLine(l);
     await settle(scenario.daemon);
-    await page.waitForFunction((n) => Number(document.body.getAttribute('data-updates')) > n, updates);
+    await page.waitForFunction(`Number(document.body.getAttribute('data-updates')) > ${updates}`);
     await marker(late).waitFor({ state: 'attached' });
     expect(await marker(late).getAttribute('data-result')).toBe('U');
     await page.mouse.move(0, 0);
