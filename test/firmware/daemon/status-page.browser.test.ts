@@ -17,8 +17,15 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/status-page.png', import.meta.url));
 /** A busy 2-core machine: browser start and first paint can take a while; every wait is on a DOM condition. */
 const DEADLINE_MS = 60_000;
-/** Run in the page (the test itself is compiled without the DOM library). */
-const FILL = '(e) => getComputedStyle(e).fill';
+/*
+ * Functions run in the page are sent as their source (strings would be eval'd, which the page's CSP forbids). The test
+ * is compiled without the DOM library, so they reach the page's globals through globalThis.
+ */
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): { length: number }; body: { getAttribute(name: string): string | null } };
+  getComputedStyle(e: unknown): { fill: string };
+}
+const FILL = (e: unknown) => (globalThis as unknown as PageGlobals).getComputedStyle(e).fill;
 
 if (!HAVE_CHROMIUM) console.warn(`status page browser test skipped: ${CHROMIUM} not found (scripts/system-deps.sh installs Debian's chromium)`);
 
@@ -28,6 +35,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
   let page: Page;
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];
+  const failedLoads: string[] = [];
   let alerted = false;
 
   beforeAll(async () => {
@@ -40,6 +48,9 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('response', (r) => {
+      if (r.status() >= 400) failedLoads.push(`${r.status()} ${r.url()}`);
+    });
     page.on('dialog', (d) => {
       alerted = true;
       void d.dismiss();
@@ -56,7 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
   const row = (mmsi: number) => page.locator(`#ships tbody tr[data-mmsi="${mmsi}"]`);
 
   it('plots every ship coloured by its latest status: signed ships V, the plain yacht U, the spoofer F', async () => {
-    await page.waitForFunction(`document.querySelectorAll('path.ship').length >= ${SIGNED_SHIPS.length + 2}`);
+    await page.waitForFunction((n) => (globalThis as unknown as PageGlobals).document.querySelectorAll('path.ship').length >= n, SIGNED_SHIPS.length + 2);
     for (const mmsi of SIGNED_SHIPS) expect(await marker(mmsi).getAttribute('data-result')).toBe('V');
     expect(await marker(YACHT).getAttribute('data-result')).toBe('U');
     expect(await marker(SPOOFER).getAttribute('data-result')).toBe('F');
@@ -84,6 +95,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
     expect(alerted).toBe(false);
     expect(pageErrors).toEqual([]);
     expect(cspViolations).toEqual([]);
+    expect(failedLoads).toEqual([]);
   }, 2 * DEADLINE_MS);
 
   it('follows new traffic live and writes the screenshot', async () => {
@@ -91,7 +103,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
     const updates = Number(await page.locator('body').getAttribute('data-updates'));
     for (const l of encodeVdm(encodeAis(positionReport(late, 30)), { channel: 'B' })) scenario.radio.emitLine(l);
     await settle(scenario.daemon);
-    await page.waitForFunction(`Number(document.body.getAttribute('data-updates')) > ${updates}`);
+    await page.waitForFunction((n) => Number((globalThis as unknown as PageGlobals).document.body.getAttribute('data-updates')) > n, updates);
     await marker(late).waitFor({ state: 'attached' });
     expect(await marker(late).getAttribute('data-result')).toBe('U');
     await page.mouse.move(0, 0);
