@@ -89,7 +89,7 @@ export class ShipTable {
   }
 
   snapshot(): ShipTableSnapshot {
-    const ships = [...this.#ships.values()].reverse().map((s) => structuredClone(s));
+    const ships = [...this.#ships.values()].reverse().map((s) => ({ ...s, counts: { ...s.counts }, ...(s.lastFailure === undefined ? {} : { lastFailure: { ...s.lastFailure } }) }));
     return { limit: this.limit, evicted: this.#evicted, ships };
   }
 
