@@ -322,6 +322,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
         ...(auth === undefined ? {} : { auth: { user: auth.user, password: readStatusPassword(auth.passwordCredential) } }),
         status: () => this.status(),
         ships: () => this.#ships.snapshot(),
+        monotonicNow: () => this.#clock.monotonicNow(),
         logger: this.#log,
       });
       this.#log.info({ statusPort: this.#server.port, topology: this.#config.topology, mode: this.#config.mode }, 'starting');

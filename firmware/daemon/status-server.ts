@@ -25,6 +25,12 @@ export const STATUS_MAX_CONNECTIONS = 16;
 export const STATUS_REQUEST_TIMEOUT_MS = 5_000;
 /** A password shorter than this is refused: it guards the page on a network others share. */
 export const STATUS_MIN_PASSWORD_LENGTH = 12;
+/**
+ * Wrong passwords allowed per minute, for all clients together; past that every authenticated request is refused
+ * (429) until the minute has refilled, the right password too, so guessing runs at 14 400 tries a day at most. An
+ * attacker can keep the page locked this way, not open it; the SSH tunnel to 127.0.0.1 stays.
+ */
+export const STATUS_AUTH_FAILURES_PER_MINUTE = 10;
 
 /**
  * No inline script or style, nothing from another origin, no framing: a name off the radio that somehow reached
@@ -54,6 +60,10 @@ export interface StatusServerOptions {
   host?: string;
   /** HTTP Basic credentials (the password read from a systemd credential, never from the config file itself). */
   auth?: { user: string; password: string };
+  /** Wrong passwords allowed per minute (default STATUS_AUTH_FAILURES_PER_MINUTE). */
+  authFailuresPerMinute?: number;
+  /** Monotonic ms for that budget; default performance.now (tests pass a simulated clock's). */
+  monotonicNow?: () => number;
   status: () => unknown;
   /** The ships shown on the display port, for `GET /ships`; absent = an empty table. */
   ships?: () => unknown;
@@ -101,6 +111,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   }
   if (options.auth !== undefined && options.auth.user.includes(':')) throw new DaemonError('CONFIG_INVALID', 'status.auth.user must not contain ":"');
   const expected = options.auth === undefined ? undefined : digest(`${options.auth.user}:${options.auth.password}`);
+  const guesses = new FailureBudget(options.authFailuresPerMinute ?? STATUS_AUTH_FAILURES_PER_MINUTE, options.monotonicNow ?? (() => performance.now()));
   const assets = loadAssets();
   let port = options.port;
 
@@ -130,9 +141,16 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       send(res, 421, { 'content-type': 'application/json' }, '{"error":"the Host header must name a loopback address"}');
       return;
     }
-    if (expected !== undefined && !authorised(req, expected)) {
-      send(res, 401, { 'www-authenticate': 'Basic realm="mibc-ais status", charset="UTF-8"', 'content-type': 'application/json' }, '{"error":"authentication required"}');
-      return;
+    if (expected !== undefined) {
+      if (req.headers.authorization !== undefined && !guesses.available()) {
+        send(res, 429, { 'retry-after': '60', 'content-type': 'application/json' }, '{"error":"too many wrong passwords; try again in a minute"}');
+        return;
+      }
+      if (!authorised(req, expected)) {
+        if (req.headers.authorization !== undefined) guesses.spend();
+        send(res, 401, { 'www-authenticate': 'Basic realm="mibc-ais status", charset="UTF-8"', 'content-type': 'application/json' }, '{"error":"authentication required"}');
+        return;
+      }
     }
     if (path === '/status') return json(req, res, options.status);
     if (path === '/ships') return json(req, res, options.ships ?? (() => ({ limit: 0, evicted: 0, ships: [] })));
@@ -170,4 +188,30 @@ function loopbackHostHeader(header: string | undefined, port: number): boolean {
   if (m === null) return false;
   if (m[2] !== undefined && Number(m[2]) !== port) return false;
   return isLoopbackHost(m[1]!);
+}
+
+/** A token bucket of wrong passwords: `perMinute` tokens, refilled evenly over a minute (monotonic time). */
+class FailureBudget {
+  readonly #perMinute: number;
+  readonly #now: () => number;
+  #tokens: number;
+  #at: number;
+
+  constructor(perMinute: number, now: () => number) {
+    this.#perMinute = perMinute;
+    this.#now = now;
+    this.#tokens = perMinute;
+    this.#at = now();
+  }
+
+  available(): boolean {
+    const now = this.#now();
+    this.#tokens = Math.min(this.#perMinute, this.#tokens + ((now - this.#at) / 60_000) * this.#perMinute);
+    this.#at = now;
+    return this.#tokens >= 1;
+  }
+
+  spend(): void {
+    this.#tokens = Math.max(0, this.#tokens - 1);
+  }
 }

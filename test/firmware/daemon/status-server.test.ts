@@ -113,6 +113,23 @@ describe('status server', () => {
   });
 });
 
+describe('status server password guessing', () => {
+  it('refuses every password, the right one too, once the wrong ones exceed the budget', async () => {
+    let now = 0;
+    const s = await serve({ auth: { user: 'operator', password: PASSWORD }, authFailuresPerMinute: 3, monotonicNow: () => now });
+    expect((await get(s.port, '/status', basic('operator', PASSWORD))).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await get(s.port, '/status', basic('operator', `guess number ${i}`))).status).toBe(401);
+    const locked = await get(s.port, '/status', basic('operator', PASSWORD));
+    expect(locked.status).toBe(429);
+    expect(locked.headers['retry-after']).toBe('60');
+    // A request without credentials still gets the prompt, and spends nothing.
+    expect((await get(s.port, '/')).status).toBe(401);
+    // The budget refills evenly over the minute: 20 s give one more try.
+    now += 20_000;
+    expect((await get(s.port, '/status', basic('operator', PASSWORD))).status).toBe(200);
+  });
+});
+
 describe('status server in the daemon', () => {
   let scenario: Scenario | undefined;
   let credentials: string | undefined;
