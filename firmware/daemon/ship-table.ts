@@ -44,6 +44,8 @@ export interface ShipTableSnapshot {
   readonly limit: number;
   /** Ships pushed out by newer ones since start. */
   readonly evicted: number;
+  /** Display lines the table could not read (they still went to the display; only the page missed them). */
+  readonly unreadable: number;
   /** Most recently heard first. */
   readonly ships: readonly ShipEntry[];
 }
@@ -60,6 +62,7 @@ export class ShipTable {
   readonly #ships = new Map<number, ShipEntry>();
   readonly #decoder = new AisLineDecoder();
   #evicted = 0;
+  #unreadable = 0;
   /** The message just shown (its MMSI and report digest), while its status may still follow. */
   #lastShown: { mmsi: number; digest: string } | undefined;
 
@@ -72,25 +75,28 @@ export class ShipTable {
     return this.#ships.size;
   }
 
-  /** One line handed to the display port at UTC `nowMs`. Never throws: a line it cannot read is passed over. */
+  /**
+   * One line handed to the display port at UTC `nowMs`. Never throws: plain traffic reaches the display as received,
+   * so a line here may be anything a transmitter sent; one it cannot read is counted and passed over.
+   */
   push(line: string, nowMs: number): void {
-    if (line.startsWith('$PMIBV')) {
-      let status: Status | undefined;
-      try {
-        status = parseStatus(line);
-      } catch {
+    try {
+      if (line.startsWith('$PMIBV')) {
+        const status: Status | undefined = parseStatus(line);
+        if (status !== undefined) this.#status(status, nowMs);
         return;
       }
-      if (status !== undefined) this.#status(status, nowMs);
-      return;
+      const { messages, errors } = this.#decoder.push(line, nowMs);
+      if (errors.length > 0) this.#unreadable += 1;
+      for (const { message, assembled } of messages) this.#message(message, reportDigest(assembled.bits).toUpperCase(), nowMs);
+    } catch {
+      this.#unreadable += 1;
     }
-    const { messages } = this.#decoder.push(line, nowMs);
-    for (const { message, assembled } of messages) this.#message(message, reportDigest(assembled.bits).toUpperCase(), nowMs);
   }
 
   snapshot(): ShipTableSnapshot {
     const ships = [...this.#ships.values()].reverse().map((s) => ({ ...s, counts: { ...s.counts }, ...(s.lastFailure === undefined ? {} : { lastFailure: { ...s.lastFailure } }) }));
-    return { limit: this.limit, evicted: this.#evicted, ships };
+    return { limit: this.limit, evicted: this.#evicted, unreadable: this.#unreadable, ships };
   }
 
   #message(m: AisMessage, digest: string, nowMs: number): void {

@@ -1,4 +1,5 @@
 /** The status page's ship table: what the display port was shown, per MMSI, bounded against a flood of MMSIs. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShipTable } from '../../../firmware/daemon/index.js';
 import { reportDigest } from '../../../firmware/rx/report-digest.js';
@@ -67,6 +68,31 @@ describe('ShipTable', () => {
       expect(() => t.push(junk, NOW)).not.toThrow();
     }
     expect(t.size).toBe(1);
+    expect(t.snapshot().unreadable).toBeGreaterThan(0);
+  });
+
+  it('never throws on any line a transmitter could put on the display port, and stays bounded', () => {
+    const t = new ShipTable({ limit: 8 });
+    const armour = fc.stringMatching(/^[0-9:;<=>?@A-W`a-w]{0,90}$/);
+    const vdmLike = fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 9 }), armour, fc.integer({ min: 0, max: 6 })).map(([n, k, payload, fill]) => {
+      const body = `AIVDM,${n},${k},,A,${payload},${fill}`;
+      let x = 0;
+      for (const ch of body) x ^= ch.charCodeAt(0);
+      return `!${body}*${x.toString(16).toUpperCase().padStart(2, '0')}`;
+    });
+    const statusLike = fc.array(fc.string({ maxLength: 20 }), { maxLength: 9 }).map((f) => {
+      const body = `PMIBV,${f.join(',')}`;
+      let x = 0;
+      for (const ch of body) x ^= ch.charCodeAt(0);
+      return `$${body}*${x.toString(16).toUpperCase().padStart(2, '0')}`;
+    });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(vdmLike, statusLike, fc.string({ maxLength: 100 })), { maxLength: 20 }), (lines) => {
+        for (const l of lines) t.push(l, NOW);
+        expect(t.size).toBeLessThanOrEqual(8);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses a limit that is not a positive integer', () => {
