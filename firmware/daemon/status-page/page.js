@@ -166,6 +166,8 @@
       ['radio lines rejected', c.radioRejected],
       ['radio input dropped', c.radioInputDropped],
       ['pipeline errors', c.pipelineErrors],
+      ['memory RSS (MiB)', status.memory && typeof status.memory.rssBytes === 'number' ? (status.memory.rssBytes / 1048576).toFixed(1) : undefined],
+      ['WASM memory (MiB)', status.memory && typeof status.memory.wasmBytes === 'number' ? (status.memory.wasmBytes / 1048576).toFixed(1) : undefined],
     ];
     const p = status.pipeline || {};
     for (const name of Object.keys(p).sort()) if (p[name]) rows.push([name, p[name]]);
