@@ -77,3 +77,10 @@ export function unitMemoryMaxMb(unitPath: string): number {
   const scale = { '': 1 / MB, K: 1 / 1024, M: 1, G: 1024 }[(m[2] ?? '') as '' | 'K' | 'M' | 'G'];
   return Number(m[1]) * scale;
 }
+
+/** The node options of the shipped unit's ExecStart (between `node` and the script), so the soak runs what the unit runs. */
+export function unitNodeFlags(unitPath: string): string[] {
+  const m = /^ExecStart=\S*node((?:\s+--\S+)*)\s+\S+\.js\s/m.exec(readFileSync(unitPath, 'utf8'));
+  if (m === null) throw new Error(`${unitPath} has no ExecStart of the form "node [--flags] main.js ..."`);
+  return m[1].trim().split(/\s+/).filter((f) => f !== '');
+}

@@ -35,7 +35,7 @@ import { parseStatus } from '../firmware/status.js';
 import { encodeAis, encodeVdm, formatSentence } from '../nmea/index.js';
 import { applianceFiles } from '../test/cli/_appliance-files.js';
 import { PtyCable, socatAvailable, until } from '../test/firmware/daemon/_pty.js';
-import { COMPONENTS, sample, summarise, unitMemoryMaxMb, type MemorySample } from './soak-memory.js';
+import { COMPONENTS, sample, summarise, unitMemoryMaxMb, unitNodeFlags, type MemorySample } from './soak-memory.js';
 import { KINDS, positionReport, RadioTraffic, type TrafficKind } from './soak-traffic.js';
 
 /** Long enough for a day's soak; the load phase's own length, the warm-up comes on top. */
@@ -133,7 +133,10 @@ writeFileSync(
 
 const built = join(root, 'dist/cli/main.js');
 if (opts.built && !existsSync(built)) throw new Error('dist/cli/main.js is missing: npm run build');
-const args = opts.built ? [built] : ['--import', 'tsx', join(root, 'cli/main.ts')];
+// The unit's V8 options (a small young generation) shape the memory the soak measures, so the daemon gets them too.
+const nodeFlags = unitNodeFlags(join(root, 'deploy/mibc-ais.service'));
+const args = [...nodeFlags, ...(opts.built ? [built] : ['--import', 'tsx', join(root, 'cli/main.ts')])];
+console.log(`daemon: node ${args.join(' ')} run (node options from deploy/mibc-ais.service)`);
 const spawnedAt = performance.now();
 const child = spawn(process.execPath, [...args, 'run', '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 const pid = child.pid as number;
