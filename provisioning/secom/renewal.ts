@@ -4,6 +4,8 @@
  * MMSI, is not revoked, and the device named was issued a permit for that MMSI before (a renewal never moves keys
  * to another appliance: that is a new provisioning, by card). The permit carries the epoch and the one after it
  * (S-63's ECK1/ECK2), so the appliance holds the next key before the boundary.
+ * Version 2 of the request names the vessel operator's SECOM server (`callbackEndpoint`, SECOM v2's field): the
+ * permit is uploaded there after the decision, as SECOM's Access → Access Notification → Upload pattern has it.
  */
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
@@ -15,12 +17,24 @@ export const RENEWAL_REQUEST_FORMAT = 'mibc-ais-renewal-request';
 
 export const renewalRequestSchema = z.strictObject({
   format: z.literal(RENEWAL_REQUEST_FORMAT),
-  version: z.literal(1),
+  version: z.literal(2),
   mmsi: z.number().int().min(100_000_000).max(999_999_999),
   /** The appliance's device public key (X25519, hex), which the permit's keys are wrapped to. */
   devicePublicKey: z.string().regex(/^[0-9a-f]{64}$/),
   /** The epoch wanted: the current or the next one. */
   epoch: z.number().int().nonnegative(),
+  /** The vessel operator's SECOM server (https, no credentials in the URL): the permit is uploaded to its /v1/object. */
+  callbackEndpoint: z
+    .string()
+    .max(2048)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'https:' && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+      } catch {
+        return false;
+      }
+    }, 'an https URL without credentials, query or fragment'),
 });
 export type RenewalRequest = z.output<typeof renewalRequestSchema>;
 
