@@ -25,7 +25,7 @@ export function listenArg(name: string) {
 
 /** An https URL without credentials, query or fragment. */
 export function httpsUrlArg(name: string) {
-  return ranged('https://HOST[:PORT][/PATH]', (v: string) => {
+  return ranged('https URL; no credentials, query or fragment', (v: string) => {
     let u: URL | undefined;
     try {
       u = new URL(v);
