@@ -10,7 +10,7 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
 import { z } from 'zod';
 import { deviceIdOf } from '../../firmware/permit/index.js';
-import type { Pkg } from '../pkg/index.js';
+import { mrnBindingKey, type Pkg } from '../pkg/index.js';
 import { SecomError } from './errors.js';
 
 export const RENEWAL_REQUEST_FORMAT = 'mibc-ais-renewal-request';
@@ -40,8 +40,10 @@ export type RenewalRequest = z.output<typeof renewalRequestSchema>;
 
 export async function decideRenewal(pkg: Pkg, mrn: string, request: RenewalRequest): Promise<Uint8Array> {
   const register = pkg.register;
-  if (register.revokedMrns.has(mrn)) throw new SecomError('REVOKED', `${mrn} is revoked`);
-  if (register.mrnBindings.get(mrn) !== request.mmsi) throw new SecomError('NOT_BOUND', `${mrn} is not bound to MMSI ${request.mmsi}`);
+  // Compared in binding form: a case variant of a revoked or bound MRN is the same vessel.
+  const key = mrnBindingKey(mrn);
+  if (register.revokedMrns.has(key)) throw new SecomError('REVOKED', `${mrn} is revoked`);
+  if (register.mrnBindings.get(key) !== request.mmsi) throw new SecomError('NOT_BOUND', `${mrn} is not bound to MMSI ${request.mmsi}`);
   const device = hexToBytes(request.devicePublicKey);
   const deviceId = bytesToHex(deviceIdOf(device));
   const identity = `mmsi:${request.mmsi}`;

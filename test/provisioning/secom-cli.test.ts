@@ -6,10 +6,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { InvalidArgumentError } from 'commander';
+import { pkgCommand } from '../../cli/pkg.js';
+import { deviceKeyFromSecret } from '../../firmware/permit/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secomCommand } from '../../cli/secom.js';
-import { createRoot, issueLeaf, issueTlsServer, openPayload, secomRequest, verifyHex, type SecomIdentity } from '../../provisioning/secom/index.js';
+import { checkGroupMember, createRoot, decideRenewal, issueLeaf, issueTlsServer, openPayload, RENEWAL_REQUEST_FORMAT, renewalRequestSchema, secomRequest, verifyHex, type SecomIdentity } from '../../provisioning/secom/index.js';
 import { makePkgDir, PASSPHRASE, type PkgDir } from './_pkg-dir.js';
 
 const DAY = 86_400_000;
@@ -167,5 +171,57 @@ describe('secom option values', () => {
     expect(opt('serve-authority', '--listen').parseArg!('[::1]:8443', undefined)).toEqual({ host: '::1', port: 8443 });
     expect(opt('renew', '--authority').parseArg!('https://secom.pkg.example:8443/', undefined)).toBe('https://secom.pkg.example:8443');
     expect(() => opt('renew', '--mmsi').parseArg!('1e9', undefined)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('pkg revoke', () => {
+  it('revokes a vessel MRN in any case variant: renewal and subscription refuse the canonical form, and the list shows it', async () => {
+    const mrn = 'urn:mrn:mcp:vessel:gr:mmsi:237000098';
+    const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x98));
+    let pkg = await pkgDir.open();
+    const keys = await pkg.extract({ kind: 'mmsi', mmsi: 237_000_098, mrn }, pkg.currentEpoch(), 1);
+    await pkg.permit(device.publicKey, [keys]);
+    await pkg.groupKey({ to: [237_000_098], hours: 4, group: 7 });
+    const request = renewalRequestSchema.parse({ format: RENEWAL_REQUEST_FORMAT, version: 2, mmsi: 237_000_098, devicePublicKey: bytesToHex(device.publicKey), epoch: pkg.currentEpoch(), callbackEndpoint: 'https://127.0.0.1:9' });
+    expect(checkGroupMember(pkg, mrn, 7)).toMatchObject({ mmsi: 237_000_098 });
+    await pkg.close();
+
+    const r = { out: '', err: '', status: 0 };
+    const sink = (k: 'out' | 'err') => new Writable({ write: (c: Buffer, _e, cb) => ((r[k] += c.toString()), cb()) });
+    const passFile = join(files.credentials!, 'pkg-passphrase');
+    const io = { env: pkgDir.env, getenv: () => undefined, out: sink('out'), err: sink('err'), openCard: () => Promise.reject(new Error('no card')), fail: (s: number) => void (r.status = s) };
+    await pkgCommand(io).parseAsync(['revoke', '--dir', pkgDir.dir, '--passphrase-file', passFile, '--mrn', 'URN:MRN:MCP:VESSEL:GR:MMSI:237000098', '--reason', 'appliance reported stolen'], { from: 'user' });
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out)).toMatchObject({ command: 'revoke', mrn });
+
+    pkg = await pkgDir.open();
+    try {
+      const permits = pkg.register.entries.filter((e) => e.type === 'permit').length;
+      await expect(decideRenewal(pkg, mrn, request)).rejects.toMatchObject({ reason: 'REVOKED' });
+      expect(() => checkGroupMember(pkg, mrn, 7)).toThrow(/revoked/);
+      expect(pkg.register.entries.filter((e) => e.type === 'permit').length).toBe(permits);
+      expect([...pkg.register.revokedMrns]).toContain(mrn);
+    } finally {
+      await pkg.close();
+    }
+    const bad = { ...r, err: '' };
+    const io2 = { ...io, err: new Writable({ write: (c: Buffer, _e, cb) => ((bad.err += c.toString()), cb()) }) };
+    await pkgCommand(io2).parseAsync(['revoke', '--dir', pkgDir.dir, '--passphrase-file', passFile, '--mrn', 'urn:mrn:mcp:user:gr:alice', '--reason', 'x'], { from: 'user' });
+    expect(bad.err).toMatch(/PKG_INPUT: --mrn: .*not an MCP vessel MRN/);
+  });
+
+  it('a revoke entry written in another case of the MRN still revokes the vessel (registers compare binding forms)', async () => {
+    const mrn = 'urn:mrn:mcp:vessel:gr:mmsi:237000097';
+    const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x97));
+    const pkg = await pkgDir.open();
+    try {
+      const keys = await pkg.extract({ kind: 'mmsi', mmsi: 237_000_097, mrn }, pkg.currentEpoch(), 1);
+      await pkg.permit(device.publicKey, [keys]);
+      await pkg.revoke('URN:MRN:MCP:VESSEL:GR:MMSI:237000097', 'written by an older tool');
+      const request = renewalRequestSchema.parse({ format: RENEWAL_REQUEST_FORMAT, version: 2, mmsi: 237_000_097, devicePublicKey: bytesToHex(device.publicKey), epoch: pkg.currentEpoch(), callbackEndpoint: 'https://127.0.0.1:9' });
+      await expect(decideRenewal(pkg, mrn, request)).rejects.toMatchObject({ reason: 'REVOKED' });
+    } finally {
+      await pkg.close();
+    }
   });
 });
