@@ -331,6 +331,24 @@ describe('SECOM service: key renewal', () => {
     expect(pkg.register.entries.slice(-2).map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : e.type))).toEqual(['access-notification:UNREACHABLE', 'permit-upload:UNREACHABLE']);
   });
 
+  it('delivers only to a server whose TLS certificate is under a consumer CA it trusts', async () => {
+    const rogueRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:xx:rogue-ca', commonName: 'Rogue CA', ...validity });
+    const rogueTls = await issueTlsServer({ mrn: VESSEL_MRN, commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, rogueRoot);
+    const rogueEvents: VesselServerEvent[] = [];
+    const rogue = await startVesselServer({ tls: rogueTls, authorityRoot: authorityRoot.certificate, devicePublicKey: device.publicKey, onEvent: (e) => rogueEvents.push(e) });
+    try {
+      const tx = newTransactionId();
+      const arrival = rogue.expect(tx, 60_000);
+      arrival.catch(() => undefined);
+      expect((await access(renewal({ tx, callbackEndpoint: rogue.url }))).status).toBe(200);
+      await service.idle();
+      expect(pkg.register.entries.slice(-2).map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : e.type))).toEqual(['access-notification:UNREACHABLE', 'permit-upload:UNREACHABLE']);
+      expect(rogueEvents).toEqual([]);
+    } finally {
+      await rogue.close();
+    }
+  });
+
   it('refuses a request of the old form (permit in the reply) and a callback that is not https', async () => {
     await refused(renewal({ version: 1 }), 'PAYLOAD_SCHEMA', 3, 400, '/v1/access');
     await refused(renewal({ callbackEndpoint: 'http://127.0.0.1:8080' }), 'PAYLOAD_SCHEMA', 3, 400, '/v1/access');
