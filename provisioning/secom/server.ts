@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CONTAINER_TYPE, type UploadObject } from './envelope.js';
 import { SecomError } from './errors.js';
@@ -92,7 +92,7 @@ const removeSubscriptionSchema = z.strictObject({ subscriptionIdentifier: z.uuid
 const MAX_HELD = 10_000;
 
 export interface SecomService {
-  readonly app: import('fastify').FastifyInstance;
+  readonly app: FastifyInstance;
   readonly url: string;
   /** Resolves when every permit delivery started so far has ended (tests, orderly shutdown). */
   idle(): Promise<void>;
