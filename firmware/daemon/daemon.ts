@@ -42,6 +42,7 @@ import {
   type TimeTrustStatus,
   type UtcSample,
   type WatchdogHandle,
+  readCredential,
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
 import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side, VerifyOverload } from '../pipeline.js';
@@ -50,6 +51,8 @@ import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config
 import { DaemonError } from './errors.js';
 import { ownShipKey } from './own-ship-key.js';
 import { shipUtcMs } from './ship-time.js';
+import { memoryStatus, type MemoryStatus } from './memory.js';
+import { ShipTable } from './ship-table.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 /**
@@ -168,6 +171,8 @@ export interface DaemonStatus {
   /** Monotonic ms from start() to READY=1. */
   startupMs: number | undefined;
   alarms: ActiveAlarm[];
+  /** Installed keys and when each stops being usable: kind, identity and end only, never key material. */
+  keys: KeyValidity[];
   ports: Partial<Record<Side, PortStatus>>;
   counters: DaemonCounters;
   pipeline: PipelineCounters;
@@ -176,6 +181,8 @@ export interface DaemonStatus {
   utc: ReturnType<UtcCrossCheck['status']>;
   /** Whether system time is confirmed by the ship's GNSS (what the pipeline was last told). */
   time: TimeTrustStatus;
+  /** The process's memory by component (sizes only), for the soak and the operator (docs/memory.md). */
+  memory: MemoryStatus;
 }
 
 export interface DaemonEvents {
@@ -216,6 +223,10 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #tamper: DebouncedInput | undefined;
   #watchdog: WatchdogHandle | undefined;
   #server: StatusServer | undefined;
+  /** What the display port was shown, for the status page. */
+  readonly #ships: ShipTable;
+  /** The keys of the last expiry check. */
+  #keys: KeyValidity[] = [];
   #tickTimer: TimerHandle | undefined;
   #keyTimer: TimerHandle | undefined;
   #scheduled = false;
@@ -262,6 +273,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#clock = deps.clock ?? systemClock;
     this.#log = deps.logger;
     this.#defer = deps.defer ?? ((fn) => setImmediate(fn));
+    this.#ships = new ShipTable({ limit: config.status.ships });
     this.alarms = new AlarmBoard(this.#clock, this.#log.child({ component: 'alarms' }));
     this.alarms.on('raised', () => this.#updateLeds());
     this.alarms.on('cleared', () => this.#updateLeds());
@@ -308,7 +320,16 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     try {
       this.#openGpio();
       this.#updateLeds();
-      this.#server = await startStatusServer({ port: this.#config.status.port, status: () => this.status(), logger: this.#log });
+      const { port, host, auth } = this.#config.status;
+      this.#server = await startStatusServer({
+        port,
+        host,
+        ...(auth === undefined ? {} : { auth: { user: auth.user, password: readStatusPassword(auth.passwordCredential) } }),
+        status: () => this.status(),
+        ships: () => this.#ships.snapshot(),
+        monotonicNow: () => this.#clock.monotonicNow(),
+        logger: this.#log,
+      });
       this.#log.info({ statusPort: this.#server.port, topology: this.#config.topology, mode: this.#config.mode }, 'starting');
       this.#watchToken();
       try {
@@ -396,6 +417,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       uptimeMs: this.#state === 'created' ? 0 : this.#clock.monotonicNow() - this.#startedAt,
       startupMs: this.#startupMs,
       alarms: this.alarms.active(),
+      keys: this.#keys.map(({ kind, identity, notAfter, installed }) => ({ kind, identity, notAfter, ...(installed === undefined ? {} : { installed }) })),
       ports,
       counters: structuredClone(this.#counters),
       pipeline: this.#pipeline?.counters() ?? {},
@@ -403,6 +425,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
       utc: this.#utc.status(),
       time: this.#time.status(),
+      memory: memoryStatus(),
     };
   }
 
@@ -722,6 +745,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #send(output: PipelineOutput, supersede?: SerialSupersede): void {
     const link = this.#links.get(output.side);
     if (link === undefined) return;
+    if (output.side === 'ship') this.#ships.push(output.line, this.#clock.utcNow());
     try {
       if (link.send(output.line, output.priority, supersede)) this.#counters.lines[output.side].out += 1;
     } catch (error) {
@@ -933,6 +957,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       const seen = keys.get(subject);
       if (seen === undefined || key.notAfter < seen.notAfter) keys.set(subject, key);
     }
+    this.#keys = [...keys.values()];
     const subjects = new Set<string>();
     for (const [subject, key] of keys) {
       subjects.add(subject);
@@ -994,5 +1019,14 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.alarms.close();
     this.#state = 'stopped';
     this.#log.info({ counters: this.#counters }, 'stopped');
+  }
+}
+
+/** The status page's password, from its systemd credential; a missing or unsafe file fails the start. */
+function readStatusPassword(name: string): string {
+  try {
+    return readCredential(name);
+  } catch (error) {
+    throw new DaemonError('CONFIG_INVALID', `status.auth.passwordCredential: ${(error as Error).message}`, { cause: error });
   }
 }
