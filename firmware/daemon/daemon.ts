@@ -45,7 +45,7 @@ import {
   readCredential,
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
-import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
+import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side, VerifyOverload } from '../pipeline.js';
 import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
@@ -105,7 +105,7 @@ export const INPUT_QUEUE_LIMIT = 256;
 /** Lines worked per slice before yielding to IO, and the time a slice may take. */
 export const SLICE_LINE_LIMIT = 64;
 export const SLICE_TIME_MS = 20;
-/** A transient alarm (CRYPTO_BEHIND, SAFETY_LINE_DROPPED) stays raised this long after its last occurrence. */
+/** A transient alarm (CRYPTO_BEHIND, SAFETY_LINE_DROPPED, VERIFY_OVERLOAD) stays raised this long after its last occurrence. */
 export const TRANSIENT_ALARM_HOLD_MS = 30_000;
 /** Key expiry moves in days; a minute is prompt enough and costs nothing. */
 export const KEY_CHECK_INTERVAL_MS = 60_000;
@@ -242,6 +242,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #stopPromise: Promise<void> | undefined;
   /** Numbers the own-ship messages for the radio queue's supersede keys. */
   #messageSeq = 0;
+  /** Messages refused for the total verification budget while VERIFY_OVERLOAD is raised. */
+  #overloadRefused = 0;
   readonly #requeued = new Set<string>();
   /** Key reloads run one after another: two cards or an inbox file at once must not race their installs. */
   #reloading: Promise<unknown> = Promise.resolve();
@@ -650,6 +652,20 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     else this.#emit(outputs);
     // Base stations announce UTC (message 4): the clock cross-check's AIS reference, fed as soon as heard.
     for (const r of pipeline.takeUtcReports?.() ?? []) this.feedUtc({ source: 'ais-base-station', utcMs: r.utcMs });
+    const overload = pipeline.takeVerifyOverload?.();
+    if (overload !== undefined) this.#verifyOverload(overload);
+  }
+
+  /**
+   * The receiver's total verification budget is spent: a flood, and genuine ships may go unverified with it. Pulsed,
+   * so it is raised (and logged) once per episode however long the flood lasts, and clears when no message has been
+   * refused for the hold time; the detail carries the episode's count.
+   */
+  #verifyOverload(o: VerifyOverload): void {
+    if (!this.alarms.has('VERIFY_OVERLOAD')) this.#overloadRefused = 0;
+    this.#overloadRefused += o.refused;
+    const detail = `BUDGET_TOTAL: ${this.#overloadRefused} secured messages not verified, total budget ${o.totalRate}/s spent`;
+    this.alarms.pulse('VERIFY_OVERLOAD', 'radio', detail, TRANSIENT_ALARM_HOLD_MS);
   }
 
   /**
