@@ -168,6 +168,8 @@ export interface DaemonStatus {
   mode: Mode | undefined;
   relay: 'bypass' | 'inline' | 'none';
   uptimeMs: number;
+  /** The daemon's UTC, ms: what key validity and alarms are judged against (the page shows expiry by it). */
+  utcMs: number;
   /** Monotonic ms from start() to READY=1. */
   startupMs: number | undefined;
   alarms: ActiveAlarm[];
@@ -415,6 +417,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       // A closed relay line is released: de-energised is bypass.
       relay: this.#relay === undefined ? 'none' : this.#state === 'stopped' ? 'bypass' : this.#relay.state,
       uptimeMs: this.#state === 'created' ? 0 : this.#clock.monotonicNow() - this.#startedAt,
+      utcMs: this.#clock.utcNow(),
       startupMs: this.#startupMs,
       alarms: this.alarms.active(),
       keys: this.#keys.map(({ kind, identity, notAfter, installed }) => ({ kind, identity, notAfter, ...(installed === undefined ? {} : { installed }) })),

@@ -150,7 +150,7 @@
     const keys = Array.isArray(status.keys) ? status.keys : [];
     document.querySelector('#keys tbody').replaceChildren(
       ...keys.map((/** @type {any} */ k) => {
-        const tr = el('tr', undefined, k.notAfter * 1000 < Date.now() || k.installed === false ? 'expired' : '');
+        const tr = el('tr', undefined, k.notAfter * 1000 < (typeof status.utcMs === 'number' ? status.utcMs : Date.now()) || k.installed === false ? 'expired' : '');
         tr.appendChild(el('td', k.kind));
         tr.appendChild(el('td', k.identity));
         tr.appendChild(el('td', utc(k.notAfter * 1000)));
