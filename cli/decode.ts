@@ -6,9 +6,10 @@
  * and each message's JSON comes from a compiled writer (nmea/gpsd-writer.ts), so the filter keeps up with gpsdecode.
  */
 import { once } from 'node:events';
+import { readSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Command } from 'commander';
-import { compiledGpsdText, compiledGpsdTextOf } from '../nmea/gpsd-compiled.js';
+import { MAX_TEXT_BYTES, writeCompiledGpsd, writeCompiledGpsdOf } from '../nmea/gpsd-compiled.js';
 import { gpsdJsonText } from '../nmea/gpsd.js';
 import { AisLineDecoder, type StreamCounters } from '../nmea/stream.js';
 import { VdmScanner } from '../nmea/vdm-scan.js';
@@ -20,6 +21,11 @@ export interface DecodeIo {
   readonly errors: Writable;
   /** Milliseconds; drives the expiry of incomplete multi-sentence messages. */
   readonly now: () => number;
+  /**
+   * The descriptor behind `input` (standard input), read directly in blocks of `READ_BYTES`: a stream's 64 KiB
+   * chunks and its events cost more than the reading. `input` is used when the descriptor cannot be read that way.
+   */
+  readonly fd?: number;
 }
 
 export interface DecodeOptions {
@@ -36,6 +42,28 @@ const LF = 10;
 const CR = 13;
 const HASH = 0x23;
 
+const READ_BYTES = 1024 * 1024;
+
+/** The input in blocks: read from `fd` while it can be read without waiting, then from the stream. */
+async function* blocks(io: DecodeIo): AsyncGenerator<Buffer | string> {
+  if (io.fd !== undefined) {
+    for (;;) {
+      const block = Buffer.allocUnsafe(READ_BYTES);
+      let got: number;
+      try {
+        got = readSync(io.fd, block, 0, READ_BYTES, null);
+      } catch (e) {
+        // A non-blocking descriptor (a terminal, some pipes) has nothing yet: the stream waits for it.
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw e;
+      }
+      if (got === 0) return;
+      yield block.subarray(0, got);
+    }
+  }
+  yield* io.input as AsyncIterable<Buffer | string>;
+}
+
 export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<StreamCounters> {
   const scanner = new VdmScanner();
   const scaled = !options.unscaled;
@@ -46,12 +74,14 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
   // time cost more than the decoding.
   let out = Buffer.allocUnsafe(2 * BATCH_BYTES);
   let used = 0;
+  const room = (bytes: number): void => {
+    if (used + bytes <= out.length) return;
+    const bigger = Buffer.allocUnsafe(2 * out.length + bytes);
+    out.copy(bigger, 0, 0, used);
+    out = bigger;
+  };
   const emit = (text: string): void => {
-    if (used + 3 * text.length + 1 > out.length) {
-      const bigger = Buffer.allocUnsafe(2 * out.length + 3 * text.length + 1);
-      out.copy(bigger, 0, 0, used);
-      out = bigger;
-    }
+    room(3 * text.length + 1);
     used += out.write(text, used, 'utf8');
     out[used++] = LF;
   };
@@ -59,9 +89,11 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
   // Messages that a generated writer covers are written from their bits, never decoded into objects.
   const decoder = new AisLineDecoder({
     direct: (bits) => {
-      const text = compiledGpsdTextOf(bits.bytes, bits.bitLength, scaled, compat);
-      if (text === undefined) return false;
-      emit(text);
+      room(MAX_TEXT_BYTES + 1);
+      const end = writeCompiledGpsdOf(bits.bytes, bits.bitLength, scaled, compat, out, used);
+      if (end < 0) return false;
+      out[end] = LF;
+      used = end + 1;
       return true;
     },
   });
@@ -83,11 +115,13 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
       return;
     }
     if (decoder.pending === 0 && scanner.scan(buf, start, end)) {
-      const text = compiledGpsdText(scanner.bytes, scanner.bitLength, scaled, compat);
-      if (text !== undefined) {
+      room(MAX_TEXT_BYTES + 1);
+      const written = writeCompiledGpsd(scanner.bytes, scanner.bitLength, scaled, compat, out, used);
+      if (written >= 0) {
         n++;
         decoder.countDecoded(scanner.overLength);
-        emit(text);
+        out[written] = LF;
+        used = written + 1;
         return;
       }
     }
@@ -108,7 +142,7 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
   };
   // Lines end at \n, \r\n or a lone \r, as node:readline splits them; text after the last \n waits for the next chunk.
   let rest: Buffer | undefined;
-  for await (const chunk of io.input as AsyncIterable<Buffer | string>) {
+  for await (const chunk of blocks(io)) {
     const piece = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     const buf = rest === undefined ? piece : Buffer.concat([rest, piece]);
     let end = buf.lastIndexOf(LF) + 1;
@@ -155,7 +189,8 @@ export function decodeCommand(): Command {
         throw e;
       });
       const streams = openFilterStreams(opts, process.stderr);
-      await runDecode(opts, { input: streams.input, output: streams.output, errors: process.stderr, now: () => Date.now() });
+      const fd = opts.in === '-' ? 0 : undefined;
+      await runDecode(opts, { input: streams.input, output: streams.output, errors: process.stderr, now: () => Date.now(), fd });
       await streams.close();
     });
 }

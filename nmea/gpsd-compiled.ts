@@ -23,8 +23,6 @@ const MAX_BITS = 1200;
 /** Bytes a writer may read: the longest message, and every `zx` read past a short one, with zeros after. */
 export const WRITER_BYTES = 160;
 
-export type GpsdWriter = (b: Uint8Array, len: number) => string;
-
 /** `width` bits at a variable `at` (tail fields, anchored to the message end). */
 function u(b: Uint8Array, at: number, width: number): number {
   let v = 0;
@@ -38,21 +36,63 @@ function u(b: Uint8Array, at: number, width: number): number {
   return v;
 }
 
-/** Each text character as it appears inside a JSON string (Table 47 has `"` and `\`). */
-const TEXT_JSON = [...TEXT_ALPHABET].map((c) => JSON.stringify(c).slice(1, -1));
+const enc = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
+/** Each text character as it appears inside a JSON string (Table 47 has `"` and `\\`), as bytes. */
+const TEXT_JSON = [...TEXT_ALPHABET].map((c) => enc(JSON.stringify(c).slice(1, -1)));
+
+/** Copies `src` to `o` at `p`; returns the position after it. A loop: the constants are a few bytes long. */
+function put(o: Uint8Array, p: number, src: Uint8Array): number {
+  for (let k = 0; k < src.length; k++) o[p + k] = src[k]!;
+  return p + src.length;
+}
+
+/** Decimal digits of a non-negative integer below 2^53. */
+function uint(o: Uint8Array, p: number, v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let e = p + digits;
+  const end = e;
+  do {
+    const q = Math.floor(v / 10);
+    o[--e] = 48 + v - 10 * q;
+    v = q;
+  } while (v > 0);
+  return end;
+}
+
+/** Decimal digits of an integer, with `-` when negative. */
+function int(o: Uint8Array, p: number, v: number): number {
+  if (v >= 0) return uint(o, p, v);
+  o[p] = 45;
+  return uint(o, p + 1, -v);
+}
+
+/** `v` zero-padded to `width` digits. */
+function pad(o: Uint8Array, p: number, v: number, width: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  for (; digits < width; digits++) o[p++] = 48;
+  return uint(o, p, v);
+}
+
+/** An ASCII string (a scaled value's JSON). */
+function ascii(o: Uint8Array, p: number, s: string): number {
+  for (let k = 0; k < s.length; k++) o[p + k] = s.charCodeAt(k);
+  return p + s.length;
+}
 
 /** gpsd.ts `gpsdText` of `chars` characters at `at`, JSON-escaped, without quotes. */
-function text(b: Uint8Array, at: number, chars: number): string {
+function text(o: Uint8Array, p: number, b: Uint8Array, at: number, chars: number): number {
   let n = 0;
   while (n < chars && u(b, at + 6 * n, 6) !== 0) n++;
   while (n > 0 && u(b, at + 6 * (n - 1), 6) === 32) n--;
-  let s = '';
-  for (let k = 0; k < n; k++) s += TEXT_JSON[u(b, at + 6 * k, 6)];
-  return s;
+  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[u(b, at + 6 * k, 6)]!);
+  return p;
 }
 
 /** Message 21's name (gpsd.ts `toGpsdJson`): the extension is appended only to a full 20-character name. */
-function aidName(b: Uint8Array, len: number): string {
+function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
   const values: number[] = [];
   for (let k = 0; k < 20; k++) {
     const v = u(b, 43 + 6 * k, 6);
@@ -69,21 +109,23 @@ function aidName(b: Uint8Array, len: number): string {
   }
   let n = values.length;
   while (n > 0 && values[n - 1] === 32) n--;
-  let s = '';
-  for (let k = 0; k < n; k++) s += TEXT_JSON[values[k]!];
-  return s;
+  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[values[k]!]!);
+  return p;
 }
 
-const HEX = Array.from({ length: 256 }, (_, v) => v.toString(16).padStart(2, '0'));
+const HEX = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
 
-/** gpsd's `"bits:hex"` of `count` bits at `at`, left-aligned in whole bytes, the bits after them zero. */
-function data(b: Uint8Array, at: number, count: number): string {
-  let s = `${count}:`;
+/** gpsd's `bits:hex` of `count` bits at `at`, left-aligned in whole bytes, the bits after them zero. */
+function data(o: Uint8Array, p: number, b: Uint8Array, at: number, count: number): number {
+  p = uint(o, p, count);
+  o[p++] = 58;
   for (let k = 0; k < count; k += 8) {
     const take = Math.min(8, count - k);
-    s += HEX[(u(b, at + k, take) << (8 - take)) & 0xff];
+    const byte = (u(b, at + k, take) << (8 - take)) & 0xff;
+    o[p++] = HEX[byte >> 4]!;
+    o[p++] = HEX[byte & 15]!;
   }
-  return s;
+  return p;
 }
 
 /** Code for the unsigned `width` bits at constant `start`: one term per byte touched, exact up to 48 bits. */
@@ -136,77 +178,86 @@ function signed(v: number, width: number): number {
   return v >= half ? v - 2 * half : v;
 }
 
-function legendTable(name: LegendName, width: number): string[] {
+function legendTable(name: LegendName, width: number): Uint8Array[] {
   const { values, otherwise } = LEGENDS[name];
-  return Array.from({ length: 2 ** width }, (_, v) => JSON.stringify(values[v] ?? otherwise));
+  return Array.from({ length: 2 ** width }, (_, v) => enc(JSON.stringify(values[v] ?? otherwise)));
 }
 
-/** Code appending one view item to `s`, or '' when the item shows nothing for this layout. */
+/** Code writing the constant `text` at `p`. */
+function literal(ctx: Ctx, text: string): string {
+  return `p = put(o, p, ${constant(ctx, enc(text))});\n`;
+}
+
+/** Code writing one view item, or '' when the item shows nothing for this layout. */
 function itemCode(ctx: Ctx, item: ViewItem): string {
   const key = item[0];
-  const put = (valueCode: string): string => `s += ${JSON.stringify(`,${JSON.stringify(key)}:`)} + ${valueCode};\n`;
-  const scaledValue = (call: string): string => put(`jv(S.${call})`);
+  const label = literal(ctx, `,${JSON.stringify(key)}:`);
+  const scaledValue = (call: string): string => `${label}p = ascii(o, p, jv(S.${call}));\n`;
+  const number = (f: { code: string; spec: FieldSpec }): string => `p = ${f.spec[3] === 'i' ? 'int' : 'uint'}(o, p, ${f.code});\n`;
   const f = fieldCode(ctx, key);
   const need = (): { code: string; spec: FieldSpec } => {
     if (f === undefined) throw new Error(`view item ${key}: no such field`);
     return f;
   };
+  const quote = (code: string): string => `${label}o[p++] = 34;\n${code}o[p++] = 34;\n`;
   switch (item[1]) {
     case undefined: {
       if (f === undefined) return '';
       const kind = f.spec[3];
-      if (kind === 'b') return put(`(${f.code} ? 'true' : 'false')`);
-      if (kind === 'u' || kind === 'e' || kind === 'i') return put(f.code);
+      if (kind === 'b') return `${label}p = put(o, p, ${f.code} ? TRUE : FALSE);\n`;
+      if (kind === 'u' || kind === 'e' || kind === 'i') return label + number(f);
       throw new Error(`view item ${key}: cannot show a ${kind} field as it is`);
     }
     case 'n':
-      return put(f === undefined ? '0' : f.code);
+      return f === undefined ? `${label}o[p++] = 48;\n` : label + number(f);
     case 'text': {
       const [, start, width] = need().spec;
       const chars = width === REST ? `Math.floor((len - ${ctx.layout.tailBits} - ${start}) / 6)` : String(width / 6);
-      return put(`'"' + text(b, ${start}, ${chars}) + '"'`);
+      return quote(`p = text(o, p, b, ${start}, ${chars});\n`);
     }
     case 'aidname':
-      return put(`'"' + aidName(b, len) + '"'`);
+      return quote('p = aidName(o, p, b, len);\n');
     case 'legend': {
       const { code, spec } = need();
       const table = constant(ctx, legendTable(item[2] ?? (key as LegendName), spec[2]));
-      return `{ const v = ${code}; s += ${JSON.stringify(`,${JSON.stringify(key)}:`)} + v + ${JSON.stringify(`,${JSON.stringify(`${key}_text`)}:`)} + ${table}[v]; }\n`;
+      return `{ const v = ${code};\n${label}p = uint(o, p, v);\n${literal(ctx, `,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${table}[v]); }\n`;
     }
     case 'word': {
-      const { code, spec } = need();
-      return put(ctx.scaled ? `${constant(ctx, legendTable(item[2] as LegendName, spec[2]))}[${code}]` : code);
+      const f = need();
+      return ctx.scaled ? `${label}p = put(o, p, ${constant(ctx, legendTable(item[2] as LegendName, f.spec[2]))}[${f.code}]);\n` : label + number(f);
     }
     case 'turn':
-      return ctx.scaled ? scaledValue(`turn(${need().code})`) : put(need().code);
+      return ctx.scaled ? scaledValue(`turn(${need().code})`) : label + number(need());
     case 'tenth':
-      return ctx.scaled ? scaledValue(`tenth(${need().code}, ${item[2] ?? 'undefined'})`) : put(need().code);
+      return ctx.scaled ? scaledValue(`tenth(${need().code}, ${item[2] ?? 'undefined'})`) : label + number(need());
     case 'deg':
-      return ctx.scaled ? scaledValue(`deg(${need().code}, ${item[2]}, ${item[3]})`) : put(need().code);
+      return ctx.scaled ? scaledValue(`deg(${need().code}, ${item[2]}, ${item[3]})`) : label + number(need());
     case 'area':
       if (f === undefined) return '';
-      return ctx.scaled ? scaledValue(`area(${f.code})`) : put(f.code);
+      return ctx.scaled ? scaledValue(`area(${f.code})`) : label + number(f);
     case 'stamp': {
-      let code = `'"'`;
+      let code = '';
       let last = 0;
       const template = item[2] as string;
       for (const m of template.matchAll(/\{(\w+):(\d+)\}/g)) {
-        code += ` + ${JSON.stringify(template.slice(last, m.index))} + String(${fieldCodeOf(ctx, m[1]!)}).padStart(${m[2]}, '0')`;
+        if (m.index > last) code += literal(ctx, template.slice(last, m.index));
+        code += `p = pad(o, p, ${fieldCodeOf(ctx, m[1]!)}, ${m[2]});\n`;
         last = m.index + m[0].length;
       }
-      return put(`${code} + ${JSON.stringify(`${template.slice(last)}"`)}`);
+      if (last < template.length) code += literal(ctx, template.slice(last));
+      return quote(code);
     }
     case 'zx': {
       const [, , at, width, after] = item as readonly [string, 'zx', number, number, number?];
       const read = readCode(at, width);
-      return put(after === undefined ? read : `(${after} < len ? ${read} : 0)`);
+      return `${label}p = uint(o, p, ${after === undefined ? read : `(${after} < len ? ${read} : 0)`});\n`;
     }
     case 'data': {
       const spec = ctx.layout.fields.find((x) => x[0] === item[2]);
       if (spec === undefined) throw new Error(`view item ${key}: no field ${item[2]}`);
       const [, start, width] = spec;
       const count = width === REST ? `len - ${ctx.layout.tailBits} - ${start}` : String(width);
-      return put(`'"' + data(b, ${start}, ${count}) + '"'`);
+      return quote(`p = data(o, p, b, ${start}, ${count});\n`);
     }
   }
 }
@@ -217,17 +268,28 @@ function fieldCodeOf(ctx: Ctx, name: string): string {
   return f.code;
 }
 
+/**
+ * Writes one message's JSON (without line break) into `o` from `p`, the message's bits in `b`; returns the position
+ * after it. `o` needs `MAX_TEXT_BYTES` free bytes.
+ */
+export type GpsdWriter = (b: Uint8Array, len: number, o: Uint8Array, p: number) => number;
+
+/** Room a writer may need: the longest covered message's JSON (1200 bits of data as hex, or 6-bit text) and keys. */
+export const MAX_TEXT_BYTES = 4096;
+
 /** Generates the writer of `view` for messages of `layout`. */
 export function compileWriter(layout: Layout, view: readonly ViewItem[], scaled: boolean): GpsdWriter {
   const ctx: Ctx = { layout, scaled, env: new Map() };
-  const header = ['type', 'repeat', 'mmsi'].map((k) => `${JSON.stringify(`${k === 'type' ? '{"class":"AIS",' : ','}${JSON.stringify(k)}:`)} + ${fieldCodeOf(ctx, k)}`);
-  let body = `let s = ${header.join(' + ')} + ${JSON.stringify(`,"scaled":${scaled}`)};\n`;
+  let body = '';
+  for (const k of ['type', 'repeat', 'mmsi']) body += literal(ctx, `${k === 'type' ? '{"class":"AIS",' : ','}${JSON.stringify(k)}:`) + `p = uint(o, p, ${fieldCodeOf(ctx, k)});\n`;
+  body += literal(ctx, `,"scaled":${scaled}`);
   for (const item of view) body += itemCode(ctx, item);
-  body += `return s + '}';`;
-  const names = ['u', 'signed', 'text', 'aidName', 'data', 'jv', 'S', ...ctx.env.keys()];
+  body += 'o[p++] = 125;\nreturn p;';
+  const helpers = { u, signed, put, uint, int, pad, ascii, text, aidName, data, jv: jsonValue, S: new Scaler(scaled), TRUE: enc('true'), FALSE: enc('false') };
+  const names = [...Object.keys(helpers), ...ctx.env.keys()];
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the module: a writer per layout
-  const make = new Function(...names, `return function write(b, len) {\n${body}\n};`) as (...args: unknown[]) => GpsdWriter;
-  return make(u, signed, text, aidName, data, jsonValue, new Scaler(scaled), ...ctx.env.values());
+  const make = new Function(...names, `return function write(b, len, o, p) {\n${body}\n};`) as (...args: unknown[]) => GpsdWriter;
+  return make(...Object.values(helpers), ...ctx.env.values());
 }
 
 interface Variant {
@@ -260,34 +322,42 @@ const TYPES: (TypeWriters | undefined)[] = MESSAGES.map((def) => {
 const COMPAT_SENSITIVE = new Set([25, 26]);
 
 /**
- * gpsd's JSON text of the message in `b` (`len` bits; the bytes after them zero up to `WRITER_BYTES`), or undefined
- * when no writer covers it.
+ * Writes gpsd's JSON text of the message in `b` (`len` bits; the bytes after them zero up to `WRITER_BYTES`) into
+ * `o` at `p` (`MAX_TEXT_BYTES` free) and returns the position after it, or -1 when no writer covers the message.
  */
-export function compiledGpsdText(b: Uint8Array, len: number, scaled: boolean, gpsdCompat = false): string | undefined {
-  if (len < 38 || len > MAX_BITS) return undefined;
+export function writeCompiledGpsd(b: Uint8Array, len: number, scaled: boolean, gpsdCompat: boolean, o: Uint8Array, p: number): number {
+  if (len < 38 || len > MAX_BITS) return -1;
   const type = b[0]! >> 2;
   const t = TYPES[type];
-  if (t === undefined || (gpsdCompat && COMPAT_SENSITIVE.has(type))) return undefined;
+  if (t === undefined || (gpsdCompat && COMPAT_SENSITIVE.has(type))) return -1;
   let v = t.only;
   if (v === undefined) {
     const key = t.select(new BitReader(b, len));
-    if (key === undefined || !Object.hasOwn(t.variants, key)) return undefined;
+    if (key === undefined || !Object.hasOwn(t.variants, key)) return -1;
     v = t.variants[key]!;
   }
-  if (len < v.minBits) return undefined;
+  if (len < v.minBits) return -1;
   const k = scaled ? 1 : 0;
   const w = v.writers[k] ?? (v.writers[k] = compileWriter(v.layout, VIEWS[type]!, scaled));
-  return w(b, len);
+  return w(b, len, o, p);
 }
 
 const scratch = new Uint8Array(WRITER_BYTES);
 
-/** `compiledGpsdText` of a message's bits (copied, so its bytes need no room or zeros after it). */
-export function compiledGpsdTextOf(bytes: Uint8Array, bitLength: number, scaled: boolean, gpsdCompat = false): string | undefined {
-  if (bitLength > MAX_BITS || bytes.length < (bitLength + 7) >> 3) return undefined;
+/** `writeCompiledGpsd` of a message's bits, copied first, so its bytes need no room or zeros after it. */
+export function writeCompiledGpsdOf(bytes: Uint8Array, bitLength: number, scaled: boolean, gpsdCompat: boolean, o: Uint8Array, p: number): number {
+  if (bitLength > MAX_BITS || bytes.length < (bitLength + 7) >> 3) return -1;
   scratch.fill(0);
   scratch.set(bytes.subarray(0, (bitLength + 7) >> 3));
   const rem = bitLength & 7;
   if (rem !== 0) scratch[bitLength >> 3]! &= (0xff << (8 - rem)) & 0xff;
-  return compiledGpsdText(scratch, bitLength, scaled, gpsdCompat);
+  return writeCompiledGpsd(scratch, bitLength, scaled, gpsdCompat, o, p);
+}
+
+const textBuffer = Buffer.alloc(MAX_TEXT_BYTES);
+
+/** The same text as a string (gpsd.ts `gpsdJsonText`), or undefined when no writer covers the message. */
+export function compiledGpsdTextOf(bytes: Uint8Array, bitLength: number, scaled: boolean, gpsdCompat = false): string | undefined {
+  const end = writeCompiledGpsdOf(bytes, bitLength, scaled, gpsdCompat, textBuffer, 0);
+  return end < 0 ? undefined : textBuffer.toString('utf8', 0, end);
 }
