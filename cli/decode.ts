@@ -44,6 +44,12 @@ const HASH = 0x23;
 
 const READ_BYTES = 1024 * 1024;
 
+/** Whether a lone \r splits `buf[start, end)` into more lines. */
+function hasCr(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === CR) return true;
+  return false;
+}
+
 /** The input in blocks: read from `fd` while it can be read without waiting, then from the stream. */
 async function* blocks(io: DecodeIo): AsyncGenerator<Buffer | string> {
   if (io.fd !== undefined) {
@@ -109,7 +115,7 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
   };
   /** Lines in `buf[start, end)`, which holds no \n: split at lone \r as node:readline does. */
   const segment = (buf: Buffer, start: number, end: number, now: number): void => {
-    if (start === end || buf[start] === HASH) {
+    if (start === end || (buf[start] === HASH && !hasCr(buf, start, end))) {
       n++;
       decoder.countSkipped();
       return;

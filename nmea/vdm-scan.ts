@@ -98,7 +98,7 @@ export class VdmScanner {
       const q = ARMOUR[line[k + 1]!]!;
       const r = ARMOUR[line[k + 2]!]!;
       const s = ARMOUR[line[k + 3]!]!;
-      if ((p | q | r | s) < 0) return false;
+      if ((p | q | r | s) < 0) return this.spoilt(o);
       out[o++] = (p << 2) | (q >> 4);
       out[o++] = ((q & 15) << 4) | (r >> 2);
       out[o++] = ((r & 3) << 6) | s;
@@ -107,7 +107,7 @@ export class VdmScanner {
     let accBits = 0;
     for (; k < payloadEnd; k++) {
       const v = ARMOUR[line[k]!]!;
-      if (v < 0) return false;
+      if (v < 0) return this.spoilt(o);
       acc = (acc << 6) | v;
       accBits += 6;
       if (accBits >= 8) {
@@ -128,6 +128,12 @@ export class VdmScanner {
     this.overLength = star + 3 - start > MAX_SENTENCE_LENGTH;
     this.channel = channel;
     return true;
+  }
+
+  /** A payload found bad part way: the bytes written so far are zeroed before the next message. */
+  private spoilt(written: number): false {
+    if (written > this.used) this.used = written;
+    return false;
   }
 }
 
