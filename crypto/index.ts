@@ -35,3 +35,4 @@ export {
   type GroupNonce, type GroupSealOptions,
 } from './group-aead.js';
 export type { RandomSource } from './_utils.js';
+export { wasmMemoryBytes } from './wasm-memory.js';

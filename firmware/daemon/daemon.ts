@@ -50,6 +50,7 @@ import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config
 import { DaemonError } from './errors.js';
 import { ownShipKey } from './own-ship-key.js';
 import { shipUtcMs } from './ship-time.js';
+import { memoryStatus, type MemoryStatus } from './memory.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 /**
@@ -176,6 +177,8 @@ export interface DaemonStatus {
   utc: ReturnType<UtcCrossCheck['status']>;
   /** Whether system time is confirmed by the ship's GNSS (what the pipeline was last told). */
   time: TimeTrustStatus;
+  /** The process's memory by component (sizes only), for the soak and the operator (docs/memory.md). */
+  memory: MemoryStatus;
 }
 
 export interface DaemonEvents {
@@ -401,6 +404,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
       utc: this.#utc.status(),
       time: this.#time.status(),
+      memory: memoryStatus(),
     };
   }
 
