@@ -2,8 +2,9 @@
  * `mibc-ais decode` (DESIGN.md §4): NMEA lines on stdin (or `--in` endpoint), one gpsd-style JSON object per AIS
  * message on stdout (or `--out`).
  * Bad lines are reported on stderr with their line number and reason, and decoding goes on; a summary of the
- * counters by error code closes stderr when anything went wrong. Lines are read and results written in large batches
- * and each message's JSON comes from a compiled writer (nmea/gpsd-writer.ts), so the filter keeps up with gpsdecode.
+ * counters by error code closes stderr when anything went wrong. Input is read and output written in large blocks;
+ * one-sentence lines are read from their bytes (nmea/vdm-scan.ts) and messages written from their bits by the writers
+ * generated from the layouts (nmea/gpsd-compiled.ts); the rest takes the full parsers and the object view.
  */
 import { once } from 'node:events';
 import { readSync } from 'node:fs';
