@@ -11,6 +11,7 @@ import { readSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Command } from 'commander';
 import { MAX_TEXT_BYTES, writeCompiledGpsd, writeCompiledGpsdOf } from '../nmea/gpsd-compiled.js';
+import { NmeaError } from '../nmea/errors.js';
 import { gpsdJsonText } from '../nmea/gpsd.js';
 import { AisLineDecoder, type StreamCounters } from '../nmea/stream.js';
 import { VdmScanner } from '../nmea/vdm-scan.js';
@@ -131,6 +132,16 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
         used = written + 1;
         return;
       }
+      // Types 6, 8 and 24 and undecodable messages: decoded from the bits already read, not parsed again.
+      n++;
+      const bits = scanner.bits();
+      const r = decoder.pushScanned(bits, scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), scanner.overLength);
+      if (r instanceof NmeaError) err += `line ${n}: ${r.code}: ${r.message}\n`;
+      else if (r !== undefined) {
+        view.bits = bits;
+        emit(gpsdJsonText(r, view));
+      }
+      return;
     }
     const text = buf.toString('utf8', start, end);
     if (text.indexOf('\r') < 0) line(text, now);

@@ -76,6 +76,30 @@ export class AisLineDecoder {
     if (overLength) c.overLength++;
   }
 
+  /**
+   * Decodes a one-sentence message the caller framed and de-armoured itself (vdm-scan.ts) but did not present:
+   * the same counting, decoding and message 24 pairing as `push`, without parsing the line again. Only while nothing
+   * is pending, so no incomplete message can expire unreported. Returns the message to report, `undefined` (a held
+   * part A, an unmatched part B) or the error, counted.
+   */
+  pushScanned(bits: AisBits, channel: string, overLength: boolean): AisMessage | NmeaError | undefined {
+    const c = this.counters;
+    c.lines++;
+    c.sentences++;
+    if (overLength) c.overLength++;
+    let message: AisMessage | undefined;
+    try {
+      const decoded = decodeAis(bits);
+      message = this.merger === undefined ? decoded : this.merger.push(decoded, channel);
+    } catch (e) {
+      if (!(e instanceof NmeaError)) throw e;
+      c.errors[e.code] = (c.errors[e.code] ?? 0) + 1;
+      return e;
+    }
+    if (message !== undefined) c.messages++;
+    return message;
+  }
+
   /** Counts a blank line or a `#` comment the caller has passed over itself. */
   countSkipped(): void {
     this.counters.lines++;

@@ -8,6 +8,7 @@
  */
 import { MAX_LINE_LENGTH, MAX_SENTENCE_LENGTH } from './sentence.js';
 import { WRITER_BYTES } from './gpsd-compiled.js';
+import type { AisBits } from './sixbit.js';
 
 const ARMOUR = (() => {
   const t = new Int8Array(256).fill(-1);
@@ -42,6 +43,11 @@ export class VdmScanner {
   /** Radio channel of the last accepted sentence (`A`, `B`, `1`, `2`, `C` or empty), as a character code or 0. */
   channel = 0;
   private used = 0;
+
+  /** The last accepted message as `unarmour` gives it: its bytes (the payload's whole bytes) and bit length. */
+  bits(): AisBits {
+    return { bytes: this.bytes.subarray(0, this.used), bitLength: this.bitLength };
+  }
 
   /** Reads `line[start, end)`; true when it is the common case and its bits are in `bytes`. */
   scan(line: Uint8Array, start: number, end: number): boolean {
