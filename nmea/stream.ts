@@ -65,28 +65,29 @@ export class AisLineDecoder {
   }
 
   /**
-   * Counts a line the caller decoded itself: a one-sentence message, well formed, of a type that is not paired
-   * (vdm-scan.ts). Only while nothing is pending, so no incomplete message can expire unreported.
+   * Counts a message the caller decoded itself from its `sentences` lines, one sentence each, in order, well formed
+   * (vdm-scan.ts), of a type that is not paired; `overLengths` of them over-long. Only while nothing is pending, so
+   * no incomplete message can expire unreported or be superseded.
    */
-  countDecoded(overLength: boolean): void {
+  countDecoded(sentences: number, overLengths: number): void {
     const c = this.counters;
-    c.lines++;
-    c.sentences++;
+    c.lines += sentences;
+    c.sentences += sentences;
     c.messages++;
-    if (overLength) c.overLength++;
+    c.overLength += overLengths;
   }
 
   /**
-   * Decodes a one-sentence message the caller framed and de-armoured itself (vdm-scan.ts) but did not present:
-   * the same counting, decoding and message 24 pairing as `push`, without parsing the line again. Only while nothing
-   * is pending, so no incomplete message can expire unreported. Returns the message to report, `undefined` (a held
-   * part A, an unmatched part B) or the error, counted.
+   * Decodes a message the caller framed and de-armoured itself from its `sentences` lines (vdm-scan.ts) but did not
+   * present: the same counting, decoding and message 24 pairing as `push` line by line, without parsing the lines
+   * again. Only while nothing is pending, so no incomplete message can expire unreported or be superseded. Returns
+   * the message to report, `undefined` (a held part A, an unmatched part B) or the error, counted.
    */
-  pushScanned(bits: AisBits, channel: string, overLength: boolean): AisMessage | NmeaError | undefined {
+  pushScanned(bits: AisBits, channel: string, sentences: number, overLengths: number): AisMessage | NmeaError | undefined {
     const c = this.counters;
-    c.lines++;
-    c.sentences++;
-    if (overLength) c.overLength++;
+    c.lines += sentences;
+    c.sentences += sentences;
+    c.overLength += overLengths;
     let message: AisMessage | undefined;
     try {
       const decoded = decodeAis(bits);

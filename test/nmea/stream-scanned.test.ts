@@ -39,7 +39,7 @@ describe('AisLineDecoder.pushScanned', () => {
             continue;
           }
           const { messages, errors } = plain.push(line, 0);
-          const r = scanned.pushScanned(scanner.bits(), scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), scanner.overLength);
+          const r = scanned.pushScanned(scanner.bits(), scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), 1, scanner.overLengths);
           if (r instanceof NmeaError) {
             expect(messages).toEqual([]);
             expect(errors.map((e) => [e.code, e.message])).toEqual([[r.code, r.message]]);
@@ -61,7 +61,7 @@ describe('AisLineDecoder.pushScanned', () => {
     const feed = (line: string) => {
       const b = Buffer.from(line, 'latin1');
       expect(scanner.scan(b, 0, b.length)).toBe(true);
-      return d.pushScanned(scanner.bits(), 'A', false);
+      return d.pushScanned(scanner.bits(), 'A', 1, 0);
     };
     const [a] = encodeVdm({ type: 24, repeat: 0, mmsi: 271041815, partno: 0, shipname: 'PROGUY' }, { channel: 'A' });
     const [b] = encodeVdm(
