@@ -7,7 +7,7 @@
 import { decodeAis, type AisMessage } from './ais.js';
 import { VdmAssembler, type AssembledVdm, type AssemblerOptions } from './assembler.js';
 import type { AisBits } from './sixbit.js';
-import { NmeaError, type NmeaErrorCode } from './errors.js';
+import { NmeaError, nmeaErrorStacks, type NmeaErrorCode } from './errors.js';
 import { parseSentence } from './sentence.js';
 import { Type24Merger } from './type24.js';
 import { isVdm, parseVdm } from './vdm.js';
@@ -89,6 +89,7 @@ export class AisLineDecoder {
     c.sentences += sentences;
     c.overLength += overLengths;
     let message: AisMessage | undefined;
+    const stacks = nmeaErrorStacks(false);
     try {
       const decoded = decodeAis(bits);
       message = this.merger === undefined ? decoded : this.merger.push(decoded, channel);
@@ -96,6 +97,8 @@ export class AisLineDecoder {
       if (!(e instanceof NmeaError)) throw e;
       c.errors[e.code] = (c.errors[e.code] ?? 0) + 1;
       return e;
+    } finally {
+      nmeaErrorStacks(stacks);
     }
     if (message !== undefined) c.messages++;
     return message;
@@ -112,6 +115,7 @@ export class AisLineDecoder {
     const messages: DecodedAis[] = [];
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return { messages, errors: [] };
+    const stacks = nmeaErrorStacks(false);
     try {
       const sentence = parseSentence(trimmed);
       this.counters.sentences++;
@@ -134,6 +138,8 @@ export class AisLineDecoder {
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.queued.push(e);
+    } finally {
+      nmeaErrorStacks(stacks);
     }
     const errors = this.queued;
     if (errors.length > 0) {

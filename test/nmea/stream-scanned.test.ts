@@ -4,9 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AisLineDecoder, encodeVdm, NmeaError } from '../../nmea/index.js';
+import { AisLineDecoder, encodeVdm, NmeaError, parseSentence } from '../../nmea/index.js';
 import { VdmScanner } from '../../nmea/vdm-scan.js';
 import { anyMessageArb } from './arbitraries.js';
+import { line as sentence } from './lines.js';
 
 /** One-sentence lines: encoded messages, and random payloads of any length (bad types and lengths included). */
 const lineArb = fc.oneof(
@@ -71,5 +72,32 @@ describe('AisLineDecoder.pushScanned', () => {
     expect(feed(a!)).toBeUndefined();
     expect(feed(b!)).toMatchObject({ type: 24, partno: 1, shipname: 'PROGUY@@@@@@@@@@@@@@', callsign: 'TC6163@' });
     expect(d.counters).toMatchObject({ lines: 2, sentences: 2, messages: 1 });
+  });
+});
+
+describe('AisLineDecoder errors', () => {
+  it('carry code and message but no stack frames, and errors thrown elsewhere keep theirs', () => {
+    const d = new AisLineDecoder();
+    const bad = ['!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B', sentence('!', 'AIVDM,2,2,3,B,88888888880,2'), '!AIVDM,1,1,,A,0000000000,0*26'];
+    const errors = bad.flatMap((l) => d.push(l, 0).errors);
+    expect(errors.map((e) => e.code)).toEqual(['NMEA_CHECKSUM', 'AIS_FRAGMENT_ORDER', 'AIS_TYPE']);
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(NmeaError);
+      expect(e.stack ?? '').not.toMatch(/\n\s+at /);
+    }
+    const scanner = new VdmScanner();
+    const line = Buffer.from('!AIVDM,1,1,,A,0000000000,0*26', 'latin1');
+    expect(scanner.scan(line, 0, line.length)).toBe(true);
+    const r = d.pushScanned(scanner.bits(), 'A', 1, 0);
+    expect(r).toBeInstanceOf(NmeaError);
+    expect((r as NmeaError).stack ?? '').not.toMatch(/\n\s+at /);
+    let thrown: unknown;
+    try {
+      parseSentence('!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(NmeaError);
+    expect((thrown as NmeaError).stack).toMatch(/\n\s+at /);
   });
 });
