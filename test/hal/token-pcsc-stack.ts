@@ -45,8 +45,15 @@ function pcscdRunning(): boolean {
   }
 }
 
+/**
+ * How long pcscd may take to bring up its vpcd reader: a miss skips the PC/SC tests, so the limit is for both cores
+ * busy, not for an idle machine (there it takes well under a second).
+ */
+const PCSCD_START_LIMIT_MS = 60_000;
+
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  for (let waited = 0; waited < ms; waited += 50) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
     if (cond()) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -65,7 +72,7 @@ export async function startPcscStack(): Promise<PcscStack | string> {
   // Slot 0 only: another suite (test/provisioning/e2e) may hold a card in vpcd's second slot at the same time.
   const reader = /Virtual PCD 00 00/;
   if (pcscdRunning()) {
-    if (!(await until(() => listening(port), 2000))) return `pcscd runs but no vpcd reader listens on port ${port}`;
+    if (!(await until(() => listening(port), PCSCD_START_LIMIT_MS))) return `pcscd runs but no vpcd reader listens on port ${port}`;
     return { port, reader, stop: async () => undefined };
   }
   if (process.getuid?.() !== 0) return 'no pcscd running and not root to start one';
@@ -76,7 +83,7 @@ export async function startPcscStack(): Promise<PcscStack | string> {
   );
   const child: ChildProcess = spawn(PCSCD, ['-f', '-c', dir], { stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  if (!(await until(() => listening(port) && existsSync(PCSCD_SOCKET), 5000))) {
+  if (!(await until(() => listening(port) && existsSync(PCSCD_SOCKET), PCSCD_START_LIMIT_MS))) {
     child.kill('SIGTERM');
     await exited;
     rmSync(dir, { recursive: true, force: true });
