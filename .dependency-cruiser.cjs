@@ -53,6 +53,13 @@ module.exports = {
       to: { path: '^(crypto|firmware|nmea|hal|provisioning|cli|bench|scripts)/|^test/(?!independent/)' },
     },
     {
+      name: 'integrations-standalone',
+      comment: 'integrations/ are packages installed into other software (a Signal K config directory): they import nothing of the project',
+      severity: 'error',
+      from: { path: '^integrations/' },
+      to: { path: '^(nmea|crypto|firmware|hal|provisioning|cli|bench|scripts|test)/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
