@@ -3,17 +3,21 @@
  * checked out), three figures that include progressively more:
  *  1. decode only: framing + checksum, VDM assembly and message decoding, in process (no JSON, no output);
  *  2. end to end in process: the same plus gpsd's JSON view and its text (nmea/gpsd.ts, nmea/gpsd-writer.ts);
+ *     and the path `decode` itself takes, in process without IO: sentences read from bytes, messages written from
+ *     their bits by the writers generated from the layouts (cli/decode.ts, nmea/vdm-scan.ts, nmea/gpsd-compiled.ts);
  *  3. whole process, what a user gets: `mibc-ais decode -u < log > /dev/null` (the built CLI, start-up included) on
  *     the corpus repeated to ≈250 000 sentences, bad lines and all, alternated with `gpsdecode -u` on the same file
  *     when gpsd's tool is installed, with the ratio pair by pair (wall time; > 1 means faster than gpsdecode).
  * Not asserted anywhere: a measurement to watch.
  */
 import { spawnSync } from 'node:child_process';
+import { PassThrough, Writable } from 'node:stream';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAis, gpsdJsonText, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
+import { runDecode } from '../cli/decode.js';
 import { sampleTraffic } from './sample-traffic.js';
 import { writeResults } from './results.js';
 
@@ -119,6 +123,18 @@ function wholeProcess(): void {
   }
 }
 
+/** The `decode` command's own loop over `rounds` copies of the lines, in memory. */
+async function cliPath(lines: readonly string[], rounds: number): Promise<{ sentences: number; messages: number; ms: number }> {
+  const text = Buffer.from(`${lines.join('\n')}\n`.repeat(rounds), 'latin1');
+  const input = new PassThrough();
+  const output = new Writable({ write: (chunk: Buffer, _e, done) => ((sink += chunk.length), done()) });
+  const errors = new Writable({ write: (_c, _e, done) => done() });
+  input.end(text);
+  const t0 = performance.now();
+  const c = await runDecode({ unscaled: true }, { input, output, errors, now: () => 0 });
+  return { sentences: rounds * lines.length, messages: c.messages, ms: performance.now() - t0 };
+}
+
 const { lines, source } = load();
 run(lines, 20);
 const rounds = Math.max(1, Math.ceil(400_000 / lines.length));
@@ -131,11 +147,17 @@ const per = (r: { sentences: number; messages: number; ms: number }) =>
 console.log(`nmea decode throughput, one core (input: ${source}; ${decodeOnly.sentences} sentences per run, best of 3)`);
 console.log(`  decode only (framing, assembly, fields; no JSON, no output): ${per(decodeOnly)}`);
 console.log(`  end to end in process (plus gpsd JSON view and text, no IO): ${per(endToEnd)}`);
+await cliPath(lines, 5);
+const direct = await cliPath(lines, rounds);
+const direct2 = await cliPath(lines, rounds);
+const directBest = direct2.ms < direct.ms ? direct2 : direct;
+console.log(`  decode's own path in process (bytes to generated writers, no objects, no IO): ${per(directBest)}`);
 wholeProcess();
 writeResults('nmea', {
   source,
   sentencesPerRun: decodeOnly.sentences,
   decodeOnly: { sentencesPerS: (decodeOnly.sentences / decodeOnly.ms) * 1000, messagesPerS: (decodeOnly.messages / decodeOnly.ms) * 1000 },
   endToEnd: { sentencesPerS: (endToEnd.sentences / endToEnd.ms) * 1000, messagesPerS: (endToEnd.messages / endToEnd.ms) * 1000 },
+  decodePath: { sentencesPerS: (directBest.sentences / directBest.ms) * 1000, messagesPerS: (directBest.messages / directBest.ms) * 1000 },
 });
 if (sink < 0) console.log(sink);

@@ -3,7 +3,9 @@
  * shows; `bench link` runs the measurements of `make bench` and writes bench/results/link.json and link.svg.
  */
 import { Command } from 'commander';
+import { pino } from 'pino';
 import { intArg as intIn, intListArg, probabilityArg as fraction } from './args.js';
+import { ShipTable, startStatusServer } from '../firmware/daemon/index.js';
 import { runDemo, DEFAULT_DEMO } from '../bench/link/demo.js';
 import { runMeasurements, DEFAULT_MEASURE } from '../bench/link/measure.js';
 
@@ -16,8 +18,11 @@ export function benchCommand(): Command {
     .option('--seconds <n>', 'simulated seconds', intIn('--seconds', 10, 600), DEFAULT_DEMO.seconds)
     .option('--ships <n>', 'Class A ships (10 Class B yachts come on top)', intIn('--ships', 8, 400), DEFAULT_DEMO.classA)
     .option('--loss <p>', 'probability that a slot is lost at a receiver', fraction('--loss'), DEFAULT_DEMO.slotLossP)
-    .action((o: { seed: number; seconds: number; ships: number; loss: number }) => {
-      runDemo({ seed: o.seed, seconds: o.seconds, classA: o.ships, slotLossP: o.loss });
+    .option('--serve <port>', "then serve the status page of what the coast station's display was shown on 127.0.0.1:<port> (0: any free port) until interrupted", intIn('--serve', 0, 65_535))
+    .action(async (o: { seed: number; seconds: number; ships: number; loss: number; serve?: number }) => {
+      const ships = o.serve === undefined ? undefined : new ShipTable();
+      runDemo({ seed: o.seed, seconds: o.seconds, classA: o.ships, slotLossP: o.loss, ...(ships === undefined ? {} : { onCoastDisplay: (line, nowMs) => ships.push(line, nowMs) }) });
+      if (ships !== undefined && o.serve !== undefined) await serveDemo(o.serve, ships);
     });
   bench
     .command('link')
@@ -30,4 +35,20 @@ export function benchCommand(): Command {
       runMeasurements({ seed: o.seed, seconds: o.seconds, shipCounts: o.ships, outDir: o.out });
     });
   return bench;
+}
+
+/** The demo's status page: the coast station's ships, after the run (the run itself is simulated time, not wall time). */
+async function serveDemo(port: number, ships: ShipTable): Promise<void> {
+  const server = await startStatusServer({
+    port,
+    status: () => ({ state: 'demo', ready: true, health: 'healthy', mode: 'coast station view', relay: 'none', alarms: [], keys: [], counters: {}, pipeline: {} }),
+    ships: () => ships.snapshot(),
+    logger: pino({ level: 'silent' }),
+  });
+  console.log(`\nstatus page of the coast station: http://127.0.0.1:${server.port}/  (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
 }

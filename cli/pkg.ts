@@ -1,6 +1,6 @@
 /**
  * `mibc-ais pkg …` (DESIGN.md §4): the authority's PKG on the command line — setup, extract, pseudonym,
- * group-key, permit, card-write and audit. The work is in provisioning/pkg; this file reads options and files,
+ * group-key, permit, card-write, revoke and audit. The work is in provisioning/pkg; this file reads options and files,
  * writes results atomically (0600, never over an existing file without --force) before the PKG records them, and
  * prints one JSON summary line per command on stdout, never a secret.
  * The passphrase comes from --passphrase-file or MIBC_PKG_PASSPHRASE, never from an argument: arguments are
@@ -10,6 +10,7 @@ import * as fsp from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { vesselMrn } from '../crypto/index.js';
 import { GroupPolicyFileSchema } from '../firmware/group-policy.js';
 import { KeyFileError, parseKeyFile } from '../firmware/keyfile.js';
 import { PcscKeyToken } from '../hal/token-pcsc.js';
@@ -341,6 +342,29 @@ export function pkgCommand(io: PkgCliIo = DEFAULT_PKG_CLI_IO): Command {
           await card.close();
         }
         print(io, { command: 'card-write', bytes: permit.length, verified: true });
+      }),
+    );
+
+  pkg
+    .command('revoke')
+    .description("withdraw a vessel's standing: its MCP vessel MRN gets no further renewal or group subscription through SECOM")
+    .addOption(dirOpt())
+    .addOption(passOpt())
+    .requiredOption('--mrn <urn>', "the vessel's MCP vessel MRN (case variants are the same vessel)")
+    .requiredOption('--reason <text>', 'why, for the register (1..200 characters)')
+    .action(
+      action(io, 'revoke', async (o: { dir: string; passphraseFile?: string; mrn: string; reason: string }) => {
+        if (o.reason.trim().length < 1 || o.reason.length > 200) throw new PkgError('PKG_INPUT', `--reason must be 1..200 characters, got ${o.reason.length}`);
+        let canonical: string;
+        try {
+          canonical = vesselMrn(o.mrn).canonical;
+        } catch (cause) {
+          throw new PkgError('PKG_INPUT', `--mrn: ${(cause as Error).message}`, { cause });
+        }
+        await withPkg(o.dir, o, io, async (p) => {
+          await p.revoke(canonical, o.reason);
+          print(io, { command: 'revoke', mrn: canonical, revoked: p.register.revokedMrns.size, register: head(p) });
+        });
       }),
     );
 

@@ -24,6 +24,32 @@ export type GT = InstanceType<typeof mcl.GT>;
 export type Fr = InstanceType<typeof mcl.Fr>;
 export type PrecomputedG2 = InstanceType<typeof mcl.PrecomputedG2>;
 
+// PrecomputedG2 lives on the wasm heap (~20 KB) and leaks unless destroyed (pairing-crypto.md §1 quirk 7).
+const wasmHeap = new FinalizationRegistry<PrecomputedG2>((pre) => pre.destroy());
+
+/**
+ * The Miller-loop lines of a G2 point, held for `owner`: freed by `release()`, or by the finaliser once the owner is
+ * garbage collected without it.
+ */
+export class HeldLines {
+  #pre: PrecomputedG2 | undefined;
+  constructor(owner: object, q: G2) {
+    this.#pre = new mcl.PrecomputedG2(q);
+    wasmHeap.register(owner, this.#pre, this);
+  }
+  /** The lines; a TypeError naming `what` once released. */
+  get(what: string): PrecomputedG2 {
+    if (!this.#pre) throw new TypeError(`${what} destroyed`);
+    return this.#pre;
+  }
+  release(): void {
+    if (!this.#pre) return;
+    wasmHeap.unregister(this);
+    this.#pre.destroy();
+    this.#pre = undefined;
+  }
+}
+
 export const G1_BYTES = 48;
 export const G2_BYTES = 96;
 export const GT_BYTES = 576;

@@ -16,7 +16,11 @@ export function auint(n: unknown, max: number, title: string): number {
   return n;
 }
 
-/** Big-endian unsigned integer of `len` bytes (len ≤ 6 keeps it within Number's safe range). */
+/**
+ * Big-endian unsigned integer of `len` bytes (len ≤ 6 keeps it within Number's safe range): the one writer of the
+ * wire's multi-byte integers (UTC seconds as u40 in the mode-5 nonce, as u48 in the signed strings and the permit).
+ * Bits above `len` bytes are dropped; callers that must refuse them check the range first.
+ */
 export function uintBE(n: number, len: number): Uint8Array {
   const out = new Uint8Array(len);
   let v = n;

@@ -32,8 +32,8 @@ import { CryptoDecodeError, KeyMismatchError } from './errors.js';
 import { h1Sign } from './extract.js';
 import { DST, hashToFr, xmd } from './_hash.js';
 import {
-  decodeFr, decodeG1, encodeGT, frFromBE, frToBytes, G1Comb, mcl,
-  type G1, type GT, type PrecomputedG2,
+  decodeFr, decodeG1, encodeGT, frFromBE, frToBytes, G1Comb, HeldLines, mcl,
+  type G1, type GT,
 } from './_mcl.js';
 import type { PublicParams } from './params.js';
 import { abytes, concatBytes, equalBytes, randomBytes, uintBE, type RandomSource } from './_utils.js';
@@ -48,8 +48,6 @@ export interface SignOptions {
   /** Randomness for the hedged nonce (default: crypto.getRandomValues). */
   readonly random?: RandomSource;
 }
-
-const wasmHeap = new FinalizationRegistry<PrecomputedG2>((pre) => pre.destroy());
 
 function formOf(opts: SignOptions | undefined): ChallengeForm {
   const form = opts?.form ?? 'full';
@@ -197,14 +195,13 @@ export interface Verifier {
  */
 export function prepareVerifier(pp: PublicParams, identity: Uint8Array): Verifier {
   const id = Uint8Array.from(abytes(identity, 'identity'));
-  let pre: PrecomputedG2 | undefined = new mcl.PrecomputedG2(mcl.add(mcl.mul(pp.P2, h1Sign(id)), pp.sP2));
   const holder = {
     identity: id,
     verify(msg: Uint8Array, sig: Uint8Array): boolean {
       return holder.verifyAny([msg], sig) === 0;
     },
     verifyAny(msgs: readonly Uint8Array[], sig: Uint8Array): number {
-      if (!pre) throw new TypeError('verifier destroyed');
+      const pre = lines.get('verifier');
       for (const m of msgs) abytes(m, 'message');
       const { form, hb, S } = decodeSignature(sig);
       const e = mcl.finalExp(mcl.precomputedMillerLoop(S, pre));
@@ -212,12 +209,9 @@ export function prepareVerifier(pp: PublicParams, identity: Uint8Array): Verifie
       return msgs.findIndex((m) => equalBytes(challenge(pp, id, u, m, form), hb));
     },
     destroy(): void {
-      if (!pre) return;
-      wasmHeap.unregister(holder);
-      pre.destroy();
-      pre = undefined;
+      lines.release();
     },
   };
-  wasmHeap.register(holder, pre, holder);
+  const lines = new HeldLines(holder, mcl.add(mcl.mul(pp.P2, h1Sign(id)), pp.sP2));
   return holder;
 }

@@ -34,4 +34,5 @@ export {
   GROUP_KEY_BYTES, GROUP_NONCE_BYTES, GROUP_TAG_BYTES, MAX_GROUP_COUNTER, MAX_GROUP_INSTANCE, WRAPPED_GROUP_KEY_BYTES,
   type GroupNonce, type GroupSealOptions,
 } from './group-aead.js';
-export type { RandomSource } from './_utils.js';
+export { uintBE, type RandomSource } from './_utils.js';
+export { wasmMemoryBytes } from './wasm-memory.js';

@@ -18,15 +18,13 @@ import { CryptoDecodeError, KemRejectedError, KeyMismatchError } from './errors.
 import { h1Decrypt } from './extract.js';
 import { DST, hashToFr, xmd } from './_hash.js';
 import {
-  decodeG1, decodeG2, encodeGT, frToBytes, G1_BYTES, mcl, type Fr, type G1, type GT, type PrecomputedG2,
+  decodeG1, decodeG2, encodeGT, frToBytes, G1_BYTES, HeldLines, mcl, type Fr, type G1, type GT,
 } from './_mcl.js';
 import type { PublicParams } from './params.js';
 import { abytes, concatBytes, equalBytes, randomBytes, uintBE, type RandomSource } from './_utils.js';
 
 export const KEM_KEY_BYTES = 16;
 export const KEM_CIPHERTEXT_BYTES = G1_BYTES + 16;
-
-const wasmHeap = new FinalizationRegistry<PrecomputedG2>((pre) => pre.destroy());
 
 const idBlock = (pp: PublicParams, id: Uint8Array) => concatBytes(pp.fingerprint, uintBE(id.length, 2), id);
 
@@ -123,22 +121,17 @@ export function prepareDecryptor(pp: PublicParams, decryptionKey: Uint8Array, id
   const h1 = h1Decrypt(id);
   if (!mcl.pairing(mcl.add(mcl.mul(pp.P1, h1), pp.sP1), sk).isEqual(pp.g))
     throw new KeyMismatchError('decryption key does not belong to this identity and parameters');
-  let pre: PrecomputedG2 | undefined = new mcl.PrecomputedG2(sk);
-  sk.clear();
   const holder: Decryptor = {
     identity: id,
     decapsulate(ciphertext) {
-      const lines = pre;
-      if (!lines) throw new TypeError('decryptor destroyed');
-      return decapsulateWith(pp, (U) => mcl.finalExp(mcl.precomputedMillerLoop(U, lines)), id, h1, ciphertext);
+      const pre = lines.get('decryptor');
+      return decapsulateWith(pp, (U) => mcl.finalExp(mcl.precomputedMillerLoop(U, pre)), id, h1, ciphertext);
     },
     destroy() {
-      if (!pre) return;
-      wasmHeap.unregister(holder);
-      pre.destroy();
-      pre = undefined;
+      lines.release();
     },
   };
-  wasmHeap.register(holder, pre, holder);
+  const lines = new HeldLines(holder, sk);
+  sk.clear();
   return holder;
 }

@@ -6,7 +6,7 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { encapsulate, prepareVerifier } from '../crypto/index.js';
 import { epochOf } from './epoch.js';
 import { identityOf, type OwnIdentity, type SystemParams } from './keyring.js';
-import type { KeyExpiry, Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, UtcReport } from './pipeline.js';
+import type { KeyExpiry, Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, UtcReport, VerifyOverload } from './pipeline.js';
 import { StatusFilter, type StatusPolicyOptions } from './rx/status-policy.js';
 import { SecureRx, type RxKeys, type RxOptions } from './secure-rx.js';
 import { SecureTx, TxError, type PlainFallback, type TxKeys, type TxOptions } from './secure-tx.js';
@@ -175,6 +175,12 @@ export class AppliancePipeline implements Pipeline {
 
   takeUtcReports(): UtcReport[] {
     return this.rx.takeUtcReports();
+  }
+
+  takeVerifyOverload(): VerifyOverload | undefined {
+    const refused = this.rx.takeTotalBudgetRefusals();
+    const limits = this.rx.verifyBudgetLimits;
+    return refused > 0 && limits !== undefined ? { refused, totalRate: limits.totalRate } : undefined;
   }
 
   counters(): PipelineCounters {

@@ -4,6 +4,8 @@
  * recipient, the second, the purpose and the KEM ciphertext into the AEAD makes the sealed content open only in the
  * context it was sealed for: re-signed by someone else, sent to someone else, or re-dated, its tag fails.
  */
+import { concatBytes } from '@noble/hashes/utils.js';
+import { uintBE } from '../crypto/index.js';
 import { KEM_CIPHERTEXT_BYTES, type KemPurpose } from './bodies.js';
 
 const TAG = new TextEncoder().encode('mibc-ais/v2/kem-aad');
@@ -23,17 +25,5 @@ export interface KemContext {
 
 export function kemAssociatedData(c: KemContext): Uint8Array {
   if (c.kemCiphertext.length !== KEM_CIPHERTEXT_BYTES) throw new RangeError(`KEM ciphertext must be ${KEM_CIPHERTEXT_BYTES} bytes`);
-  const out = new Uint8Array(TAG.length + 4 + 4 + 6 + 1 + 1 + KEM_CIPHERTEXT_BYTES);
-  const dv = new DataView(out.buffer);
-  out.set(TAG, 0);
-  let o = TAG.length;
-  dv.setUint32(o, c.sender);
-  dv.setUint32(o + 4, c.recipient);
-  dv.setUint16(o + 8, Math.floor(c.second / 2 ** 32));
-  dv.setUint32(o + 10, c.second >>> 0);
-  out[o + 14] = c.purpose;
-  out[o + 15] = c.fill;
-  o += 16;
-  out.set(c.kemCiphertext, o);
-  return out;
+  return concatBytes(TAG, uintBE(c.sender, 4), uintBE(c.recipient, 4), uintBE(c.second, 6), Uint8Array.of(c.purpose, c.fill), c.kemCiphertext);
 }

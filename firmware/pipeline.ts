@@ -28,6 +28,14 @@ export interface UtcReport {
   readonly mmsi: number;
 }
 
+/** Secured messages the receiver refused because its total verification budget was spent (docs/verification-budget.md). */
+export interface VerifyOverload {
+  /** Messages refused with BUDGET_TOTAL since the last report. */
+  readonly refused: number;
+  /** The total budget, pairing operations per second. */
+  readonly totalRate: number;
+}
+
 /** When one installed key stops being usable. */
 export interface KeyExpiry {
   readonly kind: string;
@@ -89,4 +97,9 @@ export interface Pipeline {
   takeFailures?(): OwnShipFailure[];
   /** Base-station UTC heard since the last call (bounded); optional, a pipeline that decodes nothing has none. */
   takeUtcReports?(): UtcReport[];
+  /**
+   * Whether messages were refused for the receiver's total verification budget since the last call (a flood):
+   * the daemon raises VERIFY_OVERLOAD. Optional: a pipeline without a budget has none.
+   */
+  takeVerifyOverload?(): VerifyOverload | undefined;
 }

@@ -33,7 +33,7 @@ import { Reject, type RejectReason } from './rx/reject.js';
 import { reportDigest } from './rx/report-digest.js';
 import { signedAttached } from './rx/signed-attached.js';
 import { signedInline } from './rx/signed-inline.js';
-import { VerifyBudget } from './rx/verify-budget.js';
+import { VerifyBudget, type VerifyBudgetLimits } from './rx/verify-budget.js';
 
 export { baseStationUtcMs } from './rx/base-station-utc.js';
 export type { RxCounters } from './rx/counters.js';
@@ -72,6 +72,8 @@ export class SecureRx {
   private readonly budget: VerifyBudget | undefined;
   /** Whom the pairing work of the body being handled is charged to. */
   private charge = { source: 0, nowMs: 0 };
+  /** BUDGET_TOTAL refusals already handed out by `takeTotalBudgetRefusals`. */
+  private totalRefusalsTaken = 0;
 
   constructor(options: Partial<RxOptions>, keys: RxKeys) {
     this.options = { ...DEFAULT_RX_OPTIONS, ...options };
@@ -196,6 +198,22 @@ export class SecureRx {
   /** Base-station UTC (message 4) heard since the last `takeUtcReports`, newest last; at most 16. */
   takeUtcReports(): UtcReport[] {
     return this.utc.take();
+  }
+
+  /**
+   * Secured messages refused with BUDGET_TOTAL since the last call: the receiver's whole verification budget was
+   * spent, so genuine senders may be going unverified too (the daemon raises VERIFY_OVERLOAD).
+   */
+  takeTotalBudgetRefusals(): number {
+    const total = this.counters.rejected.BUDGET_TOTAL ?? 0;
+    const fresh = total - this.totalRefusalsTaken;
+    this.totalRefusalsTaken = total;
+    return fresh;
+  }
+
+  /** The limits of the verification budget in force; undefined when it is off. */
+  get verifyBudgetLimits(): VerifyBudgetLimits | undefined {
+    return this.budget?.limits;
   }
 
   private expire(nowMs: number, out: string[]): void {

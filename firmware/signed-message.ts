@@ -3,6 +3,8 @@
  * a signature made for one purpose never verifies for another, and binds the on-air source MMSI, the signer
  * identity, the full UTC second and the content; the receiver rebuilds it from what it heard.
  */
+import { concatBytes } from '@noble/hashes/utils.js';
+import { uintBE } from '../crypto/index.js';
 import type { Kind } from './envelope.js';
 
 const TAGS: Readonly<Partial<Record<Kind, Uint8Array>>> = {
@@ -29,20 +31,9 @@ export function signedMessage(c: SignedContext): Uint8Array {
   const tag = TAGS[c.kind] as Uint8Array;
   const n = (c.contentBits + 7) >> 3;
   if (c.content.length < n) throw new RangeError(`content holds ${c.content.length * 8} bits, fewer than ${c.contentBits}`);
-  const out = new Uint8Array(tag.length + 4 + 4 + 4 + 6 + 2 + n);
-  const dv = new DataView(out.buffer);
-  out.set(tag, 0);
-  let o = tag.length;
-  dv.setUint32(o, c.source);
-  dv.setUint32(o + 4, c.signer);
-  dv.setUint32(o + 8, c.destination);
-  dv.setUint16(o + 12, Math.floor(c.second / 2 ** 32));
-  dv.setUint32(o + 14, c.second >>> 0);
-  dv.setUint16(o + 18, c.contentBits);
-  o += 20;
-  out.set(c.content.subarray(0, n), o);
+  const content = c.content.slice(0, n);
   // Pad bits are not part of the message: armouring may carry anything there, so both sides sign them as zero.
   const pad = n * 8 - c.contentBits;
-  if (pad > 0) out[out.length - 1] = (out[out.length - 1] as number) & (0xff << pad);
-  return out;
+  if (pad > 0) content[n - 1] = (content[n - 1] as number) & (0xff << pad);
+  return concatBytes(tag, uintBE(c.source, 4), uintBE(c.signer, 4), uintBE(c.destination, 4), uintBE(c.second, 6), uintBE(c.contentBits, 2), content);
 }

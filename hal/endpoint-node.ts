@@ -26,6 +26,13 @@ export interface EndpointLink extends SerialLink {
  */
 export const LISTENER_CLIENT_BUFFER_LIMIT = 64 * 1024;
 
+/**
+ * Clients a listener serves at once; one more is closed on connect. Each costs a socket, its line buffer and up to
+ * LISTENER_CLIENT_BUFFER_LIMIT of output, so without a bound anyone on the ship's network grows the daemon towards
+ * MemoryMax and its file descriptors towards LimitNOFILE. A bridge has a handful of chart plotters and consoles.
+ */
+export const LISTENER_MAX_CLIENTS = 16;
+
 abstract class Connection extends EventEmitter<PortConnectionEvents> implements PortConnection {
   #gone = false;
   abstract write(bytes: Buffer, done: (error?: Error | null) => void): boolean;
@@ -62,6 +69,7 @@ class TcpServerConnection extends Connection {
 
   constructor(readonly server: Server, readonly maxLineLength: number) {
     super();
+    server.maxConnections = LISTENER_MAX_CLIENTS;
     server.on('connection', (socket) => this.#accept(socket));
     server.on('error', (error) => this.lost(error));
   }

@@ -12,9 +12,11 @@
 import type { AisMessage } from './ais.js';
 import { TEXT_ALPHABET, type AisBits } from './sixbit.js';
 import { decodeAsm, type JsonSpec } from './asm.js';
-import type { Fields, FieldValue } from './_layout.js';
+import type { Fields } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 import { jsonValue, writeGpsdJson } from './gpsd-writer.js';
+import { round, Scaler } from './gpsd-units.js';
+import { compiledGpsdTextOf } from './gpsd-compiled.js';
 
 export type GpsdJson = Record<string, unknown>;
 
@@ -271,12 +273,17 @@ export function toGpsdJson(m: Readonly<AisMessage>, options: GpsdJsonOptions = {
 }
 
 /**
- * gpsd's JSON text of a message: `JSON.stringify(toGpsdJson(m, options))`, byte for byte. The position reports
- * (types 1–3 and 18, most of any log) are written straight from the decoded fields, without the object view;
- * every other message goes through the view and the compiled writer (nmea/gpsd-writer.ts).
+ * gpsd's JSON text of a message: `JSON.stringify(toGpsdJson(m, options))`, byte for byte. Given the message's `bits`
+ * (of which `m` is the decoding), the text is written straight from them by the writers generated from the layouts
+ * (gpsd-compiled.ts); the messages they leave out go through the object view and the compiled object writer
+ * (gpsd-writer.ts), position reports without the view.
  */
 export function gpsdJsonText(m: Readonly<AisMessage>, options: GpsdJsonOptions = {}): string {
   const bits = options.bits;
+  if (bits !== undefined) {
+    const text = compiledGpsdTextOf(bits.bytes, bits.bitLength, options.scaled ?? true, options.gpsdCompat ?? false);
+    if (text !== undefined) return text;
+  }
   // Shorter messages take gpsd's zero-filled reading of the missing bits: the general path handles it.
   if (bits !== undefined && bits.bitLength >= 168 && (m.type <= 3 || m.type === 18)) {
     const text = positionText(m, options.scaled ?? true);
@@ -401,48 +408,4 @@ function jsonView(o: GpsdJson, spec: readonly JsonSpec[], f: Fields, elements: r
       }
     }
   }
-}
-
-/** Unit conversions of the scaled view; identity when unscaled. */
-class Scaler {
-  constructor(readonly active: boolean) {}
-
-  deg(raw: number, perDegree: number, digits: number): FieldValue {
-    return this.active ? round(raw / perDegree, digits) : raw;
-  }
-  tenth(raw: number, notAvailable?: number): FieldValue {
-    if (!this.active) return raw;
-    return raw === notAvailable ? 'nan' : round(raw / 10, 1);
-  }
-  scale(raw: number, factor: number, digits: number): FieldValue {
-    return this.active ? round(raw * factor, digits) : raw;
-  }
-  area(raw: number): FieldValue {
-    return this.active ? (raw / 600).toFixed(6) : raw;
-  }
-  /** Rate of turn: gpsd shows the sentinel values as words and otherwise the ROT indicator itself. */
-  turn(raw: number): FieldValue {
-    if (!this.active) return raw;
-    if (raw === -128) return 'nan';
-    if (raw === -127) return 'fastleft';
-    if (raw === 127) return 'fastright';
-    const rot = (raw / 4.733) ** 2;
-    return Math.round(raw < 0 ? -rot : rot);
-  }
-}
-
-/**
- * `v` to `digits` decimals as glibc's printf("%.*f") rounds it: from the exact binary value (as `toFixed`), with
- * exact ties to even (where `toFixed` rounds up) — so 4.25 prints as 4.2, as gpsd prints it.
- */
-function round(v: number, digits: number): number {
-  const exact = v.toFixed(100);
-  const point = exact.indexOf('.');
-  if (point < 0) return v;
-  if (/^50*$/.test(exact.slice(point + 1 + digits))) {
-    const kept = exact.slice(0, digits === 0 ? point : point + 1 + digits);
-    const odd = Number(kept.charAt(kept.length - 1)) % 2 === 1;
-    return odd ? Number((Number(kept) + Math.sign(v) * 10 ** -digits).toFixed(digits)) : Number(kept);
-  }
-  return Number(v.toFixed(digits));
 }

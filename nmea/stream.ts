@@ -6,6 +6,7 @@
  */
 import { decodeAis, type AisMessage } from './ais.js';
 import { VdmAssembler, type AssembledVdm, type AssemblerOptions } from './assembler.js';
+import type { AisBits } from './sixbit.js';
 import { NmeaError, type NmeaErrorCode } from './errors.js';
 import { parseSentence } from './sentence.js';
 import { Type24Merger } from './type24.js';
@@ -36,6 +37,12 @@ export interface StreamCounters {
 export interface AisLineDecoderOptions extends Omit<AssemblerOptions, 'onDiscard'> {
   /** Report message 24 as gpsd does: part A held until its part B, then one merged message (default true). */
   readonly mergeType24?: boolean;
+  /**
+   * Offered each complete message's bits before they are decoded; true means the caller has presented the message
+   * from its bits (gpsd-compiled.ts) and it is counted without being decoded or returned. It must decline (false)
+   * any message the codec would reject, and message 24, which is paired here.
+   */
+  readonly direct?: (bits: AisBits) => boolean;
 }
 
 export class AisLineDecoder {
@@ -43,9 +50,11 @@ export class AisLineDecoder {
   private readonly assembler: VdmAssembler;
   private readonly merger: Type24Merger | undefined;
   private queued: NmeaError[] = [];
+  private readonly direct: ((bits: AisBits) => boolean) | undefined;
 
   constructor(options: AisLineDecoderOptions = {}) {
-    const { mergeType24 = true, ...assembler } = options;
+    const { mergeType24 = true, direct, ...assembler } = options;
+    this.direct = direct;
     this.assembler = new VdmAssembler({ ...assembler, onDiscard: (e) => this.queued.push(e) });
     this.merger = mergeType24 ? new Type24Merger() : undefined;
   }
@@ -53,6 +62,23 @@ export class AisLineDecoder {
   /** Incomplete multi-sentence messages held (bounded by `maxPending`). */
   get pending(): number {
     return this.assembler.pending;
+  }
+
+  /**
+   * Counts a line the caller decoded itself: a one-sentence message, well formed, of a type that is not paired
+   * (vdm-scan.ts). Only while nothing is pending, so no incomplete message can expire unreported.
+   */
+  countDecoded(overLength: boolean): void {
+    const c = this.counters;
+    c.lines++;
+    c.sentences++;
+    c.messages++;
+    if (overLength) c.overLength++;
+  }
+
+  /** Counts a blank line or a `#` comment the caller has passed over itself. */
+  countSkipped(): void {
+    this.counters.lines++;
   }
 
   /** Decodes one line received at `now` (ms). Never throws for bad input: errors are returned and counted. */
@@ -69,7 +95,9 @@ export class AisLineDecoder {
         this.counters.other++;
       } else {
         const assembled = this.assembler.push(parseVdm(sentence), now);
-        if (assembled !== undefined) {
+        if (assembled !== undefined && this.direct !== undefined && this.direct(assembled.bits)) {
+          this.counters.messages++;
+        } else if (assembled !== undefined) {
           const decoded = decodeAis(assembled.bits);
           const message = this.merger === undefined ? decoded : this.merger.push(decoded, assembled.fragments[0]!.channel);
           if (message !== undefined) {

@@ -16,6 +16,8 @@ export interface DemoOptions {
   readonly slotLossP: number;
   /** Progress line every this many simulated seconds. */
   readonly stepSeconds: number;
+  /** Told every line the coast station's pipeline hands its display, at simulated UTC ms (`bench demo --serve`). */
+  readonly onCoastDisplay?: (line: string, nowMs: number) => void;
 }
 
 export const DEFAULT_DEMO: DemoOptions = { seed: 1, seconds: 60, classA: 40, classB: 10, slotLossP: 0.05, stepSeconds: 10 };
@@ -110,6 +112,12 @@ export function runDemo(options: Partial<DemoOptions> = {}, write: (line: string
   write('setting up: key generation centre, identity keys for every ship, the fleet …');
   const world = new World({ seed: o.seed, fleet: { classA: o.classA, classB: o.classB, baseStations: 2, areaRadiusNm: 15 }, link, roles });
   const c = cast(world.stations);
+  const onCoast = o.onCoastDisplay;
+  if (onCoast !== undefined) {
+    world.onDisplay = (observer, lines, nowMs) => {
+      if (observer === c.coast.mmsi) for (const line of lines) onCoast(line, nowMs);
+    };
+  }
   const observerNames = new Map<number, string>([
     [c.coast.mmsi, 'coast station'],
     [c.merchant.mmsi, 'merchant ship'],

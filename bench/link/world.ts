@@ -215,6 +215,8 @@ export class World {
   private readonly pipelines = new Map<number, AppliancePipeline>();
   private readonly transponders = new Map<number, SimTransponder>();
   private readonly observers = new Map<number, ObserverReport>();
+  /** Told every line an observer's pipeline hands its display (the status page of `bench demo --serve`). */
+  onDisplay: ((observer: number, lines: readonly string[], nowMs: number) => void) | undefined;
   private readonly authentic = new Map<string, number>();
   private readonly reports: SentReport[] = [];
   private readonly received = new Map<number, Map<number, number>>();
@@ -508,6 +510,7 @@ export class World {
     const start = performance.now();
     const out = (r.corrupted ? corrupt(air.lines) : air.lines).flatMap((l) => pipeline.fromRadio(l, nowMs)).map((x) => x.line);
     const cpu = performance.now() - start;
+    this.onDisplay?.(o.mmsi, out, nowMs);
     o.rxCpuMs += cpu;
     let shown: string[] = [];
     for (const line of out) {

@@ -16,13 +16,8 @@ export const HEADING_NA = 511;
 /** Rate of turn raw `turn` (ROT_AIS = 4.733·√(°/min)); −128 = no turn information. */
 export const TURN_NA = -128;
 
-/** Messages 1, 2, 3: Class A position report. */
-export interface PositionReportFields {
-  type: 1 | 2 | 3;
-  repeat: number;
-  mmsi: number;
-  status: number;
-  turn: number;
+/** The kinematic fields Class A and Class B position reports share, under the same names and units. */
+export interface PositionFields {
   speed: number;
   accuracy: boolean;
   lon: number;
@@ -30,6 +25,15 @@ export interface PositionReportFields {
   course: number;
   heading: number;
   second: number;
+}
+
+/** Messages 1, 2, 3: Class A position report. */
+export interface PositionReportFields extends PositionFields {
+  type: 1 | 2 | 3;
+  repeat: number;
+  mmsi: number;
+  status: number;
+  turn: number;
   maneuver: number;
   raim: boolean;
   radio: number;
@@ -71,18 +75,11 @@ export interface StaticVoyageFields {
 }
 
 /** Message 18: standard Class B position report. */
-export interface ClassBPositionFields {
+export interface ClassBPositionFields extends PositionFields {
   type: 18;
   repeat: number;
   mmsi: number;
   reserved: number;
-  speed: number;
-  accuracy: boolean;
-  lon: number;
-  lat: number;
-  course: number;
-  heading: number;
-  second: number;
   regional: number;
   cs: boolean;
   display: boolean;

@@ -22,6 +22,7 @@ export const ALARM_CODES = {
   OWN_SHIP_UNSECURED: { severity: 'alarm', text: 'Own-ship messages that could not be secured went out without protection, as the mode\'s fallback allows (the subject is the reason).' },
   OWN_SHIP_SUPERSEDED: { severity: 'warning', text: 'Own-ship reports waited on the radio port (down or saturated) until a newer report of the same ship and message type replaced them: the newest goes out, not a late burst.' },
   LINES_DROPPED: { severity: 'warning', text: 'Lines were dropped for want of capacity (an input queue, or a port\'s output queue: the subject names which).' },
+  VERIFY_OVERLOAD: { severity: 'warning', text: 'The receiver\'s total verification budget is spent (a flood of secured messages): some received messages, genuine ones among them, are shown failed with BUDGET_TOTAL instead of verified.' },
   PIPELINE_ERROR: { severity: 'warning', text: 'The pipeline threw on an input; it was counted and skipped.' },
   SAFETY_LINE_DROPPED: { severity: 'alarm', text: 'An own-ship safety line could not be sent (output queue full or port lost).' },
   PIPELINE_HUNG: { severity: 'alarm', text: 'A pipeline call exceeded the hang threshold; the relay is in bypass and the watchdog is withheld.' },

@@ -3,10 +3,12 @@
  * of the file: it fills defaults, rejects unknown keys (a misspelt key must not silently fall back to a default on
  * a device that runs unattended) and produces the error text, one line per problem, each naming the key path.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { Mode } from '../pipeline.js';
 import { ENDPOINT_FORMS, parseEndpoint } from '../../hal/endpoint.js';
 import { DaemonError } from './errors.js';
+import { isLoopbackHost, LOOPBACK_HOST } from './loopback.js';
 
 /** A port path of this form is a simulated port (hal SimSerialBus), for bench and smoke runs without hardware. */
 export const SIM_PORT_PREFIX = 'sim:';
@@ -152,8 +154,20 @@ export const daemonConfigSchema = z
      */
     state: z.strictObject({ dir: z.string().min(1) }).optional(),
     status: z.strictObject({
-      /** TCP port of the JSON status endpoint on 127.0.0.1; 0 picks a free one (tests). */
+      /** TCP port of the status endpoint and page; 0 picks a free one (tests). */
       port: z.number().int().min(0).max(65_535),
+      /**
+       * Address the status server binds (docs/display-output.md "Status page"). Anything but a loopback address
+       * needs `auth`: the page shows every ship received and the appliance's alarms.
+       */
+      host: z.string().refine((h) => isIP(h) !== 0 || h === 'localhost', { error: 'must be an IP address or localhost' }).default(LOOPBACK_HOST),
+      /**
+       * HTTP Basic authentication for the status server. The password is the systemd credential named here
+       * ($CREDENTIALS_DIRECTORY/<name>, from the unit's LoadCredential=), never the config file itself.
+       */
+      auth: z.strictObject({ user: z.string().min(1).max(64).regex(/^[^:]+$/, 'must not contain ":"').default('operator'), passwordCredential: credentialName }).optional(),
+      /** Ships the status page keeps (least recently heard evicted first). */
+      ships: z.number().int().min(1).max(65_536).default(1024), // ship-table.ts DEFAULT_SHIP_LIMIT
     }),
     timing: z
       .strictObject({
@@ -190,6 +204,9 @@ export const daemonConfigSchema = z
       } else {
         for (const k of ['vendorId', 'productId'] as const) if (t[k] !== undefined) ctx.addIssue({ code: 'custom', path: ['token', k], message: 'is for HID tokens only' });
       }
+    }
+    if (config.status.auth === undefined && !isLoopbackHost(config.status.host)) {
+      ctx.addIssue({ code: 'custom', path: ['status', 'auth'], message: `is required when status.host (${config.status.host}) is not a loopback address: anyone on that network could read the page` });
     }
     if (config.timing.hangThresholdMs <= config.timing.latencyBudgetMs) {
       ctx.addIssue({ code: 'custom', path: ['timing', 'hangThresholdMs'], message: 'must be greater than timing.latencyBudgetMs' });

@@ -42,14 +42,17 @@ import {
   type TimeTrustStatus,
   type UtcSample,
   type WatchdogHandle,
+  readCredential,
 } from '../../hal/index.js';
 import { DAY, DEFAULT_WARN_DAYS } from '../permit/index.js';
-import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side } from '../pipeline.js';
+import type { Mode, OwnShipFailure, Pipeline, PipelineCounters, PipelineOutput, Priority, Side, VerifyOverload } from '../pipeline.js';
 import { AlarmBoard, type ActiveAlarm, type AlarmCode } from './alarms.js';
 import { keysNeedingRestart, type DaemonConfig, type PortConfig } from './config.js';
 import { DaemonError } from './errors.js';
 import { ownShipKey } from './own-ship-key.js';
 import { shipUtcMs } from './ship-time.js';
+import { memoryStatus, type MemoryStatus } from './memory.js';
+import { ShipTable } from './ship-table.js';
 import { startStatusServer, type StatusServer } from './status-server.js';
 
 /**
@@ -102,7 +105,7 @@ export const INPUT_QUEUE_LIMIT = 256;
 /** Lines worked per slice before yielding to IO, and the time a slice may take. */
 export const SLICE_LINE_LIMIT = 64;
 export const SLICE_TIME_MS = 20;
-/** A transient alarm (CRYPTO_BEHIND, SAFETY_LINE_DROPPED) stays raised this long after its last occurrence. */
+/** A transient alarm (CRYPTO_BEHIND, SAFETY_LINE_DROPPED, VERIFY_OVERLOAD) stays raised this long after its last occurrence. */
 export const TRANSIENT_ALARM_HOLD_MS = 30_000;
 /** Key expiry moves in days; a minute is prompt enough and costs nothing. */
 export const KEY_CHECK_INTERVAL_MS = 60_000;
@@ -165,9 +168,13 @@ export interface DaemonStatus {
   mode: Mode | undefined;
   relay: 'bypass' | 'inline' | 'none';
   uptimeMs: number;
+  /** The daemon's UTC, ms: what key validity and alarms are judged against (the page shows expiry by it). */
+  utcMs: number;
   /** Monotonic ms from start() to READY=1. */
   startupMs: number | undefined;
   alarms: ActiveAlarm[];
+  /** Installed keys and when each stops being usable: kind, identity and end only, never key material. */
+  keys: KeyValidity[];
   ports: Partial<Record<Side, PortStatus>>;
   counters: DaemonCounters;
   pipeline: PipelineCounters;
@@ -176,6 +183,8 @@ export interface DaemonStatus {
   utc: ReturnType<UtcCrossCheck['status']>;
   /** Whether system time is confirmed by the ship's GNSS (what the pipeline was last told). */
   time: TimeTrustStatus;
+  /** The process's memory by component (sizes only), for the soak and the operator (docs/memory.md). */
+  memory: MemoryStatus;
 }
 
 export interface DaemonEvents {
@@ -216,6 +225,10 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #tamper: DebouncedInput | undefined;
   #watchdog: WatchdogHandle | undefined;
   #server: StatusServer | undefined;
+  /** What the display port was shown, for the status page. */
+  readonly #ships: ShipTable;
+  /** The keys of the last expiry check. */
+  #keys: KeyValidity[] = [];
   #tickTimer: TimerHandle | undefined;
   #keyTimer: TimerHandle | undefined;
   #scheduled = false;
@@ -231,6 +244,8 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #stopPromise: Promise<void> | undefined;
   /** Numbers the own-ship messages for the radio queue's supersede keys. */
   #messageSeq = 0;
+  /** Messages refused for the total verification budget while VERIFY_OVERLOAD is raised. */
+  #overloadRefused = 0;
   readonly #requeued = new Set<string>();
   /** Key reloads run one after another: two cards or an inbox file at once must not race their installs. */
   #reloading: Promise<unknown> = Promise.resolve();
@@ -260,6 +275,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.#clock = deps.clock ?? systemClock;
     this.#log = deps.logger;
     this.#defer = deps.defer ?? ((fn) => setImmediate(fn));
+    this.#ships = new ShipTable({ limit: config.status.ships });
     this.alarms = new AlarmBoard(this.#clock, this.#log.child({ component: 'alarms' }));
     this.alarms.on('raised', () => this.#updateLeds());
     this.alarms.on('cleared', () => this.#updateLeds());
@@ -306,7 +322,16 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     try {
       this.#openGpio();
       this.#updateLeds();
-      this.#server = await startStatusServer({ port: this.#config.status.port, status: () => this.status(), logger: this.#log });
+      const { port, host, auth } = this.#config.status;
+      this.#server = await startStatusServer({
+        port,
+        host,
+        ...(auth === undefined ? {} : { auth: { user: auth.user, password: readStatusPassword(auth.passwordCredential) } }),
+        status: () => this.status(),
+        ships: () => this.#ships.snapshot(),
+        monotonicNow: () => this.#clock.monotonicNow(),
+        logger: this.#log,
+      });
       this.#log.info({ statusPort: this.#server.port, topology: this.#config.topology, mode: this.#config.mode }, 'starting');
       this.#watchToken();
       try {
@@ -392,8 +417,10 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       // A closed relay line is released: de-energised is bypass.
       relay: this.#relay === undefined ? 'none' : this.#state === 'stopped' ? 'bypass' : this.#relay.state,
       uptimeMs: this.#state === 'created' ? 0 : this.#clock.monotonicNow() - this.#startedAt,
+      utcMs: this.#clock.utcNow(),
       startupMs: this.#startupMs,
       alarms: this.alarms.active(),
+      keys: this.#keys.map(({ kind, identity, notAfter, installed }) => ({ kind, identity, notAfter, ...(installed === undefined ? {} : { installed }) })),
       ports,
       counters: structuredClone(this.#counters),
       pipeline: this.#pipeline?.counters() ?? {},
@@ -401,6 +428,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       watchdog: { pings: this.#watchdog?.pings ?? 0, withheld: this.#watchdog?.withheld ?? 0 },
       utc: this.#utc.status(),
       time: this.#time.status(),
+      memory: memoryStatus(),
     };
   }
 
@@ -627,6 +655,20 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     else this.#emit(outputs);
     // Base stations announce UTC (message 4): the clock cross-check's AIS reference, fed as soon as heard.
     for (const r of pipeline.takeUtcReports?.() ?? []) this.feedUtc({ source: 'ais-base-station', utcMs: r.utcMs });
+    const overload = pipeline.takeVerifyOverload?.();
+    if (overload !== undefined) this.#verifyOverload(overload);
+  }
+
+  /**
+   * The receiver's total verification budget is spent: a flood, and genuine ships may go unverified with it. Pulsed,
+   * so it is raised (and logged) once per episode however long the flood lasts, and clears when no message has been
+   * refused for the hold time; the detail carries the episode's count.
+   */
+  #verifyOverload(o: VerifyOverload): void {
+    if (!this.alarms.has('VERIFY_OVERLOAD')) this.#overloadRefused = 0;
+    this.#overloadRefused += o.refused;
+    const detail = `BUDGET_TOTAL: ${this.#overloadRefused} secured messages not verified, total budget ${o.totalRate}/s spent`;
+    this.alarms.pulse('VERIFY_OVERLOAD', 'radio', detail, TRANSIENT_ALARM_HOLD_MS);
   }
 
   /**
@@ -706,6 +748,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
   #send(output: PipelineOutput, supersede?: SerialSupersede): void {
     const link = this.#links.get(output.side);
     if (link === undefined) return;
+    if (output.side === 'ship') this.#ships.push(output.line, this.#clock.utcNow());
     try {
       if (link.send(output.line, output.priority, supersede)) this.#counters.lines[output.side].out += 1;
     } catch (error) {
@@ -917,6 +960,7 @@ export class Daemon extends EventEmitter<DaemonEvents> {
       const seen = keys.get(subject);
       if (seen === undefined || key.notAfter < seen.notAfter) keys.set(subject, key);
     }
+    this.#keys = [...keys.values()];
     const subjects = new Set<string>();
     for (const [subject, key] of keys) {
       subjects.add(subject);
@@ -978,5 +1022,14 @@ export class Daemon extends EventEmitter<DaemonEvents> {
     this.alarms.close();
     this.#state = 'stopped';
     this.#log.info({ counters: this.#counters }, 'stopped');
+  }
+}
+
+/** The status page's password, from its systemd credential; a missing or unsafe file fails the start. */
+function readStatusPassword(name: string): string {
+  try {
+    return readCredential(name);
+  } catch (error) {
+    throw new DaemonError('CONFIG_INVALID', `status.auth.passwordCredential: ${(error as Error).message}`, { cause: error });
   }
 }

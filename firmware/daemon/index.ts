@@ -35,6 +35,8 @@ export {
   type PortConfig,
 } from './config.js';
 export { AlarmBoard, ALARM_CODES, ALARM_BOARD_LIMIT, type ActiveAlarm, type AlarmCode, type AlarmSeverity } from './alarms.js';
-export { startStatusServer, STATUS_HOST, STATUS_MAX_CONNECTIONS, STATUS_REQUEST_TIMEOUT_MS, type StatusServer } from './status-server.js';
+export { startStatusServer, STATUS_AUTH_FAILURES_PER_MINUTE, STATUS_HOST, STATUS_MAX_CONNECTIONS, STATUS_MIN_PASSWORD_LENGTH, STATUS_PAGE_CSP, STATUS_REQUEST_TIMEOUT_MS, type StatusServer, type StatusServerOptions } from './status-server.js';
+export { isLoopbackHost } from './loopback.js';
+export { ShipTable, DEFAULT_SHIP_LIMIT, type ShipEntry, type ShipResult, type ShipTableSnapshot } from './ship-table.js';
 export { DaemonError, DAEMON_ERROR_CODES, CONFIGURATION_ERROR_CODES, type DaemonErrorCode } from './errors.js';
 export { PlainPipeline, createPlainPipeline } from './plain-pipeline.js';

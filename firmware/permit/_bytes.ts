@@ -1,5 +1,7 @@
 /** Internal: a bounds-checked big-endian reader and a growing writer for the permit codecs. */
 
+import { uintBE } from '../../crypto/index.js';
+
 // Constant-time comparison of MACs and ids: noble's.
 export { equalBytes } from '@noble/ciphers/utils.js';
 
@@ -50,16 +52,13 @@ export class Writer {
     return this.bytes(new Uint8Array([check(n, 0xff)]));
   }
   u16(n: number): this {
-    check(n, 0xffff);
-    return this.bytes(new Uint8Array([n >>> 8, n & 255]));
+    return this.bytes(uintBE(check(n, 0xffff), 2));
   }
   u32(n: number): this {
-    check(n, 0xffffffff);
-    return this.bytes(new Uint8Array([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]));
+    return this.bytes(uintBE(check(n, 0xffffffff), 4));
   }
   u48(n: number): this {
-    check(n, 2 ** 48 - 1);
-    return this.u16(Math.floor(n / 2 ** 32)).u32(n % 2 ** 32);
+    return this.bytes(uintBE(check(n, 2 ** 48 - 1), 6));
   }
   /** u8 length then bytes. */
   short(b: Uint8Array): this {

@@ -61,7 +61,7 @@ export interface RegisterState {
   readonly groupKeys: readonly { readonly keyId: number; readonly notBefore: number; readonly notAfter: number }[];
   /** Highest permit sequence per device id (hex). */
   readonly permitSequences: ReadonlyMap<string, number>;
-  /** Vessel MRNs the authority revoked. */
+  /** Vessel MRNs the authority revoked, in binding form (`mrnBindingKey`): a case variant is the same vessel. */
   readonly revokedMrns: ReadonlySet<string>;
 }
 
@@ -168,7 +168,7 @@ export function replayRegister(text: string, key: Uint8Array): RegisterState {
         permitSequences.set(e.data.deviceId, e.data.sequence);
         break;
       case 'revoke':
-        revokedMrns.add(e.data.mrn);
+        revokedMrns.add(mrnBindingKey(e.data.mrn));
         break;
       case 'setup':
       case 'secom':

@@ -3,7 +3,7 @@
  * authority's trusted roots, valid now (leaf and root), and naming an MCP MRN (reference notes §3) that the
  * exchange allows. Throws SecomError CERT_*.
  */
-import './_reflect.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { SecomError } from './errors.js';
 import { mrnOf, thumbprint } from './pki.js';

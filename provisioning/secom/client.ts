@@ -12,7 +12,7 @@ export interface SecomReply {
 /** Largest reply read (a catalogue with the public parameters is far below it). */
 const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
-export function secomRequest(url: string, options: { method: 'GET' | 'POST' | 'DELETE'; ca: string | Buffer; body?: unknown; timeoutMs?: number }): Promise<SecomReply> {
+export function secomRequest(url: string, options: { method: 'GET' | 'POST' | 'DELETE'; ca: string | Buffer | (string | Buffer)[]; body?: unknown; timeoutMs?: number }): Promise<SecomReply> {
   return new Promise((resolve, reject) => {
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
     const req = request(url, {

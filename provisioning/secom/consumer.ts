@@ -1,39 +1,42 @@
 /**
  * The vessel side of key renewal (SECOM consumer, on the vessel operator's shore server or on the appliance when it
- * has connectivity): asks the authority for the permit of the current epoch (which carries the next epoch's key too),
- * checks the authority's data signature and that the permit is for this appliance, acknowledges *delivered*, hands
- * the permit over (the last mile, injected: cli/secom.ts writes it atomically where the daemon's `keys.permit` points
- * and signals a reload), waits until the daemon has installed it, and acknowledges *opened* — or *error* (ackType 3)
- * when the daemon did not install it in time. Nothing is handed over unless every check passed.
+ * has connectivity), after SECOM's Access pattern (reference notes §2.6): registers the renewal with its own SECOM
+ * server (vessel-server.ts), asks the authority for the permit of an epoch (which carries the next epoch's key too)
+ * naming that server as `callbackEndpoint`, waits for the authority's Upload of the permit (checked there: the
+ * authority's signatures, this transaction, this appliance), acknowledges *delivered*, hands the permit over (the
+ * last mile, injected: cli/secom.ts writes it atomically where the daemon's `keys.permit` points and signals a
+ * reload), waits until the daemon has installed it, and acknowledges *opened* — or *error* (ackType 3) when the
+ * daemon did not install it in time. Nothing is handed over unless every check passed.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type * as x509 from '@peculiar/x509';
-import { decodePermitFile, deviceIdOf } from '../../firmware/permit/index.js';
-import { checkCertificate } from './certificate.js';
 import { secomRequest } from './client.js';
 import { signUpload, type EnvelopeSigner } from './envelope.js';
 import { SecomError, type SecomReason, SECOM_REASONS } from './errors.js';
-import { openPayload, sealPayload } from './payload.js';
+import { sealPayload } from './payload.js';
 import { RENEWAL_REQUEST_FORMAT } from './renewal.js';
 import { newTransactionId } from './server.js';
-import { verifyHex } from './signature.js';
+import type { VesselServer } from './vessel-server.js';
 
 export interface RenewalConsumerOptions {
   /** The authority's service, https://… */
   readonly authorityUrl: string;
   /** The authority's TLS trust anchor (PEM). */
   readonly ca: string | Buffer;
-  /** The authority's SECOM root: its data signatures must chain to it. */
-  readonly authorityRoot: x509.X509Certificate;
   /** This vessel's SECOM certificate, key and root. */
   readonly signer: EnvelopeSigner;
   readonly mmsi: number;
   readonly devicePublicKey: Uint8Array;
   readonly epoch: number;
+  /** This vessel's SECOM server, listening, and the URL the authority reaches it at. */
+  readonly server: VesselServer;
+  readonly callbackEndpoint: string;
+  /** Progress of the renewal, step by step (for the operator's log and the demo's trace). */
+  readonly onStep?: (step: string, detail: Record<string, unknown>) => void;
   /** The last mile: puts the permit where the daemon installs it from. */
   readonly handOver: (permit: Uint8Array) => Promise<void>;
   /** True once the daemon has installed a permit of this issuer with at least this sequence. */
   readonly installed: (issuerId: string, sequence: number) => Promise<boolean>;
+  /** How long to wait for the permit's upload, and then again for the install. */
   readonly waitMs?: number;
   readonly pollMs?: number;
   readonly now?: () => number;
@@ -44,8 +47,6 @@ export interface RenewalOutcome {
   readonly sequence: number;
   readonly installed: boolean;
 }
-
-const AUTHORITY_MRN = /^urn:mrn:mcp:(service|org):/i;
 
 function envelope(o: RenewalConsumerOptions, payload: unknown, tx = newTransactionId()) {
   const sealed = sealPayload(new TextEncoder().encode(JSON.stringify(payload)), o.signer, true);
@@ -68,35 +69,37 @@ function reasonOf(body: unknown): SecomReason {
 
 export async function renewPermit(o: RenewalConsumerOptions): Promise<RenewalOutcome> {
   const now = o.now ?? Date.now;
-  const request = envelope(o, { format: RENEWAL_REQUEST_FORMAT, version: 1, mmsi: o.mmsi, devicePublicKey: bytesToHex(o.devicePublicKey), epoch: o.epoch });
-  const tx = request.envelope.transactionIdentifier;
+  const step = o.onStep ?? (() => undefined);
+  const waitMs = o.waitMs ?? 120_000;
+  const tx = newTransactionId();
+  // Registered before asking: the upload may arrive before the Access reply does.
+  const arrival = o.server.expect(tx, waitMs);
+  arrival.catch(() => undefined);
+  const request = envelope(o, {
+    format: RENEWAL_REQUEST_FORMAT, version: 2, mmsi: o.mmsi, devicePublicKey: bytesToHex(o.devicePublicKey), epoch: o.epoch, callbackEndpoint: o.callbackEndpoint,
+  }, tx);
+  step('access-request', { transactionId: tx, epoch: o.epoch, callbackEndpoint: o.callbackEndpoint });
   const r = await secomRequest(`${o.authorityUrl}/v1/access`, { method: 'POST', ca: o.ca, body: request });
-  if (r.status !== 200) throw new SecomError(reasonOf(r.body), `renewal refused: ${JSON.stringify(r.body).slice(0, 200)}`);
-  const reply = r.body as { decision?: boolean; permit?: { data?: string; exchangeMetadata?: { compressionFlag?: boolean; digitalSignatureValue?: { publicCertificate?: string; digitalSignature?: string } } } };
-  const meta = reply.permit?.exchangeMetadata;
-  const sig = meta?.digitalSignatureValue;
-  if (reply.decision !== true || typeof reply.permit?.data !== 'string' || typeof sig?.publicCertificate !== 'string' || typeof sig.digitalSignature !== 'string') {
-    throw new SecomError('PAYLOAD_SCHEMA', 'the renewal reply carries no permit');
+  if (r.status !== 200 || (r.body as { decision?: unknown }).decision !== true) {
+    throw new SecomError(reasonOf(r.body), `renewal refused: ${JSON.stringify(r.body).slice(0, 200)}`);
   }
-  const cert = await checkCertificate(sig.publicCertificate, [o.authorityRoot], now(), (m) => AUTHORITY_MRN.test(m));
-  const permit = openPayload(reply.permit.data, meta?.compressionFlag === true);
-  if (!verifyHex(permit, sig.digitalSignature, cert.certificate)) throw new SecomError('DATA_SIGNATURE', 'the authority\'s data signature over the permit does not verify');
-  let decoded;
-  try {
-    decoded = decodePermitFile(permit);
-  } catch (cause) {
-    throw new SecomError('PAYLOAD_SCHEMA', 'the payload is not a key permit', { cause });
-  }
-  // The appliance would refuse it too (it cannot unwrap the keys); refusing here keeps the last mile clean.
-  if (bytesToHex(decoded.deviceId) !== bytesToHex(deviceIdOf(o.devicePublicKey))) throw new SecomError('UNKNOWN_DEVICE', 'the permit is for another appliance');
+  step('decision', { transactionId: tx, decision: true });
+  const received = await arrival;
+  step('permit-upload-received', { transactionId: tx, sequence: received.decoded.sequence, from: received.peer });
   await acknowledge(o, tx, 1);
-  await o.handOver(permit);
-  const deadline = now() + (o.waitMs ?? 120_000);
-  let installed = await o.installed(decoded.certificate.issuerId, decoded.sequence);
+  step('ack-delivered', { transactionId: tx });
+  await o.handOver(received.bytes);
+  step('handed-over', { transactionId: tx });
+  const { issuerId } = received.decoded.certificate;
+  const { sequence } = received.decoded;
+  const deadline = now() + waitMs;
+  let installed = await o.installed(issuerId, sequence);
   while (!installed && now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, o.pollMs ?? 500));
-    installed = await o.installed(decoded.certificate.issuerId, decoded.sequence);
+    installed = await o.installed(issuerId, sequence);
   }
+  step(installed ? 'installed' : 'not-installed', { transactionId: tx, sequence });
   await acknowledge(o, tx, installed ? 2 : 3);
-  return { transactionId: tx, sequence: decoded.sequence, installed };
+  step(installed ? 'ack-opened' : 'ack-error', { transactionId: tx });
+  return { transactionId: tx, sequence, installed };
 }

@@ -6,7 +6,7 @@
  * All members get all the group's hand-out lines: each opens only its own, and the same lines go out on the air.
  */
 import { z } from 'zod';
-import type { Pkg } from '../pkg/index.js';
+import { mrnBindingKey, type Pkg } from '../pkg/index.js';
 import { SecomError } from './errors.js';
 
 export const GROUP_SUBSCRIPTION_FORMAT = 'mibc-ais-group-subscription';
@@ -28,8 +28,10 @@ export interface GroupHandOut {
 /** Throws SecomError REVOKED / NOT_MEMBER unless `mrn` is a named member of the group's latest key. */
 export function checkGroupMember(pkg: Pkg, mrn: string, groupId: number): { mmsi: number; keyId: number } {
   const register = pkg.register;
-  if (register.revokedMrns.has(mrn)) throw new SecomError('REVOKED', `${mrn} is revoked`);
-  const mmsi = register.mrnBindings.get(mrn);
+  // Compared in binding form: a case variant of a revoked or bound MRN is the same vessel.
+  const key = mrnBindingKey(mrn);
+  if (register.revokedMrns.has(key)) throw new SecomError('REVOKED', `${mrn} is revoked`);
+  const mmsi = register.mrnBindings.get(key);
   const latest = register.entries.filter((e) => e.type === 'group-key' && (e.data.groupId ?? 0) === groupId).at(-1);
   if (mmsi === undefined || latest === undefined || latest.type !== 'group-key' || !latest.data.to.includes(mmsi)) {
     throw new SecomError('NOT_MEMBER', `${mrn} is not a member the authority named for group ${groupId}`);

@@ -10,5 +10,10 @@ export { checkGroupMember, GROUP_SUBSCRIPTION_FORMAT, groupSubscriptionSchema, t
 export { renewPermit, type RenewalConsumerOptions, type RenewalOutcome } from './consumer.js';
 export { decideRenewal, RENEWAL_REQUEST_FORMAT, renewalRequestSchema, type RenewalRequest } from './renewal.js';
 export { SECURITY_REPORT_FORMAT, securityReportSchema, type SecurityReport } from './report.js';
+export { deliverPermit, type DeliveryOutcome, type PermitDelivery } from './permit-delivery.js';
+export { refusal, secomApp, urlOf } from './http-app.js';
+export { openUpload, parseJsonPayload, UPLOAD_BODY_SCHEMA, type UploadCheck } from './upload-check.js';
+export { AUTHORITY_MRN, startVesselServer, type ReceivedPermit, type VesselServer, type VesselServerEvent, type VesselServerOptions } from './vessel-server.js';
+export { pkgCatalogue, revocationList, REVOCATION_LIST_FORMAT } from './catalogue.js';
 export { newTransactionId, startSecomService, type CatalogueItem, type SecomRecord, type SecomService, type SecomServiceOptions } from './server.js';
 export { SIGNATURE_REFERENCE, signHex, verifyHex } from './signature.js';

@@ -5,7 +5,7 @@
  * the permit chain (Ed25519 root → issuer, firmware/permit): SECOM authenticates the peers of an exchange, the permit
  * chain authenticates the keys.
  */
-import './_reflect.js';
+import 'reflect-metadata';
 import { createHash, KeyObject, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 

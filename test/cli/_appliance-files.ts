@@ -11,7 +11,7 @@ import { epochOf } from '../../firmware/epoch.js';
 import { identityOf } from '../../firmware/keyring.js';
 import { DAY, deviceKeyFromSecret, type DeviceKey } from '../../firmware/permit/index.js';
 import { issueIssuerCertificate, issuePermit, type PermitKey } from '../../provisioning/index.js';
-import { seededRandom, testPkg, type TestPkg } from '../firmware/_pkg.js';
+import { paramsFile, seededRandom, testPkg, type TestPkg } from '../firmware/_pkg.js';
 
 export interface ApplianceFiles {
   readonly dir: string;
@@ -40,7 +40,7 @@ export function applianceFiles(dir: string, seed: string, mmsi: number, nowS: nu
     writeFileSync(path, JSON.stringify(value), { mode });
     return path;
   };
-  const params = write('params.json', { format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds });
+  const params = write('params.json', paramsFile(pkg));
   const key = write('own.json', {
     format: 'mibc-ais-identity-keys', version: 1, identity: { kind: 'mmsi', mmsi },
     keys: [{ epoch, signingKey: bytesToHex(signingKey), decryptionKey: bytesToHex(decryptionKey) }],

@@ -12,7 +12,7 @@ import { REPO } from '../corpus.js';
 const run = promisify(execFile);
 const VDM = '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24';
 
-const cleanups: (() => void | Promise<void>)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });

@@ -5,13 +5,10 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runTx } from '../../cli/filters.js';
-import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
-import { bytesToHex } from '../../firmware/keyfile.js';
 import { encodeGroupKeyGrant, KemPurpose } from '../../firmware/bodies.js';
-import { identityOf } from '../../firmware/keyring.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { encodeAis, encodeVdm } from '../../nmea/index.js';
-import { epochAt, NOW_MS, testPkg } from '../firmware/_pkg.js';
+import { epochAt, identityKeysFile, NOW_MS, paramsFile, testPkg } from '../firmware/_pkg.js';
 
 const MMSI = 244_123_456;
 const LEADER = 244_777_777;
@@ -23,15 +20,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mibc-filters-'));
   const pkg = testPkg('cli filters');
   const epoch = epochAt(NOW_MS, pkg.params);
-  writeFileSync(join(dir, 'params.json'), JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
-  const id = identityOf('mmsi', MMSI, epoch);
-  writeFileSync(
-    join(dir, 'key.json'),
-    JSON.stringify({
-      format: 'mibc-ais-identity-keys', version: 1, identity: { kind: 'mmsi', mmsi: MMSI },
-      keys: [{ epoch, signingKey: bytesToHex(extractSigningKey(pkg.params.pp, pkg.masterSecret, id)), decryptionKey: bytesToHex(extractDecryptionKey(pkg.params.pp, pkg.masterSecret, id)) }],
-    }),
-  );
+  writeFileSync(join(dir, 'params.json'), JSON.stringify(paramsFile(pkg)));
+  writeFileSync(join(dir, 'key.json'), JSON.stringify(identityKeysFile(pkg, MMSI, [epoch])));
   writeFileSync(join(dir, 'broken.json'), '{"format":"mibc-ais-identity-keys","version":1,"identity":{"kind":"mmsi","mmsi":1},"keys":[{"epoch":1,"signingKey":"zz"}]}');
   const report = { type: 1, repeat: 0, mmsi: MMSI, status: 0, turn: -128, speed: 100, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 };
   input = ['$GPGGA,not,ais*00', ...encodeVdm(encodeAis(report), { formatter: 'VDO', channel: 'B' })].join('\n');

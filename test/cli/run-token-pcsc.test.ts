@@ -18,7 +18,7 @@ import { VpcdCard } from '../../hal/token-vpcd.js';
 import { encodeAis, encodeVdm } from '../../nmea/index.js';
 import { writePermitToCard } from '../../provisioning/index.js';
 import { PtyCable, socatAvailable, until } from '../firmware/daemon/_pty.js';
-import { startPrivatePcsc } from './_pcsc-private.js';
+import { startPrivatePcsc } from '../_pcsc-stack.js';
 import { applianceFiles, type ApplianceFiles } from './_appliance-files.js';
 import { SimulatedCardToken, TokenApplet } from './_token-hal.js';
 

@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runRx, type RxCliOptions } from '../../cli/filters.js';
-import { bytesToHex } from '../../firmware/keyfile.js';
 import type { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus } from '../../firmware/status.js';
 import { encodeAis, formatTagBlock } from '../../nmea/index.js';
-import { epochAt, NOW_MS, seededRandom, testPkg, type TestPkg } from '../firmware/_pkg.js';
+import { epochAt, NOW_MS, paramsFile, seededRandom, testPkg, type TestPkg } from '../firmware/_pkg.js';
 
 const MMSI = 244_123_456;
 const DAY_MS = 24 * 3600 * 1000;
@@ -26,7 +25,7 @@ let bare: string[];
 beforeAll(() => {
   pkg = testPkg('rx clock');
   dir = mkdtempSync(join(tmpdir(), 'mibc-rx-clock-'));
-  writeFileSync(join(dir, 'params.json'), JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
+  writeFileSync(join(dir, 'params.json'), JSON.stringify(paramsFile(pkg)));
   const tx = new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, identity: pkg.identity(MMSI, [epochAt(NOW_MS, pkg.params)]) }, seededRandom('clock'));
   const report = encodeAis({
     type: 1, repeat: 0, mmsi: MMSI, status: 0, turn: -128, speed: 100, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90,

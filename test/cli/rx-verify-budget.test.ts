@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runRx } from '../../cli/filters.js';
-import { bytesToHex } from '../../firmware/keyfile.js';
 import { DEFAULT_VERIFY_BUDGET } from '../../firmware/rx/verify-budget.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { encodeAis } from '../../nmea/index.js';
-import { epochAt, NOW_MS, seededRandom, testPkg } from '../firmware/_pkg.js';
+import { epochAt, NOW_MS, paramsFile, seededRandom, testPkg } from '../firmware/_pkg.js';
 
 const MMSI = 244_123_456;
 const REPORTS = DEFAULT_VERIFY_BUDGET.perSourceBurst + 4;
@@ -20,7 +19,7 @@ beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'mibc-rx-budget-'));
   const pkg = testPkg('cli rx budget');
   params = join(dir, 'params.json');
-  writeFileSync(params, JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
+  writeFileSync(params, JSON.stringify(paramsFile(pkg)));
   const tx = new SecureTx({ mode: 2, emit: 'vdm', ownShip: 'any' }, { params: pkg.params, identity: pkg.identity(MMSI, [epochAt(NOW_MS, pkg.params)]) }, seededRandom('cli rx budget'));
   lines = [];
   for (let i = 0; i < REPORTS; i++) {

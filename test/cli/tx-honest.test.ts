@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
-import { bytesToHex } from '../../firmware/keyfile.js';
-import { identityOf, type IdentityKind } from '../../firmware/keyring.js';
+import type { IdentityKind } from '../../firmware/keyring.js';
 import { runTx, type TxCliOptions } from '../../cli/filters.js';
 import { AisLineDecoder, encodeAis, encodeVdm, type AisMessage } from '../../nmea/index.js';
-import { epochAt, NOW_MS, testPkg, type TestPkg } from '../firmware/_pkg.js';
+import { epochAt, identityKeysFile, NOW_MS, paramsFile, testPkg, type TestPkg } from '../firmware/_pkg.js';
 
 const OWN = 244_123_456;
 const T = NOW_MS / 1000;
@@ -26,18 +24,14 @@ let pkg: TestPkg;
 const file = (name: string) => join(dir, name);
 
 function keyFile(name: string, p: TestPkg, mmsi: number, epochs: readonly number[], kind: IdentityKind = 'mmsi'): void {
-  const keys = epochs.map((epoch) => {
-    const id = identityOf(kind, mmsi, epoch);
-    return { epoch, signingKey: bytesToHex(extractSigningKey(p.params.pp, p.masterSecret, id)), decryptionKey: bytesToHex(extractDecryptionKey(p.params.pp, p.masterSecret, id)) };
-  });
-  writeFileSync(file(name), JSON.stringify({ format: 'mibc-ais-identity-keys', version: 1, identity: { kind, mmsi }, keys }));
+  writeFileSync(file(name), JSON.stringify(identityKeysFile(p, mmsi, epochs, kind)));
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mibc-tx-'));
   pkg = testPkg('tx honest');
   const epoch = epochAt(NOW_MS, pkg.params);
-  writeFileSync(file('params.json'), JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
+  writeFileSync(file('params.json'), JSON.stringify(paramsFile(pkg)));
   keyFile('own.json', pkg, OWN, [epoch]);
   keyFile('other-pkg.json', testPkg('another authority'), OWN, [epoch]);
   keyFile('expired.json', pkg, OWN, [epoch - 2]);

@@ -1,5 +1,6 @@
 /** A throw-away PKG for tests: deterministic parameters and identity keys made with our own crypto/ code. */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { decodePublicParams, extractDecryptionKey, extractSigningKey, setup } from '../../crypto/index.js';
 import { epochOf } from '../../firmware/epoch.js';
 import { GroupKeyRing, identityOf, OwnIdentity, type IdentityKind, type SystemParams } from '../../firmware/keyring.js';
@@ -39,6 +40,20 @@ export function testPkg(seed = 'mibc-ais test pkg', epochSeconds = 30 * 24 * 360
       );
     },
   };
+}
+
+/** The params.json `pkg setup` writes (firmware/keyfile.ts), for this PKG. */
+export function paramsFile(pkg: TestPkg): object {
+  return { format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds };
+}
+
+/** The identity key file `pkg extract` writes (firmware/keyfile.ts) for `mmsi` in `epochs`. */
+export function identityKeysFile(pkg: TestPkg, mmsi: number, epochs: readonly number[], kind: IdentityKind = 'mmsi'): object {
+  const keys = epochs.map((epoch) => {
+    const id = identityOf(kind, mmsi, epoch);
+    return { epoch, signingKey: bytesToHex(extractSigningKey(pkg.params.pp, pkg.masterSecret, id)), decryptionKey: bytesToHex(extractDecryptionKey(pkg.params.pp, pkg.masterSecret, id)) };
+  });
+  return { format: 'mibc-ais-identity-keys', version: 1, identity: { kind, mmsi }, keys };
 }
 
 /** 2026-11-24 12:00:00 UTC: a fixed "now" for loop tests. */

@@ -10,9 +10,6 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runRx, runTx, type TxCliOptions } from '../../cli/filters.js';
-import { extractDecryptionKey, extractSigningKey } from '../../crypto/index.js';
-import { bytesToHex } from '../../firmware/keyfile.js';
-import { identityOf } from '../../firmware/keyring.js';
 import { AisLineDecoder, encodeAis, encodeVdm, SequentialId, type AisMessage } from '../../nmea/index.js';
 import { TESLA_PRESETS, disclosureTimeOf, intervalOf } from '../../firmware/amortised/index.js';
 import { decodeEnvelopeMessage, Kind } from '../../firmware/envelope.js';
@@ -22,7 +19,7 @@ import type { PipelineOutput } from '../../firmware/pipeline.js';
 import { SecureRx, type RxOptions } from '../../firmware/secure-rx.js';
 import { SecureTx, TxError, type Topology } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
-import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { NOW_MS, epochAt, identityKeysFile, paramsFile, seededRandom, testPkg, type TestPkg } from './_pkg.js';
 
 const SHIPS = [244_100_001, 244_100_002, 244_100_003];
 const MALLORY = 244_666_666;
@@ -362,15 +359,8 @@ describe('mibc-ais tx --auth amortised | rx (the filters in process)', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'mibc-amortised-'));
     const epoch = epochAt(NOW_MS, pkg.params);
-    writeFileSync(join(dir, 'params.json'), JSON.stringify({ format: 'mibc-ais-params', version: 1, params: bytesToHex(pkg.paramsBytes), epochSeconds: pkg.params.epochSeconds }));
-    const id = identityOf('mmsi', mmsi, epoch);
-    writeFileSync(
-      join(dir, 'key.json'),
-      JSON.stringify({
-        format: 'mibc-ais-identity-keys', version: 1, identity: { kind: 'mmsi', mmsi },
-        keys: [{ epoch, signingKey: bytesToHex(extractSigningKey(pkg.params.pp, pkg.masterSecret, id)), decryptionKey: bytesToHex(extractDecryptionKey(pkg.params.pp, pkg.masterSecret, id)) }],
-      }),
-    );
+    writeFileSync(join(dir, 'params.json'), JSON.stringify(paramsFile(pkg)));
+    writeFileSync(join(dir, 'key.json'), JSON.stringify(identityKeysFile(pkg, mmsi, [epoch])));
   });
 
   async function filter(run: (io: Parameters<typeof runRx>[1]) => Promise<unknown>, input: readonly string[]): Promise<string[]> {

@@ -5,13 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attackerSignatures, craftRound, type CraftContext } from '../../bench/attack-craft.js';
-import { VerifierCache, type OwnIdentity } from '../../firmware/keyring.js';
+import type { OwnIdentity } from '../../firmware/keyring.js';
 import { DEFAULT_VERIFY_BUDGET } from '../../firmware/rx/verify-budget.js';
 import { SecureRx } from '../../firmware/secure-rx.js';
 import { SecureTx } from '../../firmware/secure-tx.js';
 import { parseStatus, type Status } from '../../firmware/status.js';
 import { encodeAis } from '../../nmea/index.js';
 import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from './_pkg.js';
+import { meterVerifications } from './_verification-meter.js';
 
 const BOB = 211_000_001;
 const ALICE = 244_123_456;
@@ -24,7 +25,7 @@ let craft: CraftContext;
 let signatures: [Uint8Array, Uint8Array];
 /** Signature verifications actually run (pairings spent), counted at the verifier. */
 let verifications = 0;
-const originalGet = VerifierCache.prototype.get;
+let unmeter: () => void;
 
 beforeAll(() => {
   pkg = testPkg('rx budget');
@@ -33,25 +34,10 @@ beforeAll(() => {
   alice = pkg.identity(ALICE, [e]);
   craft = { attacker: pkg.identity(ATTACKER, [e]), victim: BOB, dac: 0, fi: 58, random: seededRandom('craft') };
   signatures = attackerSignatures(craft);
-  VerifierCache.prototype.get = function (this: VerifierCache, ...args: Parameters<VerifierCache['get']>) {
-    const v = originalGet.apply(this, args);
-    return Object.assign(Object.create(v) as typeof v, {
-      verify: (msg: Uint8Array, sig: Uint8Array) => {
-        verifications++;
-        return v.verify(msg, sig);
-      },
-      // One pairing however many candidates (an attached signature matched against its held reports).
-      verifyAny: (msgs: readonly Uint8Array[], sig: Uint8Array) => {
-        verifications++;
-        return v.verifyAny(msgs, sig);
-      },
-    });
-  };
+  unmeter = meterVerifications(() => verifications++);
 });
 
-afterAll(() => {
-  VerifierCache.prototype.get = originalGet;
-});
+afterAll(() => unmeter());
 
 function statuses(lines: readonly string[]): Status[] {
   return lines.filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l) as Status);

@@ -7,7 +7,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseEndpoint } from '../../hal/endpoint.js';
-import { createEndpointLink, type EndpointLink } from '../../hal/endpoint-node.js';
+import { createEndpointLink, LISTENER_MAX_CLIENTS, type EndpointLink } from '../../hal/endpoint-node.js';
 
 const VDM = '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24';
 const VDO = '!AIVDO,1,1,,,13u?etPv2;0n:dDPwUM1U1Cb069D,0*06';
@@ -153,6 +153,36 @@ describe('TCP server endpoint', () => {
     b.write(`${VDM.slice(20)}\r\n`);
     await until(() => seen.length === 2, 'one line from each client');
     expect([...seen].sort()).toEqual([VDM, VDO].sort());
+  });
+});
+
+describe('TCP server endpoint bounds', () => {
+  it(`serves at most ${LISTENER_MAX_CLIENTS} clients: one more is closed, the others keep receiving`, async () => {
+    const link = createEndpointLink('tcp-listen://127.0.0.1:0');
+    cleanups.push(() => link.close());
+    link.start();
+    await until(() => link.localPort() !== undefined, 'listening');
+    const port = link.localPort()!;
+    const clients = Array.from({ length: LISTENER_MAX_CLIENTS }, () => connect({ host: '127.0.0.1', port }));
+    for (const c of clients) cleanups.push(() => void c.destroy());
+    await Promise.all(clients.map((c) => once(c, 'connect')));
+    const got = clients.map(received);
+    // The server learns of a client a moment after the client's connect: resend until every one has it.
+    await until(() => {
+      if (!got.every((g) => g.text.includes(VDM))) link.send(VDM);
+      return got.every((g) => g.text.includes(VDM));
+    }, 'a line at every client');
+    const extra = connect({ host: '127.0.0.1', port });
+    cleanups.push(() => void extra.destroy());
+    extra.on('error', () => undefined);
+    const gotExtra = received(extra);
+    await once(extra, 'close');
+    expect(gotExtra.text).toBe('');
+    for (const g of got) g.text = '';
+    await until(() => {
+      if (!got.every((g) => g.text.includes(VDO))) link.send(VDO);
+      return got.every((g) => g.text.includes(VDO));
+    }, 'the served clients to keep receiving');
   });
 });
 

@@ -4,19 +4,16 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DAY, EMPTY_KEY_SET, deviceKeyFromSecret, installPermit } from '../../firmware/permit/index.js';
 import { INS, SW, decodeResponse, encodeCommand } from '../../hal/token-apdu.js';
-import { TokenApplet } from '../../hal/token-applet.js';
+import type { TokenApplet } from '../../hal/token-applet.js';
 import { PcscKeyToken } from '../../hal/token-pcsc.js';
 import { TokenSession } from '../../hal/token-session.js';
 import { SimulatedCardToken } from '../../hal/token-sim.js';
 import { VpcdCard } from '../../hal/token-vpcd.js';
 import { TokenError, type KeyToken, type Transmit } from '../../hal/token.js';
 import { issueIssuerCertificate, issuePermit, writePermitToCard } from '../../provisioning/index.js';
-import { startPcscStack } from './token-pcsc-stack.js';
+import { startPcscStack } from '../_pcsc-stack.js';
+import { ADMIN, USER, applet, codeOf } from './_token-applet.js';
 
-const USER = '1234';
-const ADMIN = '87654321';
-const enc = new TextEncoder();
-const applet = () => new TokenApplet({ userPin: enc.encode(USER), adminPin: enc.encode(ADMIN) });
 
 // A realistic permit (≈ 700 bytes, so reads and writes need several chained APDUs).
 const T0 = 1_790_000_000;
@@ -40,16 +37,6 @@ const PERMIT = issuePermit({
     { ...key, kind: 'group', identity: 'group:1', current: new Uint8Array(16).fill(5) },
   ],
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof TokenError) return e.code;
-    throw e;
-  }
-}
 
 /** A reader with a removable card: the in-process twin, or a real PC/SC stack with the card behind vpcd. */
 interface Rig {

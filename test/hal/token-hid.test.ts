@@ -1,28 +1,14 @@
 import { once } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenApplet } from '../../hal/token-applet.js';
 import { HID_CMD, HidFrameError, MAX_MESSAGE, MessageAssembler, REPORT_SIZE, encodeMessage } from '../../hal/token-hid-frame.js';
 import { HidKeyToken } from '../../hal/token-hid.js';
 import { SimulatedHidToken } from '../../hal/token-hid-sim.js';
-import { TokenError } from '../../hal/token.js';
+import type { TokenError } from '../../hal/token.js';
 import { writePermitToCard } from '../../provisioning/index.js';
+import { ADMIN, USER, applet, codeOf } from './_token-applet.js';
 
-const USER = '1234';
-const ADMIN = '87654321';
-const enc = new TextEncoder();
-const applet = () => new TokenApplet({ userPin: enc.encode(USER), adminPin: enc.encode(ADMIN) });
 const PERMIT = Uint8Array.from({ length: 700 }, (_, i) => (i * 7) & 0xff);
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof TokenError) return e.code;
-    throw e;
-  }
-}
 
 describe('HID report framing', () => {
   it('every message up to the limit splits into 64-byte reports and reassembles', () => {

@@ -26,7 +26,7 @@ import { VpcdCard } from '../../hal/token-vpcd.js';
 import type { KeyToken } from '../../hal/token.js';
 import { encodeVdm } from '../../nmea/index.js';
 import { pkgCommand, type PkgCliIo } from '../../cli/pkg.js';
-import { pcscSecondSlot } from './_pcsc-turn.js';
+import { pcscSecondSlot } from '../_pcsc-stack.js';
 import { testEnv } from './_pkg-dir.js';
 
 const run = promisify(execFile);

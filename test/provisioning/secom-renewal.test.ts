@@ -1,7 +1,8 @@
 /**
- * Key renewal at sea, end to end on loopback TLS (in one process): an appliance whose permit holds only the current
- * epoch's key, two minutes before the epoch ends; the vessel side asks the authority's SECOM service for renewal,
- * checks the authority's data signature, hands the permit over (written atomically where the daemon's keys.permit
+ * Key renewal at sea, end to end on loopback TLS (in one process; test/provisioning/secom-processes.test.ts runs the
+ * two sides as separate processes): an appliance whose permit holds only the current epoch's key, two minutes before
+ * the epoch ends; the vessel side asks the authority's SECOM service for renewal, receives the permit's upload on its
+ * own SECOM server (authority's signatures checked there), hands the permit over (written atomically where the daemon's keys.permit
  * points, then a reload), waits for the daemon to install it and acknowledges *opened*. Signing then continues across
  * the epoch boundary, every report shown `V` by a receiver holding only the public parameters.
  */
@@ -22,7 +23,7 @@ import { parseStatus } from '../../firmware/status.js';
 import { FakeClock, FileKeyStore, RecordingNotifier, SimSerialBus, createSimSerialLink } from '../../hal/index.js';
 import { encodeAis, encodeVdm } from '../../nmea/index.js';
 import type { Pkg } from '../../provisioning/pkg/index.js';
-import { createRoot, decideRenewal, issueLeaf, issueTlsServer, renewPermit, startSecomService, type SecomService } from '../../provisioning/secom/index.js';
+import { createRoot, decideRenewal, issueLeaf, issueTlsServer, renewPermit, startSecomService, startVesselServer, type SecomService } from '../../provisioning/secom/index.js';
 import { makePkgDir, type PkgDir } from './_pkg-dir.js';
 
 const MMSI = 237_000_061;
@@ -92,13 +93,16 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
     authorityRootCert = authorityRoot;
     service = await startSecomService({
       tls, identity: authority, identityRoot: authorityRoot.certificate, trustedRoots: [fleetRoot.certificate],
-      record: (r) => pkg.recordSecom(r), catalogue: () => [], renew: (mrn, request) => decideRenewal(pkg, mrn, request),
+      record: (r) => pkg.recordSecom(r), catalogue: () => [],
+      renewal: { decide: (mrn, request) => decideRenewal(pkg, mrn, request), consumerCa: fleetRoot.certificate.toString('pem') },
     });
+    vesselTls = await issueTlsServer({ mrn: MRN, commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, fleetRoot);
   }, 120_000);
 
   let fleetRoot: Awaited<ReturnType<typeof createRoot>>;
   let vessel: Awaited<ReturnType<typeof issueLeaf>>;
   let authorityRootCert: Awaited<ReturnType<typeof createRoot>>;
+  let vesselTls: { cert: string; key: string };
 
   const settle = async () => {
     for (let i = 0; i < 8; i += 1) await new Promise((r) => setImmediate(r));
@@ -121,10 +125,14 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
     expect(daemon.alarms.has('KEY_EXPIRES_SOON')).toBe(true);
 
     const stateDir = join(appliance, 'state');
+    const server = await startVesselServer({ tls: vesselTls, authorityRoot: authorityRootCert.certificate, devicePublicKey: device.publicKey });
+    const steps: string[] = [];
     const outcome = await renewPermit({
       authorityUrl: service.url,
       ca: authorityRootCert.certificate.toString('pem'),
-      authorityRoot: authorityRootCert.certificate,
+      server,
+      callbackEndpoint: server.url,
+      onStep: (step) => steps.push(step),
       signer: { certificate: vessel.certificate, privateKey: vessel.privateKey, root: fleetRoot.certificate },
       mmsi: MMSI,
       devicePublicKey: device.publicKey,
@@ -137,10 +145,14 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
       },
       installed: async (issuerId, sequence) => (decodeKeySet(await new FileKeyStore(stateDir).read(INSTALLED_KEYS_NAME)).sequences[issuerId] ?? 0) >= sequence,
       pollMs: 50,
-    });
+    }).finally(() => server.close());
     expect(outcome).toMatchObject({ installed: true, sequence: 2 });
+    expect(steps).toEqual(['access-request', 'decision', 'permit-upload-received', 'ack-delivered', 'handed-over', 'installed', 'ack-opened']);
+    await service.idle();
     const codes = pkg.register.entries.filter((e) => e.type === 'secom').map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : ''));
-    expect(codes).toEqual(['renewal:GRANTED', 'acknowledgement:DELIVERED', 'acknowledgement:OPENED']);
+    // The upload's own record and the vessel's delivered acknowledgement race; the rest is in order.
+    expect(codes.filter((c) => c !== 'permit-upload:SENT')).toEqual(['renewal:GRANTED', 'access-notification:SENT', 'acknowledgement:DELIVERED', 'acknowledgement:OPENED']);
+    expect(codes.indexOf('permit-upload:SENT')).toBeGreaterThan(codes.indexOf('access-notification:SENT'));
 
     // Across the boundary: one report each 30 s from 60 s before it to 90 s after it, every one verified.
     const results: string[][] = [];
@@ -175,13 +187,18 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
       '--state-dir', join(appliance, 'state'),
       '--epoch', String(pkg.currentEpoch()),
       '--wait-seconds', '60',
+      '--listen', '127.0.0.1:0',
+      '--tls-cert', pem('vessel-tls.pem', vesselTls.cert),
+      '--tls-key', pem('vessel-tls-key.pem', vesselTls.key, 0o600),
+      '--quiet',
     ];
     const out: string[] = [];
     const err: string[] = [];
     await secomCommand({ out: (l) => out.push(l), err: (l) => err.push(l), notify: async () => void (await daemon.reloadKeys('permit')) }).parseAsync(args, { from: 'user' });
     expect(err).toEqual([]);
     expect(JSON.parse(out[0]!)).toMatchObject({ command: 'renew', installed: true, sequence: 3 });
-    expect(pkg.register.entries.filter((e) => e.type === 'secom').slice(-3).map((e) => (e.type === 'secom' ? e.data.code : ''))).toEqual(['GRANTED', 'DELIVERED', 'OPENED']);
+    await service.idle();
+    expect(pkg.register.entries.filter((e) => e.type === 'secom').slice(-5).map((e) => (e.type === 'secom' ? e.data.code : '')).filter((c) => c !== 'SENT')).toEqual(['GRANTED', 'DELIVERED', 'OPENED']);
     clock.advance(1_000);
     expect(await signedAtReceiver(120)).toEqual(['V']);
   });

@@ -11,8 +11,8 @@ import { decodePermitFile, deviceKeyFromSecret, EMPTY_KEY_SET, installPermit } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkGroupMember, decideRenewal, GROUP_SUBSCRIPTION_FORMAT, openPayload, type GroupHandOut, RENEWAL_REQUEST_FORMAT, verifyHex,
-  createRoot, issueLeaf, issueTlsServer, newTransactionId, sealPayload, secomRequest, signUpload, startSecomService,
-  SECURITY_REPORT_FORMAT, type SecomIdentity, type SecomService, type SecurityReport, type UploadObject,
+  createRoot, issueLeaf, issueTlsServer, newTransactionId, sealPayload, secomRequest, signUpload, startSecomService, startVesselServer,
+  SECURITY_REPORT_FORMAT, type SecomIdentity, type SecomService, type SecurityReport, type UploadObject, type VesselServer, type VesselServerEvent,
 } from '../../provisioning/secom/index.js';
 import type { Pkg } from '../../provisioning/pkg/index.js';
 import { makePkgDir, type PkgDir } from './_pkg-dir.js';
@@ -28,6 +28,9 @@ let fleetRoot: SecomIdentity;
 let vessel: SecomIdentity;
 let ca: string;
 let authorityLeaf: SecomIdentity;
+let authorityRoot: SecomIdentity;
+let vesselServer: VesselServer;
+const vesselEvents: VesselServerEvent[] = [];
 const VESSEL_MMSI = 237_000_001;
 const VESSEL_MRN = 'urn:mrn:mcp:vessel:gr:mmsi:237000001';
 const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x42));
@@ -37,7 +40,7 @@ const received: { report: SecurityReport; from: string }[] = [];
 beforeAll(async () => {
   pkgDir = await makePkgDir('secom');
   pkg = await pkgDir.open();
-  const authorityRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg', commonName: 'PKG SECOM root', ...validity });
+  authorityRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg', commonName: 'PKG SECOM root', ...validity });
   const authority = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'PKG SECOM service', ...validity }, authorityRoot);
   const tls = await issueTlsServer({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, authorityRoot);
   ca = authorityRoot.certificate.toString('pem');
@@ -60,14 +63,20 @@ beforeAll(async () => {
       { dataReference: '11111111-2222-4333-8444-555555555555', name: 'params.json', description: 'public parameters', bytes: new TextEncoder().encode('{"format":"mibc-ais-params"}'), lastModifiedMs: T0 },
     ],
     onReport: (report, from) => received.push({ report, from }),
-    renew: (mrn, request) => decideRenewal(pkg, mrn, request),
+    renewal: { decide: (mrn, request) => decideRenewal(pkg, mrn, request), consumerCa: fleetRoot.certificate.toString('pem') },
     groups: { member: (mrn, groupId) => checkGroupMember(pkg, mrn, groupId), handOut: (groupId) => handOuts.get(groupId) },
     rate: { perSecond: 1000, burst: 1000 },
     maxPayloadBytes: 64 * 1024,
   });
+  // The vessel operator's SECOM server, its TLS certificate under the CA the authority trusts for consumers.
+  const vesselTls = await issueTlsServer({ mrn: VESSEL_MRN, commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, fleetRoot);
+  vesselServer = await startVesselServer({
+    tls: vesselTls, authorityRoot: authorityRoot.certificate, devicePublicKey: device.publicKey, onEvent: (e) => vesselEvents.push(e), rate: { perSecond: 1000, burst: 1000 },
+  });
 }, 120_000);
 
 afterAll(async () => {
+  await vesselServer?.close();
   await service?.close();
   await pkg?.close();
   pkgDir?.remove();
@@ -244,6 +253,26 @@ describe('SECOM service: group keys by subscription', () => {
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'subscription', code: 'SUBSCRIBED', peer: VESSEL_MRN } });
   });
 
+  it('removes a subscription for its subscriber only (DELETE /v1/subscription), recorded', async () => {
+    const r = await post(subscribe(3), '/v1/subscription');
+    const id = (r.body as { subscriptionIdentifier: string }).subscriptionIdentifier;
+    const remove = (who?: SecomIdentity, sid = id) =>
+      secomRequest(`${service.url}/v1/subscription`, {
+        method: 'DELETE', ca,
+        body: upload({ bytes: new TextEncoder().encode(JSON.stringify({ subscriptionIdentifier: sid })), ...(who === undefined ? {} : { signer: who, dataSigner: who }) }),
+      });
+    // Another vessel cannot remove it (and learns nothing of it: the same answer as an unknown identifier).
+    const other = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000005', commonName: 'MV Member', ...validity }, fleetRoot);
+    expect(await remove(other)).toMatchObject({ status: 404, body: { SECOM_ResponseCode: 0, reason: 'NOT_FOUND' } });
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'subscription-remove', code: 'NOT_FOUND' } });
+    expect(await remove()).toMatchObject({ status: 200, body: { message: 'removed', subscriptionIdentifier: id } });
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'subscription-remove', code: 'REMOVED', peer: VESSEL_MRN } });
+    expect(await remove()).toMatchObject({ status: 404, body: { reason: 'NOT_FOUND' } });
+    // Unsigned removal: the envelope schema refuses it.
+    const bare = await secomRequest(`${service.url}/v1/subscription`, { method: 'DELETE', ca, body: { subscriptionIdentifier: id } });
+    expect(bare).toMatchObject({ status: 400, body: { reason: 'SCHEMA' } });
+  });
+
   it('refuses a vessel the authority did not name, and a group with no key', async () => {
     await pkg.extract({ kind: 'mmsi', mmsi: 237_000_007, mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000007' }, pkg.currentEpoch(), 1);
     const outsider = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000007', commonName: 'MV Outsider', ...validity }, fleetRoot);
@@ -253,39 +282,77 @@ describe('SECOM service: group keys by subscription', () => {
 });
 
 describe('SECOM service: key renewal', () => {
-  const renewal = (options: Parameters<typeof upload>[0] & { mmsi?: number; devicePublicKey?: Uint8Array; epoch?: number } = {}) =>
+  const renewal = (options: Parameters<typeof upload>[0] & { mmsi?: number; devicePublicKey?: Uint8Array; epoch?: number; callbackEndpoint?: string; version?: number } = {}) =>
     upload({
       ...options,
       bytes: new TextEncoder().encode(JSON.stringify({
-        format: RENEWAL_REQUEST_FORMAT, version: 1, mmsi: options.mmsi ?? VESSEL_MMSI,
+        format: RENEWAL_REQUEST_FORMAT, version: options.version ?? 2, mmsi: options.mmsi ?? VESSEL_MMSI,
         devicePublicKey: bytesToHex(options.devicePublicKey ?? device.publicKey), epoch: options.epoch ?? pkg.currentEpoch(),
+        callbackEndpoint: options.callbackEndpoint ?? vesselServer.url,
       })),
     });
   const access = (body: unknown) => secomRequest(`${service.url}/v1/access`, { method: 'POST', ca, body });
   const ack = (tx: string, ackType: 1 | 2) => secomRequest(`${service.url}/v1/acknowledgement`, { method: 'POST', ca, body: upload({ bytes: new TextEncoder().encode(JSON.stringify({ transactionIdentifier: tx, ackType })) }) });
   const permits = () => pkg.register.entries.filter((e) => e.type === 'permit').length;
 
-  it('grants the permit of the epoch and the next, data-signed by the authority, installable on the appliance; acks are recorded', async () => {
-    const body = renewal();
-    const r = await access(body);
-    expect(r.status).toBe(200);
-    const reply = r.body as { decision: boolean; permit: { data: string; exchangeMetadata: { compressionFlag: boolean; digitalSignatureValue: { digitalSignature: string } } } };
-    expect(reply.decision).toBe(true);
-    const bytes = openPayload(reply.permit.data, reply.permit.exchangeMetadata.compressionFlag);
-    // Data-signed by the authority's SECOM certificate: the vessel operator checks it before handing the permit on.
-    expect(verifyHex(bytes, reply.permit.exchangeMetadata.digitalSignatureValue.digitalSignature, authorityLeaf.certificate)).toBe(true);
-    const permit = decodePermitFile(bytes);
+  it('grants in the reply, then notifies and uploads the permit of the epoch and the next to the vessel operator\'s server; acks are recorded', async () => {
+    const tx = newTransactionId();
+    const arrival = vesselServer.expect(tx, 60_000);
+    const r = await access(renewal({ tx }));
+    expect(r).toMatchObject({ status: 200, body: { decision: true, transactionIdentifier: tx } });
+    expect(r.body).not.toHaveProperty('permit');
+    const received = await arrival;
+    // Envelope- and data-signed by the authority's SECOM certificate (checked by the vessel server), installable.
+    expect(received.peer).toBe('urn:mrn:mcp:service:gr:pkg:secom');
     const rootPublicKey = hexToBytes((JSON.parse(readFileSync(join(pkgDir.dir, 'authority.json'), 'utf8')) as { rootPublicKey: string }).rootPublicKey);
-    const installed = installPermit(bytes, EMPTY_KEY_SET, { device, rootPublicKey, now: permit.issuedAt });
+    const installed = installPermit(received.bytes, EMPTY_KEY_SET, { device, rootPublicKey, now: received.decoded.issuedAt });
     if (!installed.ok) throw installed.error;
     const signing = installed.keys.keys.find((k) => k.kind === 'signing')!;
     expect(signing).toMatchObject({ identity: 'mmsi:237000001', epoch: pkg.currentEpoch() });
     expect(signing.next).toBeDefined();
-    expect(pkg.register.entries.slice(-3).map((e) => (e.type === 'secom' ? `secom:${e.data.code}` : e.type))).toEqual(['extract', 'permit', 'secom:GRANTED']);
-    expect((await ack(body.envelope.transactionIdentifier, 1)).status).toBe(200);
+    expect(vesselEvents.filter((e) => e.transactionId === tx).map((e) => e.kind)).toEqual(['notification', 'permit']);
+    await service.idle();
+    expect(pkg.register.entries.slice(-5).map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : e.type)))
+      .toEqual(['extract', 'permit', 'renewal:GRANTED', 'access-notification:SENT', 'permit-upload:SENT']);
+    expect((await ack(tx, 1)).status).toBe(200);
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'acknowledgement', code: 'DELIVERED' } });
-    expect((await ack(body.envelope.transactionIdentifier, 2)).status).toBe(200);
+    expect((await ack(tx, 2)).status).toBe(200);
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'acknowledgement', code: 'OPENED', peer: VESSEL_MRN } });
+  });
+
+  it('records a permit upload the consumer server refuses or that cannot reach it', async () => {
+    // No renewal registered there: the vessel server refuses the unsolicited upload, and the register says so.
+    const r = await access(renewal());
+    expect(r.status).toBe(200);
+    await service.idle();
+    expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'permit-upload', code: 'REFUSED', detail: '404 NOT_FOUND' } });
+    await access(renewal({ callbackEndpoint: 'https://127.0.0.1:1' }));
+    await service.idle();
+    expect(pkg.register.entries.slice(-2).map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : e.type))).toEqual(['access-notification:UNREACHABLE', 'permit-upload:UNREACHABLE']);
+  });
+
+  it('delivers only to a server whose TLS certificate is under a consumer CA it trusts', async () => {
+    const rogueRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:xx:rogue-ca', commonName: 'Rogue CA', ...validity });
+    const rogueTls = await issueTlsServer({ mrn: VESSEL_MRN, commonName: 'localhost', ips: ['127.0.0.1'], ...validity }, rogueRoot);
+    const rogueEvents: VesselServerEvent[] = [];
+    const rogue = await startVesselServer({ tls: rogueTls, authorityRoot: authorityRoot.certificate, devicePublicKey: device.publicKey, onEvent: (e) => rogueEvents.push(e) });
+    try {
+      const tx = newTransactionId();
+      const arrival = rogue.expect(tx, 60_000);
+      arrival.catch(() => undefined);
+      expect((await access(renewal({ tx, callbackEndpoint: rogue.url }))).status).toBe(200);
+      await service.idle();
+      expect(pkg.register.entries.slice(-2).map((e) => (e.type === 'secom' ? `${e.data.action}:${e.data.code}` : e.type))).toEqual(['access-notification:UNREACHABLE', 'permit-upload:UNREACHABLE']);
+      expect(rogueEvents).toEqual([]);
+    } finally {
+      await rogue.close();
+    }
+  });
+
+  it('refuses a request of the old form (permit in the reply) and a callback that is not https', async () => {
+    await refused(renewal({ version: 1 }), 'PAYLOAD_SCHEMA', 3, 400, '/v1/access');
+    await refused(renewal({ callbackEndpoint: 'http://127.0.0.1:8080' }), 'PAYLOAD_SCHEMA', 3, 400, '/v1/access');
+    await refused(renewal({ callbackEndpoint: 'https://user:pw@127.0.0.1:8080' }), 'PAYLOAD_SCHEMA', 3, 400, '/v1/access');
   });
 
   it('refuses an acknowledgement of a renewal it never granted to that vessel', async () => {
@@ -315,5 +382,83 @@ describe('SECOM service: key renewal', () => {
     expect(lastEntry()).toMatchObject({ type: 'secom', data: { action: 'renewal', code: 'REVOKED', peer: VESSEL_MRN } });
     const sub = await post(upload({ bytes: new TextEncoder().encode(JSON.stringify({ format: GROUP_SUBSCRIPTION_FORMAT, version: 1, groupId: 3 })) }), '/v1/subscription');
     expect(sub.body).toMatchObject({ reason: 'REVOKED' });
+  });
+});
+
+describe('vessel operator\'s SECOM server: the permit upload', () => {
+  /** An upload as the authority sends it (or as an attacker forges it). */
+  const authorityUpload = (o: { tx: string; bytes?: Uint8Array; signer?: SecomIdentity; root?: SecomIdentity; at?: number }) => {
+    const signer = { certificate: (o.signer ?? authorityLeaf).certificate, privateKey: (o.signer ?? authorityLeaf).privateKey, root: (o.root ?? authorityRoot).certificate };
+    const sealed = sealPayload(o.bytes ?? goodPermit, signer, true);
+    return signUpload({ data: sealed.data, containerType: 2, dataProductType: 'OTHER', exchangeMetadata: sealed.exchangeMetadata, fromSubscription: false, ackRequest: 3, transactionIdentifier: o.tx }, signer, o.at ?? Date.now());
+  };
+  let goodPermit: Uint8Array;
+  let otherDevicePermit: Uint8Array;
+  const toVessel = (body: unknown) => secomRequest(`${vesselServer.url}/v1/object`, { method: 'POST', ca: fleetRoot.certificate.toString('pem'), body });
+
+  beforeAll(async () => {
+    const keys = await pkg.extract({ kind: 'mmsi', mmsi: VESSEL_MMSI, mrn: VESSEL_MRN }, pkg.currentEpoch(), 2);
+    goodPermit = await pkg.permit(device.publicKey, [keys]);
+    otherDevicePermit = await pkg.permit(deviceKeyFromSecret(new Uint8Array(32).fill(0x44)).publicKey, [keys]);
+  });
+
+  it('refuses each hostile upload with its SECOM code, hands nothing on, then accepts the genuine one once', async () => {
+    const tx = newTransactionId();
+    const handedOn: Uint8Array[] = [];
+    const arrival = vesselServer.expect(tx, 120_000).then((p) => {
+      handedOn.push(p.bytes);
+      return p;
+    });
+    const refusedHere = async (body: unknown, reason: string, secom: number, status: number) => {
+      const r = await toVessel(body);
+      expect(r).toMatchObject({ status, body: { SECOM_ResponseCode: secom, reason } });
+      expect(vesselEvents.at(-1)).toMatchObject({ kind: 'refused', reason });
+      expect(handedOn).toEqual([]);
+    };
+    // Signed by a certificate of another root (the fleet's), though it names a service.
+    const impostor = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'Impostor', ...validity }, fleetRoot);
+    await refusedHere(authorityUpload({ tx, signer: impostor, root: fleetRoot }), 'CERT_UNTRUSTED', 2, 403);
+    // Issued by the authority's root, but to a vessel: a vessel cannot push permits.
+    const vesselUnderAuthority = await issueLeaf({ mrn: 'urn:mrn:mcp:vessel:gr:mmsi:237000002', commonName: 'MV Other', ...validity }, authorityRoot);
+    await refusedHere(authorityUpload({ tx, signer: vesselUnderAuthority }), 'CERT_WRONG_MRN', 2, 403);
+    const tampered = authorityUpload({ tx });
+    tampered.envelope.ackRequest = 0;
+    await refusedHere(tampered, 'ENVELOPE_SIGNATURE', 1, 403);
+    await refusedHere(authorityUpload({ tx, at: Date.now() - 3_600_000 }), 'STALE', 1, 403);
+    // Authentic uploads burn their transaction id (replay memory), so these two go under renewals of their own.
+    const pending = (id: string) => vesselServer.expect(id, 120_000).then((p) => void handedOn.push(p.bytes), () => undefined);
+    const [tx2, tx3] = [newTransactionId(), newTransactionId()];
+    void pending(tx2);
+    void pending(tx3);
+    await refusedHere(authorityUpload({ tx: tx2, bytes: otherDevicePermit }), 'UNKNOWN_DEVICE', 0, 403);
+    await refusedHere(authorityUpload({ tx: tx3, bytes: new TextEncoder().encode('not a permit') }), 'PAYLOAD_SCHEMA', 3, 400);
+    // A genuine permit under a transaction this server never asked for.
+    await refusedHere(authorityUpload({ tx: newTransactionId() }), 'NOT_FOUND', 0, 404);
+    // The data signature over another payload than the one carried.
+    const swapped = authorityUpload({ tx });
+    const other = authorityUpload({ tx, bytes: otherDevicePermit });
+    const signer = { certificate: authorityLeaf.certificate, privateKey: authorityLeaf.privateKey, root: authorityRoot.certificate };
+    const { envelopeSignatureCertificate: _c, envelopeRootCertificateThumbprint: _t, envelopeSignatureTime: _s, ...fields } = swapped.envelope;
+    await refusedHere(signUpload({ ...fields, data: other.envelope.data, transactionIdentifier: newTransactionId() }, signer, Date.now()), 'DATA_SIGNATURE', 1, 403);
+    await refusedHere({ envelope: { data: 'x' }, envelopeSignature: '00' }, 'SCHEMA', 3, 400);
+
+    const genuine = authorityUpload({ tx });
+    expect(await toVessel(genuine)).toMatchObject({ status: 200, body: { transactionIdentifier: tx } });
+    const received = await arrival;
+    expect(Buffer.from(received.bytes).equals(Buffer.from(goodPermit))).toBe(true);
+    // Replayed, and a second permit for the same renewal: refused, nothing more handed on.
+    expect((await toVessel(genuine)).body).toMatchObject({ reason: 'REPLAY' });
+    expect((await toVessel(authorityUpload({ tx }))).body).toMatchObject({ reason: 'REPLAY' });
+    expect(handedOn).toHaveLength(1);
+  });
+
+  it('takes an Access Notification as information only: a forged denial does not end a renewal', async () => {
+    const tx = newTransactionId();
+    const arrival = vesselServer.expect(tx, 60_000);
+    const n = await secomRequest(`${vesselServer.url}/v1/access/notification`, { method: 'POST', ca: fleetRoot.certificate.toString('pem'), body: { decision: false, reason: 'forged', transactionIdentifier: tx } });
+    expect(n.status).toBe(200);
+    expect(vesselEvents.at(-1)).toMatchObject({ kind: 'notification', decision: false, expected: true });
+    expect((await toVessel(authorityUpload({ tx }))).status).toBe(200);
+    expect((await arrival).decoded.sequence).toBeGreaterThan(0);
   });
 });

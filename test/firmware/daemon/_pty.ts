@@ -8,7 +8,7 @@ import { constants, existsSync, openSync, renameSync, rmSync, writeSync } from '
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { pino } from 'pino';
-import type { DaemonDeps } from '../../../firmware/daemon/index.js';
+import type { DaemonConfigInput, DaemonDeps } from '../../../firmware/daemon/index.js';
 import type { Pipeline } from '../../../firmware/pipeline.js';
 import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 
@@ -151,6 +151,25 @@ export class RadioTwin {
       a.send(line);
     });
   }
+}
+
+/** A ship and a radio cable (`<name>-ship`, `<name>-radio`), both plugged in. */
+export async function plugInPair(dir: string, name: string): Promise<{ ship: PtyCable; radio: PtyCable }> {
+  const ship = new PtyCable(dir, `${name}-ship`);
+  const radio = new PtyCable(dir, `${name}-radio`);
+  await ship.plugIn();
+  await radio.plugIn();
+  return { ship, radio };
+}
+
+/** The daemon's `ports` section for the application ends of two cables. */
+export function portsOn(ship: PtyCable, radio: PtyCable): { ship: { path: string }; radio: { path: string } } {
+  return { ship: { path: ship.appPath }, radio: { path: radio.appPath } };
+}
+
+/** An inline appliance in mode 2 on two cables, status on a free port, the bypass relay on GPIO 5; `more` on top. */
+export function inlineOn(ship: PtyCable, radio: PtyCable, more: Partial<DaemonConfigInput> = {}): DaemonConfigInput {
+  return { ports: portsOn(ship, radio), topology: 'inline', mode: 2, status: { port: 0 }, gpio: { bypassRelay: 5 }, ...more };
 }
 
 /** What a daemon on pseudo-terminals needs: the real serial driver on the system clock, simulated GPIO, no log. */

@@ -409,6 +409,18 @@ describe('Daemon traffic', () => {
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
     expect((await fetch(`http://127.0.0.1:${port}/status`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('reports the memory by component in the status JSON: RSS, V8 heap, ArrayBuffers and the WASM memory apart', async () => {
+    const rig = await started(makeRig());
+    const body = (await (await fetch(`http://127.0.0.1:${rig.daemon.statusPort}/status`)).json()) as { memory: Record<string, number> };
+    const m = body.memory;
+    expect(Object.keys(m).sort()).toEqual(['arrayBuffersBytes', 'externalBytes', 'heapTotalBytes', 'heapUsedBytes', 'rssBytes', 'wasmBytes']);
+    for (const v of Object.values(m)) expect(Number.isInteger(v) && v > 0).toBe(true);
+    expect(m.heapUsedBytes).toBeLessThanOrEqual(m.heapTotalBytes!);
+    expect(m.arrayBuffersBytes).toBeLessThanOrEqual(m.externalBytes!);
+    // A WebAssembly memory is a whole number of 64-KiB pages.
+    expect(m.wasmBytes! % 65_536).toBe(0);
+  });
 });
 
 describe('Daemon modes and alarms', () => {

@@ -9,10 +9,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { attackerSignatures, craftRound, type CraftContext } from '../../../bench/attack-craft.js';
 import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
-import { VerifierCache, type OwnIdentity } from '../../../firmware/keyring.js';
+import type { OwnIdentity } from '../../../firmware/keyring.js';
 import { FakeClock, RecordingNotifier, SimSerialBus, createSimSerialLink, type SimSerialDevice } from '../../../hal/index.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { NOW_MS, epochAt, seededRandom, testPkg, type TestPkg } from '../_pkg.js';
+import { meterVerifications } from '../_verification-meter.js';
 
 const OWN = 211_000_001;
 const ATTACKER = 244_666_666;
@@ -23,7 +24,7 @@ let own: OwnIdentity;
 let craft: CraftContext;
 let clock: FakeClock | undefined;
 let verifications = 0;
-const originalGet = VerifierCache.prototype.get;
+let unmeter: () => void;
 
 beforeAll(() => {
   pkg = testPkg('own ship under attack');
@@ -31,27 +32,13 @@ beforeAll(() => {
   own = pkg.identity(OWN, [e]);
   craft = { attacker: pkg.identity(ATTACKER, [e]), victim: OWN, dac: 0, fi: 58, random: seededRandom('craft') };
   // The cost model: each verification moves the simulated clock by what it takes on a Pi.
-  VerifierCache.prototype.get = function (this: VerifierCache, ...args: Parameters<VerifierCache['get']>) {
-    const v = originalGet.apply(this, args);
-    return Object.assign(Object.create(v) as typeof v, {
-      verify: (msg: Uint8Array, sig: Uint8Array) => {
-        verifications++;
-        clock?.advance(PI_VERIFY_MS);
-        return v.verify(msg, sig);
-      },
-      // One pairing however many candidates (an attached signature matched against its held reports).
-      verifyAny: (msgs: readonly Uint8Array[], sig: Uint8Array) => {
-        verifications++;
-        clock?.advance(PI_VERIFY_MS);
-        return v.verifyAny(msgs, sig);
-      },
-    });
-  };
+  unmeter = meterVerifications(() => {
+    verifications++;
+    clock?.advance(PI_VERIFY_MS);
+  });
 });
 
-afterAll(() => {
-  VerifierCache.prototype.get = originalGet;
-});
+afterAll(() => unmeter());
 
 const daemons: Daemon[] = [];
 afterEach(async () => {

@@ -14,7 +14,7 @@ import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import type { StatusPolicy } from '../../../firmware/rx/status-policy.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { epochAt, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, inlineOn, plugInPair, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const RATE = 75;
 const SECONDS = 8;
@@ -33,10 +33,7 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
   }, PTY_TEST_TIMEOUT_MS);
 
   async function run(policy: StatusPolicy) {
-    const ship = new PtyCable(dir, `${policy}-ship`);
-    const radio = new PtyCable(dir, `${policy}-radio`);
-    await ship.plugIn();
-    await radio.plugIn();
+    const { ship, radio } = await plugInPair(dir, policy);
     cleanup.push(() => ship.pullOut(), () => radio.pullOut());
     const epoch = epochAt(Date.now(), pkg.params);
     const pipeline = new AppliancePipeline(
@@ -44,14 +41,7 @@ describe.skipIf(!socatAvailable)('the display port at a full VDL (75 messages/s,
       { params: pkg.params, identity: pkg.identity(OWN, [epoch, epoch + 1]) },
     );
     const daemon = new Daemon(
-      parseConfig({
-        ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
-        topology: 'inline',
-        mode: 2,
-        status: { port: 0 },
-        gpio: { bypassRelay: 5 },
-        policies: { displayStatuses: policy },
-      }),
+      parseConfig(inlineOn(ship, radio, { policies: { displayStatuses: policy } })),
       ptyDaemonDeps(pipeline),
     );
     cleanup.push(() => daemon.stop());

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordingNotifier, SimGpio, createSerialLink, systemClock } from '../../../hal/index.js';
 import { Daemon, parseConfig, type DaemonConfigInput } from '../../../firmware/daemon/index.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, RadioTwin, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, PtyCable, RadioTwin, plugInPair, portsOn, socatAvailable, until } from './_pty.js';
 import { TwinPipeline } from './_twin-pipeline.js';
 
 const RELAY = 5;
@@ -36,15 +36,12 @@ describe.skipIf(!socatAvailable)('two daemons over pseudo-terminals', () => {
   let b: Ship;
 
   async function makeShip(name: string, topology: 'inline' | 'attached', mode: 2 | 5): Promise<Ship> {
-    const ship = new PtyCable(dir, `${name}-ship`);
-    const radio = new PtyCable(dir, `${name}-radio`);
-    await ship.plugIn();
-    await radio.plugIn();
+    const { ship, radio } = await plugInPair(dir, name);
     const gpio = new SimGpio();
     const notifier = new RecordingNotifier();
     const pipeline = new TwinPipeline();
     const input: DaemonConfigInput = {
-      ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
+      ports: portsOn(ship, radio),
       topology,
       mode,
       status: { port: 0 },

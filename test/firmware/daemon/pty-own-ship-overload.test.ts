@@ -12,7 +12,7 @@ import { AppliancePipeline } from '../../../firmware/appliance-pipeline.js';
 import { Daemon, parseConfig } from '../../../firmware/daemon/index.js';
 import { encodeAis, encodeVdm } from '../../../nmea/index.js';
 import { epochAt, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, inlineOn, plugInPair, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
 
 const OWN = 244_100_001;
 const RATE = 25;
@@ -30,23 +30,15 @@ describe.skipIf(!socatAvailable)('own-ship overload on the radio port (25 report
 
   it('secures every report; every line is sent, superseded or dropped — each loss alarmed', async () => {
     const pkg = testPkg('own-ship overload');
-    const ship = new PtyCable(dir, 'ship');
-    const radio = new PtyCable(dir, 'radio');
-    await ship.plugIn();
-    await radio.plugIn();
+    const { ship, radio } = await plugInPair(dir, 'overload');
     cleanup.push(() => ship.pullOut(), () => radio.pullOut());
     const epoch = epochAt(Date.now(), pkg.params);
     const pipeline = new AppliancePipeline({ tx: { mode: 2, emit: 'bbm', ownShip: 'vdo' }, rx: {} }, { params: pkg.params, identity: pkg.identity(OWN, [epoch, epoch + 1]) });
     const daemon = new Daemon(
-      parseConfig({
-        ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
-        topology: 'inline',
-        mode: 2,
-        status: { port: 0 },
-        gpio: { bypassRelay: 5 },
+      parseConfig(inlineOn(ship, radio, {
         // The budget is not under test here (first-report.test.ts): a busy machine must not turn this into plain.
         timing: { latencyBudgetMs: 30_000, hangThresholdMs: 60_000 },
-      }),
+      })),
       ptyDaemonDeps(pipeline),
     );
     cleanup.push(() => daemon.stop());

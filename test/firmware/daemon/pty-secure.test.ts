@@ -15,11 +15,10 @@ import { parseStatus } from '../../../firmware/status.js';
 import { MemoryNonceStore } from '../../../hal/index.js';
 import { encodeAis, encodeVdm, formatSentence } from '../../../nmea/index.js';
 import { epochAt, groupRing, seededRandom, testPkg } from '../_pkg.js';
-import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } from './_pty.js';
+import { PTY_TEST_TIMEOUT_MS, inlineOn, plugInPair, ptyDaemonDeps, socatAvailable, until, type PtyCable } from './_pty.js';
 
 const A = 244_100_001;
 const B = 244_200_002;
-const RELAY = 5;
 
 const report = (mmsi: number, speed: number) =>
   encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: '' });
@@ -43,11 +42,8 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
     const now = Math.floor(Date.now() / 1000);
     const fleet = (): GroupKeyRing => groupRing(3, 'pty fleet', now - 3600, now + 3600);
     for (const [mmsi, mode] of [[A, 2], [B, 5]] as const) {
-      const ship = new PtyCable(dir, `${mmsi}-ship`);
-      const radio = new PtyCable(dir, `${mmsi}-radio`);
+      const { ship, radio } = await plugInPair(dir, String(mmsi));
       cables.push(ship, radio);
-      await ship.plugIn();
-      await radio.plugIn();
       ships.set(mmsi, { ship, radio });
       const pipeline = new AppliancePipeline(
         { tx: { mode, emit: 'bbm', ownShip: 'vdo' }, rx: {} },
@@ -55,17 +51,13 @@ describe.skipIf(!socatAvailable)('two daemons with the secure pipeline over pseu
         seededRandom(`pty ${mmsi}`),
       );
       const daemon = new Daemon(
-        parseConfig({
-          ports: { ship: { path: ship.appPath }, radio: { path: radio.appPath } },
-          topology: 'inline',
+        parseConfig(inlineOn(ship, radio, {
           mode,
-          status: { port: 0 },
-          gpio: { bypassRelay: RELAY },
           // The tables are built before READY, but both cores of a test machine may be busy with other work for
           // longer than the 500-ms budget; a report past it is withheld in mode 5 (and sent plain in mode 2), and this
           // test is about the secured path, not the budget (first-report.test.ts is).
           timing: { latencyBudgetMs: 30_000, hangThresholdMs: 60_000 },
-        }),
+        })),
         ptyDaemonDeps(pipeline),
       );
       daemons.push(daemon);

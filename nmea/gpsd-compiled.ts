@@ -1,0 +1,363 @@
+/**
+ * gpsd JSON text straight from a message's bits (gpsd `gpsd_json.c`; views in gpsd-views.ts, bit positions in
+ * layouts.ts): for each message type, layout variant and scaling, a writer is generated once from the layout and the
+ * view — every field read with its constant position and width, every legend and key pre-quoted — so decoding a log
+ * builds no message object and no view object, only the output text. The text equals
+ * `JSON.stringify(toGpsdJson(decodeAis(bits), options))` (test/nmea/gpsd-compiled.test.ts); a message a writer
+ * does not cover (types 6, 8 and 24, `gpsdCompat` for 25/26, a tolerated short message, an undecodable one) gets
+ * `undefined`, and the caller takes the object path, which also reports any error.
+ *
+ * Hand-written rather than fast-json-stringify: that library serialises objects, and the point here is to have none.
+ */
+import { REST, type FieldSpec, type Layout } from './_layout.js';
+import { LEGENDS, type LegendName } from './_legends.js';
+import { BitReader } from './bits.js';
+import { jsonValue } from './gpsd-writer.js';
+import { Scaler } from './gpsd-units.js';
+import { VIEWS, type ViewItem } from './gpsd-views.js';
+import { MESSAGES } from './layouts.js';
+import { TEXT_ALPHABET } from './sixbit.js';
+
+/** Longest message the codec accepts (ais.ts `MAX_MESSAGE_BITS`). */
+const MAX_BITS = 1200;
+/** Bytes a writer may read: the longest message, and every `zx` read past a short one, with zeros after. */
+export const WRITER_BYTES = 160;
+
+/** `width` bits at a variable `at` (tail fields, anchored to the message end). */
+function u(b: Uint8Array, at: number, width: number): number {
+  let v = 0;
+  const end = at + width;
+  for (let pos = at; pos < end; ) {
+    const off = pos & 7;
+    const take = Math.min(8 - off, end - pos);
+    v = v * (1 << take) + ((b[pos >> 3]! >> (8 - off - take)) & ((1 << take) - 1));
+    pos += take;
+  }
+  return v;
+}
+
+const enc = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+
+/** Each text character as it appears inside a JSON string (Table 47 has `"` and `\\`), as bytes. */
+const TEXT_JSON = [...TEXT_ALPHABET].map((c) => enc(JSON.stringify(c).slice(1, -1)));
+
+/** Copies `src` to `o` at `p`; returns the position after it. A loop: the constants are a few bytes long. */
+function put(o: Uint8Array, p: number, src: Uint8Array): number {
+  for (let k = 0; k < src.length; k++) o[p + k] = src[k]!;
+  return p + src.length;
+}
+
+/** Decimal digits of a non-negative integer below 2^53. */
+function uint(o: Uint8Array, p: number, v: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  let e = p + digits;
+  const end = e;
+  do {
+    const q = Math.floor(v / 10);
+    o[--e] = 48 + v - 10 * q;
+    v = q;
+  } while (v > 0);
+  return end;
+}
+
+/** Decimal digits of an integer, with `-` when negative. */
+function int(o: Uint8Array, p: number, v: number): number {
+  if (v >= 0) return uint(o, p, v);
+  o[p] = 45;
+  return uint(o, p + 1, -v);
+}
+
+/** `v` zero-padded to `width` digits. */
+function pad(o: Uint8Array, p: number, v: number, width: number): number {
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  for (; digits < width; digits++) o[p++] = 48;
+  return uint(o, p, v);
+}
+
+/** An ASCII string (a scaled value's JSON). */
+function ascii(o: Uint8Array, p: number, s: string): number {
+  for (let k = 0; k < s.length; k++) o[p + k] = s.charCodeAt(k);
+  return p + s.length;
+}
+
+/** gpsd.ts `gpsdText` of `chars` characters at `at`, JSON-escaped, without quotes. */
+function text(o: Uint8Array, p: number, b: Uint8Array, at: number, chars: number): number {
+  let n = 0;
+  while (n < chars && u(b, at + 6 * n, 6) !== 0) n++;
+  while (n > 0 && u(b, at + 6 * (n - 1), 6) === 32) n--;
+  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[u(b, at + 6 * k, 6)]!);
+  return p;
+}
+
+/** Message 21's name (gpsd.ts `toGpsdJson`): the extension is appended only to a full 20-character name. */
+function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
+  const values: number[] = [];
+  for (let k = 0; k < 20; k++) {
+    const v = u(b, 43 + 6 * k, 6);
+    if (v === 0) break;
+    values.push(v);
+  }
+  if (values.length === 20) {
+    const chars = Math.floor((len - 272) / 6);
+    for (let k = 0; k < chars; k++) {
+      const v = u(b, 272 + 6 * k, 6);
+      if (v === 0) break;
+      values.push(v);
+    }
+  }
+  let n = values.length;
+  while (n > 0 && values[n - 1] === 32) n--;
+  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[values[k]!]!);
+  return p;
+}
+
+const HEX = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+
+/** gpsd's `bits:hex` of `count` bits at `at`, left-aligned in whole bytes, the bits after them zero. */
+function data(o: Uint8Array, p: number, b: Uint8Array, at: number, count: number): number {
+  p = uint(o, p, count);
+  o[p++] = 58;
+  for (let k = 0; k < count; k += 8) {
+    const take = Math.min(8, count - k);
+    const byte = (u(b, at + k, take) << (8 - take)) & 0xff;
+    o[p++] = HEX[byte >> 4]!;
+    o[p++] = HEX[byte & 15]!;
+  }
+  return p;
+}
+
+/** Code for the unsigned `width` bits at constant `start`: one term per byte touched, exact up to 48 bits. */
+function readCode(start: number, width: number): string {
+  let code = '0';
+  for (let pos = start, end = start + width; pos < end; ) {
+    const off = pos & 7;
+    const take = Math.min(8 - off, end - pos);
+    const shift = 8 - off - take;
+    const mask = (1 << take) - 1;
+    const byte = `b[${pos >> 3}]`;
+    const term = shift === 0 ? (mask === 255 ? byte : `(${byte} & ${mask})`) : `((${byte} >> ${shift}) & ${mask})`;
+    code = code === '0' ? term : `(${code} * ${1 << take} + ${term})`;
+    pos += take;
+  }
+  return code;
+}
+
+interface Ctx {
+  readonly layout: Layout;
+  readonly scaled: boolean;
+  /** Values handed to the generated code by name. */
+  readonly env: Map<string, unknown>;
+}
+
+function constant(ctx: Ctx, value: unknown): string {
+  const name = `c${ctx.env.size}`;
+  ctx.env.set(name, value);
+  return name;
+}
+
+/** Code for a field's raw value (number, or boolean for `b`), or undefined when the layout lacks it. */
+function fieldCode(ctx: Ctx, name: string): { code: string; spec: FieldSpec } | undefined {
+  const spec = ctx.layout.fields.find((f) => f[0] === name);
+  if (spec === undefined) return undefined;
+  const [, start, width, kind] = spec;
+  if (width === REST || start < 0) {
+    if (kind === 't' || kind === 'd') return { code: '', spec };
+    const at = `len - ${-start}`;
+    return { code: kind === 'i' ? `signed(u(b, ${at}, ${width}), ${width})` : `u(b, ${at}, ${width})`, spec };
+  }
+  const raw = readCode(start, width);
+  if (kind === 'b') return { code: `(${raw} === 1)`, spec };
+  if (kind === 'i') return { code: `signed(${raw}, ${width})`, spec };
+  return { code: raw, spec };
+}
+
+function signed(v: number, width: number): number {
+  const half = 2 ** (width - 1);
+  return v >= half ? v - 2 * half : v;
+}
+
+function legendTable(name: LegendName, width: number): Uint8Array[] {
+  const { values, otherwise } = LEGENDS[name];
+  return Array.from({ length: 2 ** width }, (_, v) => enc(JSON.stringify(values[v] ?? otherwise)));
+}
+
+/** Code writing the constant `text` at `p`. */
+function literal(ctx: Ctx, text: string): string {
+  return `p = put(o, p, ${constant(ctx, enc(text))});\n`;
+}
+
+/** Code writing one view item, or '' when the item shows nothing for this layout. */
+function itemCode(ctx: Ctx, item: ViewItem): string {
+  const key = item[0];
+  const label = literal(ctx, `,${JSON.stringify(key)}:`);
+  const scaledValue = (call: string): string => `${label}p = ascii(o, p, jv(S.${call}));\n`;
+  const number = (f: { code: string; spec: FieldSpec }): string => `p = ${f.spec[3] === 'i' ? 'int' : 'uint'}(o, p, ${f.code});\n`;
+  const f = fieldCode(ctx, key);
+  const need = (): { code: string; spec: FieldSpec } => {
+    if (f === undefined) throw new Error(`view item ${key}: no such field`);
+    return f;
+  };
+  const quote = (code: string): string => `${label}o[p++] = 34;\n${code}o[p++] = 34;\n`;
+  switch (item[1]) {
+    case undefined: {
+      if (f === undefined) return '';
+      const kind = f.spec[3];
+      if (kind === 'b') return `${label}p = put(o, p, ${f.code} ? TRUE : FALSE);\n`;
+      if (kind === 'u' || kind === 'e' || kind === 'i') return label + number(f);
+      throw new Error(`view item ${key}: cannot show a ${kind} field as it is`);
+    }
+    case 'n':
+      return f === undefined ? `${label}o[p++] = 48;\n` : label + number(f);
+    case 'text': {
+      const [, start, width] = need().spec;
+      const chars = width === REST ? `Math.floor((len - ${ctx.layout.tailBits} - ${start}) / 6)` : String(width / 6);
+      return quote(`p = text(o, p, b, ${start}, ${chars});\n`);
+    }
+    case 'aidname':
+      return quote('p = aidName(o, p, b, len);\n');
+    case 'legend': {
+      const { code, spec } = need();
+      const table = constant(ctx, legendTable(item[2] ?? (key as LegendName), spec[2]));
+      return `{ const v = ${code};\n${label}p = uint(o, p, v);\n${literal(ctx, `,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${table}[v]); }\n`;
+    }
+    case 'word': {
+      const f = need();
+      return ctx.scaled ? `${label}p = put(o, p, ${constant(ctx, legendTable(item[2] as LegendName, f.spec[2]))}[${f.code}]);\n` : label + number(f);
+    }
+    case 'turn':
+      return ctx.scaled ? scaledValue(`turn(${need().code})`) : label + number(need());
+    case 'tenth':
+      return ctx.scaled ? scaledValue(`tenth(${need().code}, ${item[2] ?? 'undefined'})`) : label + number(need());
+    case 'deg':
+      return ctx.scaled ? scaledValue(`deg(${need().code}, ${item[2]}, ${item[3]})`) : label + number(need());
+    case 'area':
+      if (f === undefined) return '';
+      return ctx.scaled ? scaledValue(`area(${f.code})`) : label + number(f);
+    case 'stamp': {
+      let code = '';
+      let last = 0;
+      const template = item[2] as string;
+      for (const m of template.matchAll(/\{(\w+):(\d+)\}/g)) {
+        if (m.index > last) code += literal(ctx, template.slice(last, m.index));
+        code += `p = pad(o, p, ${fieldCodeOf(ctx, m[1]!)}, ${m[2]});\n`;
+        last = m.index + m[0].length;
+      }
+      if (last < template.length) code += literal(ctx, template.slice(last));
+      return quote(code);
+    }
+    case 'zx': {
+      const [, , at, width, after] = item as readonly [string, 'zx', number, number, number?];
+      const read = readCode(at, width);
+      return `${label}p = uint(o, p, ${after === undefined ? read : `(${after} < len ? ${read} : 0)`});\n`;
+    }
+    case 'data': {
+      const spec = ctx.layout.fields.find((x) => x[0] === item[2]);
+      if (spec === undefined) throw new Error(`view item ${key}: no field ${item[2]}`);
+      const [, start, width] = spec;
+      const count = width === REST ? `len - ${ctx.layout.tailBits} - ${start}` : String(width);
+      return quote(`p = data(o, p, b, ${start}, ${count});\n`);
+    }
+  }
+}
+
+function fieldCodeOf(ctx: Ctx, name: string): string {
+  const f = fieldCode(ctx, name);
+  if (f === undefined) throw new Error(`stamp field ${name}: no such field`);
+  return f.code;
+}
+
+/**
+ * Writes one message's JSON (without line break) into `o` from `p`, the message's bits in `b`; returns the position
+ * after it. `o` needs `MAX_TEXT_BYTES` free bytes.
+ */
+export type GpsdWriter = (b: Uint8Array, len: number, o: Uint8Array, p: number) => number;
+
+/** Room a writer may need: the longest covered message's JSON (1200 bits of data as hex, or 6-bit text) and keys. */
+export const MAX_TEXT_BYTES = 4096;
+
+/** Generates the writer of `view` for messages of `layout`. */
+export function compileWriter(layout: Layout, view: readonly ViewItem[], scaled: boolean): GpsdWriter {
+  const ctx: Ctx = { layout, scaled, env: new Map() };
+  let body = '';
+  for (const k of ['type', 'repeat', 'mmsi']) body += literal(ctx, `${k === 'type' ? '{"class":"AIS",' : ','}${JSON.stringify(k)}:`) + `p = uint(o, p, ${fieldCodeOf(ctx, k)});\n`;
+  body += literal(ctx, `,"scaled":${scaled}`);
+  for (const item of view) body += itemCode(ctx, item);
+  body += 'o[p++] = 125;\nreturn p;';
+  const helpers = { u, signed, put, uint, int, pad, ascii, text, aidName, data, jv: jsonValue, S: new Scaler(scaled), TRUE: enc('true'), FALSE: enc('false') };
+  const names = [...Object.keys(helpers), ...ctx.env.keys()];
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the module: a writer per layout
+  const make = new Function(...names, `return function write(b, len, o, p) {\n${body}\n};`) as (...args: unknown[]) => GpsdWriter;
+  return make(...Object.values(helpers), ...ctx.env.values());
+}
+
+interface Variant {
+  readonly layout: Layout;
+  /** Messages shorter than this take the object path (a tolerated shortfall) or fail to decode. */
+  readonly minBits: number;
+  /** [unscaled, scaled], compiled on first use. */
+  readonly writers: [GpsdWriter | undefined, GpsdWriter | undefined];
+}
+
+interface TypeWriters {
+  /** The only layout, or undefined when a selector picks among variants. */
+  readonly only: Variant | undefined;
+  readonly select: (r: BitReader) => string | undefined;
+  readonly variants: Readonly<Record<string, Variant>>;
+}
+
+const TYPES: (TypeWriters | undefined)[] = MESSAGES.map((def) => {
+  if (def === undefined || VIEWS[def.type] === undefined) return undefined;
+  const variants: Record<string, Variant> = {};
+  for (const [key, layout] of Object.entries(def.layouts)) {
+    const optional = layout.fields.some((f) => f[4] === 'opt');
+    variants[key] = { layout, minBits: layout.hasRest || optional ? layout.minBits : layout.fixedBits, writers: [undefined, undefined] };
+  }
+  const keys = Object.keys(variants);
+  return { only: keys.length === 1 ? variants[keys[0]!] : undefined, select: def.select.bits, variants };
+});
+
+/** Types whose view reads differently under gpsd 3.22's compatibility (gpsd.ts `gpsdCompat`). */
+const COMPAT_SENSITIVE = new Set([25, 26]);
+
+/**
+ * Writes gpsd's JSON text of the message in `b` (`len` bits; the bytes after them zero up to `WRITER_BYTES`) into
+ * `o` at `p` (`MAX_TEXT_BYTES` free) and returns the position after it, or -1 when no writer covers the message.
+ */
+export function writeCompiledGpsd(b: Uint8Array, len: number, scaled: boolean, gpsdCompat: boolean, o: Uint8Array, p: number): number {
+  if (len < 38 || len > MAX_BITS) return -1;
+  const type = b[0]! >> 2;
+  const t = TYPES[type];
+  if (t === undefined || (gpsdCompat && COMPAT_SENSITIVE.has(type))) return -1;
+  let v = t.only;
+  if (v === undefined) {
+    const key = t.select(new BitReader(b, len));
+    if (key === undefined || !Object.hasOwn(t.variants, key)) return -1;
+    v = t.variants[key]!;
+  }
+  if (len < v.minBits) return -1;
+  const k = scaled ? 1 : 0;
+  const w = v.writers[k] ?? (v.writers[k] = compileWriter(v.layout, VIEWS[type]!, scaled));
+  return w(b, len, o, p);
+}
+
+const scratch = new Uint8Array(WRITER_BYTES);
+
+/** `writeCompiledGpsd` of a message's bits, copied first, so its bytes need no room or zeros after it. */
+export function writeCompiledGpsdOf(bytes: Uint8Array, bitLength: number, scaled: boolean, gpsdCompat: boolean, o: Uint8Array, p: number): number {
+  if (bitLength > MAX_BITS || bytes.length < (bitLength + 7) >> 3) return -1;
+  scratch.fill(0);
+  scratch.set(bytes.subarray(0, (bitLength + 7) >> 3));
+  const rem = bitLength & 7;
+  if (rem !== 0) scratch[bitLength >> 3]! &= (0xff << (8 - rem)) & 0xff;
+  return writeCompiledGpsd(scratch, bitLength, scaled, gpsdCompat, o, p);
+}
+
+const textBuffer = Buffer.alloc(MAX_TEXT_BYTES);
+
+/** The same text as a string (gpsd.ts `gpsdJsonText`), or undefined when no writer covers the message. */
+export function compiledGpsdTextOf(bytes: Uint8Array, bitLength: number, scaled: boolean, gpsdCompat = false): string | undefined {
+  const end = writeCompiledGpsdOf(bytes, bitLength, scaled, gpsdCompat, textBuffer, 0);
+  return end < 0 ? undefined : textBuffer.toString('utf8', 0, end);
+}

@@ -1,0 +1,23 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { unitMemoryMaxMb, unitNodeFlags } from '../../scripts/soak-memory.js';
+
+const UNIT = join(import.meta.dirname, '../../deploy/mibc-ais.service');
+
+function unitWith(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'mibc-unit-')), 'x.service');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('the soak reads the shipped unit', () => {
+  it('runs the daemon with the node options of the unit’s ExecStart, and measures against its MemoryMax', () => {
+    expect(unitNodeFlags(UNIT)).toContain('--max-semi-space-size=1');
+    expect(unitMemoryMaxMb(UNIT)).toBe(256);
+    expect(unitNodeFlags(unitWith('ExecStart=/usr/bin/node /opt/x/main.js run\n'))).toEqual([]);
+    expect(unitNodeFlags(unitWith('ExecStart=/usr/bin/node --a=1 --b /opt/x/main.js run\n'))).toEqual(['--a=1', '--b']);
+    expect(() => unitNodeFlags(unitWith('ExecStart=/bin/true\n'))).toThrow(/ExecStart/);
+  });
+});
