@@ -136,9 +136,10 @@ if (opts.built && !existsSync(built)) throw new Error('dist/cli/main.js is missi
 // The unit's V8 options (a small young generation) shape the memory the soak measures, so the daemon gets them too.
 const nodeFlags = unitNodeFlags(join(root, 'deploy/mibc-ais.service'));
 const args = [...nodeFlags, ...(opts.built ? [built] : ['--import', 'tsx', join(root, 'cli/main.ts')])];
-console.log(`daemon: ${Object.entries(unitEnvironment(join(root, 'deploy/mibc-ais.service'))).map(([k, v]) => `${k}=${v} `).join('')}node ${args.join(' ')} run (options and environment from deploy/mibc-ais.service)`);
 const spawnedAt = performance.now();
-const unitEnv = unitEnvironment(join(root, 'deploy/mibc-ais.service'));
+// NODE_ENV=production selects the real GPIO; the soak runs on simulated hardware, so that one stays the soak's own.
+const { NODE_ENV: _hardware, ...unitEnv } = unitEnvironment(join(root, 'deploy/mibc-ais.service'));
+console.log(`daemon: ${Object.entries(unitEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${args.join(' ')} run (options and environment from deploy/mibc-ais.service; NODE_ENV left out: simulated hardware)`);
 const child = spawn(process.execPath, [...args, 'run', '--config', configPath], {
   cwd: root,
   env: { ...process.env, ...unitEnv },
