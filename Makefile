@@ -1,5 +1,5 @@
 # One command to set up and run the main job, one to run every test (README).
-.PHONY: setup build run test typecheck depcheck unit bench clean install-cli
+.PHONY: setup build run test test-stress typecheck depcheck unit bench clean install-cli
 
 NODE_STAMP := node_modules/.installed
 
@@ -32,6 +32,11 @@ unit: setup
 	npx vitest run
 
 test: typecheck depcheck unit
+
+# The vitest suite RUNS times with stress-ng loading both cores: no test may need an idle machine.
+RUNS ?= 3
+test-stress: setup
+	bash scripts/test-under-load.sh $(RUNS)
 
 # Every benchmark; each prints its table and writes JSON to bench/results/ (link: also the SVG charts).
 bench: build

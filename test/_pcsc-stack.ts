@@ -75,6 +75,12 @@ function systemPcscdRunning(): boolean {
   }
 }
 
+/**
+ * How long pcscd may take to bring up its vpcd reader: a miss skips the PC/SC tests, so the limit is for both cores
+ * busy, not for an idle machine (there it takes well under a second).
+ */
+const PCSCD_START_LIMIT_MS = 60_000;
+
 async function until(cond: () => boolean, ms: number, stepMs = 100): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += stepMs) {
     if (cond()) return true;
@@ -121,11 +127,11 @@ export async function startPcscStack(): Promise<PcscStack | string> {
   // Slot 0 only: another suite (test/provisioning/e2e) may hold a card in vpcd's second slot at the same time.
   const reader = /Virtual PCD 00 00/;
   if (systemPcscdRunning()) {
-    if (!(await until(() => listening(port), 2000, 50))) return `pcscd runs but no vpcd reader listens on port ${port}`;
+    if (!(await until(() => listening(port), PCSCD_START_LIMIT_MS, 50))) return `pcscd runs but no vpcd reader listens on port ${port}`;
     return { port, reader, stop: async () => undefined };
   }
   if (process.getuid?.() !== 0) return 'no pcscd running and not root to start one';
-  const started = await spawnPcscd(TEST_MARKER, 'Virtual PCD', port, 5000);
+  const started = await spawnPcscd(TEST_MARKER, 'Virtual PCD', port, PCSCD_START_LIMIT_MS);
   return typeof started === 'string' ? started : { port, reader, stop: started.stop };
 }
 
@@ -145,6 +151,6 @@ export async function startPrivatePcsc(waitMs = 180_000): Promise<PrivatePcsc | 
   if (process.getuid?.() !== 0) return 'not root to start a pcscd';
   if (!(await until(() => pcscdPids().length === 0, waitMs))) return 'another test file kept its pcscd running';
   const port = Number(process.env['MIBC_VPCD_DAEMON_PORT'] ?? 35975);
-  const started = await spawnPcscd(`${TEST_MARKER}daemon-`, 'Daemon Test PCD', port, 10_000);
+  const started = await spawnPcscd(`${TEST_MARKER}daemon-`, 'Daemon Test PCD', port, PCSCD_START_LIMIT_MS);
   return typeof started === 'string' ? started : { port, reader: 'Daemon Test PCD 00 00', stop: started.stop };
 }

@@ -12,9 +12,9 @@ import { REPO } from '../corpus.js';
 const run = promisify(execFile);
 const VDM = '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0)) await c();
 });
 
 /** A port the OS just handed out and released: free for the child to bind in the common case. */
@@ -46,8 +46,14 @@ describe('filter endpoints', () => {
 
   it('decode --in udp-listen:// decodes datagrams as they arrive', async () => {
     const port = await freeUdpPort();
-    const child = spawn('npx', ['tsx', 'cli/main.ts', 'decode', '--in', `udp-listen://127.0.0.1:${port}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    cleanups.push(() => void child.kill());
+    // Node itself, not npx: killing npx would leave the decoder running, listening, after the test.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'decode', '--in', `udp-listen://127.0.0.1:${port}`], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const sender = createSocket('udp4');

@@ -116,6 +116,10 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     return { rx, sent, received };
   }
 
+  // Every corpus message signed and verified (pairings) in one synchronous loop; the first case also derives the keys.
+  // Idle this is seconds; with both cores busy the first case has taken 95 s, so the limit is well above that.
+  const LOOP_TIMEOUT_MS = 300_000;
+
   const cases: [Mode, Topology, string][] = [
     [2, 'inline', 'V'],
     [2, 'attached', 'V'],
@@ -142,7 +146,7 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     });
     const got = decodeAll(vdm);
     expect(got).toEqual(expected);
-  });
+  }, LOOP_TIMEOUT_MS);
 
   it.skipIf(!HAS_GPSDECODE).each(cases)('mode %i %s: gpsdecode reads the display output as it reads the original traffic', (mode, topology) => {
     const { received } = loop(mode, topology);
@@ -153,7 +157,7 @@ describe.skipIf(CORPUS === undefined)(`tx | rx loop over gpsd's sample.aivdm${CO
     const shown = gpsdecode(received.filter((l) => l.startsWith('!')));
     const expected = gpsdecode(original);
     expect(shown).toEqual(expected);
-  });
+  }, LOOP_TIMEOUT_MS);
 });
 
 const pseudoOf = (mmsi: number) => 900_000_000 + (mmsi % 1_000_000);

@@ -75,8 +75,12 @@ export function simRig(): SerialRig & { clock: FakeClock; device: SimSerialDevic
   };
 }
 
-/** Real-time wait limit for the PTY rig: generous for a loaded CI machine; a pass never waits this long. */
-const PTY_WAIT_LIMIT_MS = 15_000;
+/**
+ * Real-time wait limit for the PTY rig: generous for two busy cores (socat and the reader are starved for seconds
+ * there); a pass never waits this long. A PTY test waits several times, so its own timeout is a multiple of it.
+ */
+const PTY_WAIT_LIMIT_MS = 60_000;
+export const PTY_TEST_TIMEOUT_MS = 4 * PTY_WAIT_LIMIT_MS;
 
 export async function ptyRig(): Promise<SerialRig> {
   const dir = mkdtempSync(join(tmpdir(), 'mibc-pty-'));

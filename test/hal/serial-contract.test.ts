@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SerialLink } from '../../hal/serial.js';
-import { ptyRig, simRig, socatAvailable, type SerialRig } from './_serial-rigs.js';
+import { PTY_TEST_TIMEOUT_MS, ptyRig, simRig, socatAvailable, type SerialRig } from './_serial-rigs.js';
 
 const VDM = '!AIVDM,1,1,,A,13u?etPv2;0n:dDPwUM1U1Cb069D,0*24';
 
@@ -140,4 +140,5 @@ describe.skipIf(!socatAvailable)(
   () => {
     contract(ptyRig);
   },
+  PTY_TEST_TIMEOUT_MS,
 );

@@ -43,6 +43,8 @@ export class PtyCable {
   #fd: number | undefined;
   #stream: ReadStream | undefined;
   #partial = '';
+  #outbox = Buffer.alloc(0);
+  #retry: ReturnType<typeof setTimeout> | undefined;
   readonly #listeners: ((line: string) => void)[] = [];
 
   constructor(dir: string, name: string) {
@@ -59,13 +61,37 @@ export class PtyCable {
     this.#listeners.push(listener);
   }
 
-  /** Device → daemon. */
+  /** Device → daemon, in order; what the pty does not take yet waits in the outbox (never a lost or cut line). */
   send(line: string): void {
     if (this.#fd === undefined) {
       this.unsent += 1;
       return;
     }
-    writeSync(this.#fd, Buffer.from(`${line}\r\n`, 'latin1'));
+    this.#outbox = Buffer.concat([this.#outbox, Buffer.from(`${line}\r\n`, 'latin1')]);
+    this.#flush();
+  }
+
+  // The device end is non-blocking (the tty read stream makes it so): a full pty takes part of a write or none
+  // (EAGAIN), which happens whenever the daemon reads slower than the test writes, as on a busy machine.
+  #flush(): void {
+    while (this.#fd !== undefined && this.#outbox.length > 0) {
+      try {
+        this.#outbox = this.#outbox.subarray(writeSync(this.#fd, this.#outbox));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        break;
+      }
+    }
+    if (this.#fd !== undefined && this.#outbox.length > 0 && this.#retry === undefined) {
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined;
+        try {
+          this.#flush();
+        } catch {
+          this.#outbox = Buffer.alloc(0); // the cable went away under the write: what was in flight is lost
+        }
+      }, 5);
+    }
   }
 
   async plugIn(): Promise<void> {
@@ -102,6 +128,10 @@ export class PtyCable {
     this.#stream = undefined;
     this.#fd = undefined;
     this.#partial = '';
+    // Bytes still in the outbox go with the pulled cable, as lines in a real cable would.
+    this.#outbox = Buffer.alloc(0);
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
     rmSync(this.appPath, { force: true });
     rmSync(this.#devPath, { force: true });
   }

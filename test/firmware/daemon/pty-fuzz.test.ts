@@ -19,19 +19,6 @@ import { PTY_TEST_TIMEOUT_MS, PtyCable, ptyDaemonDeps, socatAvailable, until } f
 const CASES = 1500;
 const BATCH = 25;
 
-/** Writes a line, waiting while the pty's buffer is full (the daemon reads it as fast as it can). */
-async function put(cable: PtyCable, line: string): Promise<void> {
-  for (;;) {
-    try {
-      cable.send(line);
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-}
-
 describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mibc-fuzz-pty-'));
   const ship = new PtyCable(dir, 'ship');
@@ -72,16 +59,16 @@ describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', ()
     for (let i = 0; i < CASES; i += BATCH) {
       for (let k = 0; k < BATCH; k++) {
         const c = next(Math.floor(Date.now() / 1000));
-        for (const l of c.lines) await put(radio, l);
+        for (const l of c.lines) radio.send(l);
         radioSent += c.lines.length;
         // The ship port: the same cases as own-ship VDO, own-ship reports under any 30-bit MMSI, and plain junk.
         const own = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: junk.int(0, 2 ** 30), status: 0, turn: -128, speed: 0, accuracy: false, lon: 0, lat: 0, course: 0, heading: 0, second: 0, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: '' });
         const shipLines = [...c.lines.map((l) => l.replace('!AIVDM', '!AIVDO')), ...own, formatSentence('$', 'GP', 'GGA', [String(junk.int(0, 1e6)), 'x']), `!AIVDO,${junk.int(0, 9)},1,,A,${'w'.repeat(junk.int(0, 70))},0*00`];
-        for (const l of shipLines) await put(ship, l);
+        for (const l of shipLines) ship.send(l);
         shipSent += shipLines.length;
       }
       const want = radioSent;
-      await until(() => handled() >= want && daemon.status().inputQueued.radio === 0, `the radio lines of batch ${i / BATCH} to be handled`);
+      await until(() => handled() >= want && daemon.status().inputQueued.radio === 0, `the radio lines of batch ${i / BATCH} to be handled`, undefined, () => `${handled()} of ${want} handled, ${daemon.status().inputQueued.radio} queued`);
     }
     await until(() => daemon.status().counters.lines.ship.in >= shipSent, 'the ship lines to arrive');
     const s = daemon.status();
@@ -98,7 +85,7 @@ describe.skipIf(!socatAvailable)('the daemon under fuzz on pseudo-terminals', ()
     const before = ship.lines.length;
     const now = Date.now();
     for (const l of fixture.sender().secure(encodeAis({ type: 1, repeat: 0, mmsi: 244_123_456, status: 0, turn: -128, speed: 321, accuracy: true, lon: 1, lat: 1, course: 0, heading: 0, second: 0, maneuver: 0, spare: 0, raim: false, radio: 0 }), 244_123_456, 1, now)) {
-      await put(radio, l);
+      radio.send(l);
     }
     await until(() => ship.lines.slice(before).some((l) => l.startsWith('$PMIBV,V,2,244123456')), 'the genuine report to verify');
     const v = parseStatus(ship.lines.slice(before).find((l) => l.startsWith('$PMIBV,V,2,244123456')) as string);
