@@ -107,8 +107,12 @@ export class OwnIdentity {
   }
 }
 
-/** Prepared verifiers kept by default; the receiver's `verifierCache` option and the daemon's config change it. */
-export const DEFAULT_VERIFIER_CACHE = 1024;
+/**
+ * Prepared verifiers kept by default; the receiver's `verifierCache` option and the daemon's config change it.
+ * 512 × ≈19 KiB of WASM memory that is never returned: with TinyLFU admission the ships heard most stay prepared,
+ * and the total budget (24 verifications/s) reaches only ~720 senders in the 30-s freshness window anyway.
+ */
+export const DEFAULT_VERIFIER_CACHE = 512;
 
 export interface VerifierCacheStats {
   /** Verifications with a prepared verifier. */

@@ -84,3 +84,12 @@ export function unitNodeFlags(unitPath: string): string[] {
   if (m === null) throw new Error(`${unitPath} has no ExecStart of the form "node [--flags] main.js ..."`);
   return (m[1] ?? '').trim().split(/\s+/).filter((f) => f !== '');
 }
+
+/** The unit's `Environment=KEY=VALUE` settings (allocator tuning among them), so the soak's daemon runs with them too. */
+export function unitEnvironment(unitPath: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const m of readFileSync(unitPath, 'utf8').matchAll(/^Environment=([A-Za-z_][A-Za-z0-9_]*)=(\S*)$/gm)) {
+    env[m[1] as string] = m[2] as string;
+  }
+  return env;
+}

@@ -35,7 +35,7 @@ import { parseStatus } from '../firmware/status.js';
 import { encodeAis, encodeVdm, formatSentence } from '../nmea/index.js';
 import { applianceFiles } from '../test/cli/_appliance-files.js';
 import { PtyCable, socatAvailable, until } from '../test/firmware/daemon/_pty.js';
-import { COMPONENTS, sample, summarise, unitMemoryMaxMb, unitNodeFlags, type MemorySample } from './soak-memory.js';
+import { COMPONENTS, sample, summarise, unitMemoryMaxMb, unitEnvironment, unitNodeFlags, type MemorySample } from './soak-memory.js';
 import { KINDS, positionReport, RadioTraffic, type TrafficKind } from './soak-traffic.js';
 
 /** Long enough for a day's soak; the load phase's own length, the warm-up comes on top. */
@@ -136,9 +136,15 @@ if (opts.built && !existsSync(built)) throw new Error('dist/cli/main.js is missi
 // The unit's V8 options (a small young generation) shape the memory the soak measures, so the daemon gets them too.
 const nodeFlags = unitNodeFlags(join(root, 'deploy/mibc-ais.service'));
 const args = [...nodeFlags, ...(opts.built ? [built] : ['--import', 'tsx', join(root, 'cli/main.ts')])];
-console.log(`daemon: node ${args.join(' ')} run (node options from deploy/mibc-ais.service)`);
 const spawnedAt = performance.now();
-const child = spawn(process.execPath, [...args, 'run', '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+// NODE_ENV=production selects the real GPIO; the soak runs on simulated hardware, so that one stays the soak's own.
+const { NODE_ENV: _hardware, ...unitEnv } = unitEnvironment(join(root, 'deploy/mibc-ais.service'));
+console.log(`daemon: ${Object.entries(unitEnv).map(([k, v]) => `${k}=${v} `).join('')}node ${args.join(' ')} run (options and environment from deploy/mibc-ais.service; NODE_ENV left out: simulated hardware)`);
+const child = spawn(process.execPath, [...args, 'run', '--config', configPath], {
+  cwd: root,
+  env: { ...process.env, ...unitEnv },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const pid = child.pid as number;
 let readyAt: number | undefined;
 let statusPort: number | undefined;

@@ -140,8 +140,8 @@ export const daemonConfigSchema = z
       .default({ forwardUnverified: 'flagged', tokenRemoved: 'mode1', plainFallback: 'on-failure', displayStatuses: 'news' }),
     /** The receive path: prepared verifiers kept for the ships heard most (≈19 KiB of WASM memory each). */
     receiver: z
-      .strictObject({ verifierCache: z.number().int().min(1).max(65_536).default(1024) })
-      .default({ verifierCache: 1024 }), // firmware/keyring.ts DEFAULT_VERIFIER_CACHE; not imported, to keep the pairing library out of config parsing
+      .strictObject({ verifierCache: z.number().int().min(1).max(65_536).default(512) })
+      .default({ verifierCache: 512 }), // firmware/keyring.ts DEFAULT_VERIFIER_CACHE; not imported, to keep the pairing library out of config parsing
     gpio: gpioSchema.optional(),
     /**
      * The key token the permit is read from at start, and again whenever a card is inserted (docs/raspberry-pi.md

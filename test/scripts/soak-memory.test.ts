@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { unitMemoryMaxMb, unitNodeFlags } from '../../scripts/soak-memory.js';
+import { unitEnvironment, unitMemoryMaxMb, unitNodeFlags } from '../../scripts/soak-memory.js';
 
 const UNIT = join(import.meta.dirname, '../../deploy/mibc-ais.service');
 
@@ -19,5 +19,7 @@ describe('the soak reads the shipped unit', () => {
     expect(unitNodeFlags(unitWith('ExecStart=/usr/bin/node /opt/x/main.js run\n'))).toEqual([]);
     expect(unitNodeFlags(unitWith('ExecStart=/usr/bin/node --a=1 --b /opt/x/main.js run\n'))).toEqual(['--a=1', '--b']);
     expect(() => unitNodeFlags(unitWith('ExecStart=/bin/true\n'))).toThrow(/ExecStart/);
+    expect(unitEnvironment(UNIT)).toMatchObject({ MALLOC_ARENA_MAX: '2', NODE_ENV: 'production' });
+    expect(unitEnvironment(unitWith('Environment=A=1\nEnvironmentFile=-/x\n#Environment=B=2\n'))).toEqual({ A: '1' });
   });
 });
