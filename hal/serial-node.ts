@@ -3,11 +3,13 @@
  * serialport is imported lazily so that a machine without the native binding still loads hal/ and runs the twin.
  *
  * Observed behaviour this driver maps onto the PortConnection contract (reference/hardware-and-deployment.md §1):
- * a lost device closes the stream with `err.disconnected === true`; a read of zero bytes ends the stream; a second
- * open of the same path fails with "Cannot lock port" (`lock: true`); there is no automatic reopen.
+ * a lost device closes the stream with `err.disconnected === true`, also when the pull meets a read already on its
+ * way (the binding is wrapped for that: `_serial-hangup-binding.ts`); a second open of the same path fails with
+ * "Cannot lock port" (`lock: true`) and bindings-cpp closes the descriptor it opened; there is no automatic reopen.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
+import { hangupAwareBinding } from './_serial-hangup-binding.js';
 import type { PortConnection, PortConnectionEvents, PortDriver } from './_serial-driver.js';
 import { SerialLinkEngine } from './_serial-link.js';
 import type { SerialLink, SerialLinkOptions } from './serial.js';
@@ -63,7 +65,10 @@ class NodePortConnection extends EventEmitter<PortConnectionEvents> implements P
 export const nodeSerialDriver: PortDriver = {
   async open(path, baudRate) {
     const { SerialPort } = await loadSerialport();
-    const port = new SerialPort({ path, baudRate, autoOpen: false, lock: true });
+    // SerialPort's options type leaves `binding` out (it picks the platform's); its constructor still takes one,
+    // and this one is the platform's with a hung-up tty read as a disconnect.
+    const options = { path, baudRate, autoOpen: false, lock: true, binding: hangupAwareBinding(SerialPort.binding) };
+    const port = new SerialPort(options);
     await new Promise<void>((resolve, reject) => {
       port.open((error) => (error ? reject(error) : resolve()));
     });

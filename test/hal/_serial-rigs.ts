@@ -3,7 +3,7 @@
  * pseudo-terminal pair made by socat (on the system clock, waiting for conditions, never asserting on time).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants, existsSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdtempSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
@@ -117,6 +117,8 @@ export async function ptyRig(): Promise<SerialRig> {
   const closeDevice = (): void => {
     devStream?.destroy();
     devStream = undefined;
+    // The tty stream reads through its own reopened descriptor and closes only that one; ours is ours to close.
+    if (devFd !== undefined) closeSync(devFd);
     devFd = undefined;
     received = '';
   };

@@ -4,7 +4,7 @@
  * kills socat (the cable is pulled), `plugIn` starts a new one under the same names.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
 import { pino } from 'pino';
@@ -126,6 +126,8 @@ export class PtyCable {
     }
     this.#stream?.destroy();
     this.#stream = undefined;
+    // The tty stream reads through its own reopened descriptor and closes only that one; ours is ours to close.
+    if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
     this.#partial = '';
     // Bytes still in the outbox go with the pulled cable, as lines in a real cable would.
