@@ -11,6 +11,7 @@ import { readSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Command } from 'commander';
 import { MAX_TEXT_BYTES, writeCompiledGpsd, writeCompiledGpsdOf } from '../nmea/gpsd-compiled.js';
+import { NmeaError } from '../nmea/errors.js';
 import { gpsdJsonText } from '../nmea/gpsd.js';
 import { AisLineDecoder, type StreamCounters } from '../nmea/stream.js';
 import { VdmScanner } from '../nmea/vdm-scan.js';
@@ -42,6 +43,8 @@ const MAX_HELD = 1024 * 1024;
 const LF = 10;
 const CR = 13;
 const HASH = 0x23;
+const ONE = 0x31;
+const TWO = 0x32;
 
 const READ_BYTES = 1024 * 1024;
 
@@ -114,6 +117,26 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
       emit(gpsdJsonText(message, view));
     }
   };
+  /** Writes or decodes the message in `scanner`, read from `sentences` lines. */
+  const scanned = (sentences: number): void => {
+    n += sentences;
+    room(MAX_TEXT_BYTES + 1);
+    const written = writeCompiledGpsd(scanner.bytes, scanner.bitLength, scaled, compat, out, used);
+    if (written >= 0) {
+      decoder.countDecoded(sentences, scanner.overLengths);
+      out[written] = LF;
+      used = written + 1;
+      return;
+    }
+    // Types 6, 8 and 24 and undecodable messages: decoded from the bits already read, not parsed again.
+    const bits = scanner.bits();
+    const r = decoder.pushScanned(bits, scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), sentences, scanner.overLengths);
+    if (r instanceof NmeaError) err += `line ${n}: ${r.code}: ${r.message}\n`;
+    else if (r !== undefined) {
+      view.bits = bits;
+      emit(gpsdJsonText(r, view));
+    }
+  };
   /** Lines in `buf[start, end)`, which holds no \n: split at lone \r as node:readline does. */
   const segment = (buf: Buffer, start: number, end: number, now: number): void => {
     if (start === end || (buf[start] === HASH && !hasCr(buf, start, end))) {
@@ -122,15 +145,8 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
       return;
     }
     if (decoder.pending === 0 && scanner.scan(buf, start, end)) {
-      room(MAX_TEXT_BYTES + 1);
-      const written = writeCompiledGpsd(scanner.bytes, scanner.bitLength, scaled, compat, out, used);
-      if (written >= 0) {
-        n++;
-        decoder.countDecoded(scanner.overLength);
-        out[written] = LF;
-        used = written + 1;
-        return;
-      }
+      scanned(1);
+      return;
     }
     const text = buf.toString('utf8', start, end);
     if (text.indexOf('\r') < 0) line(text, now);
@@ -164,7 +180,18 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
     for (let pos = 0; pos < end; ) {
       let lf = buf.indexOf(LF, pos);
       if (lf < 0 || lf >= end) lf = end;
-      segment(buf, pos, lf > pos && buf[lf - 1] === CR && lf < end ? lf - 1 : lf, now);
+      const stop = lf > pos && buf[lf - 1] === CR && lf < end ? lf - 1 : lf;
+      // `!ccVDx,2,1,`: a two-sentence message whose second line follows is read from its bytes as one.
+      if (buf[pos + 7] === TWO && buf[pos + 9] === ONE && decoder.pending === 0 && lf < end) {
+        const lf2 = buf.indexOf(LF, lf + 1);
+        if (lf2 > lf + 1 && lf2 < end && scanner.scanPair(buf, pos, stop, lf + 1, buf[lf2 - 1] === CR ? lf2 - 1 : lf2)) {
+          scanned(2);
+          pos = lf2 + 1;
+          if (used >= BATCH_BYTES) await flush();
+          continue;
+        }
+      }
+      segment(buf, pos, stop, now);
       pos = lf + 1;
       if (used >= BATCH_BYTES) await flush();
     }

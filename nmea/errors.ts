@@ -31,11 +31,27 @@ export interface NmeaErrorDetail {
   readonly cause?: unknown;
 }
 
+let stacks = true;
+
+/**
+ * Whether data errors capture a stack trace (they do unless turned off); returns the previous setting. A stream
+ * decoder turns it off while it parses: there an error is only counted and reported by code, line and message, and
+ * capturing the stack cost more than parsing a damaged line.
+ */
+export function nmeaErrorStacks(on: boolean): boolean {
+  const was = stacks;
+  stacks = on;
+  return was;
+}
+
 export class NmeaError extends Error {
   readonly code: NmeaErrorCode;
   readonly sentence: string | undefined;
   constructor(code: NmeaErrorCode, message: string, detail: NmeaErrorDetail = {}) {
+    const limit = Error.stackTraceLimit;
+    if (!stacks) Error.stackTraceLimit = 0;
     super(message, detail.cause === undefined ? undefined : { cause: detail.cause });
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
     this.code = code;
     this.sentence = detail.sentence;

@@ -7,7 +7,7 @@
 import { decodeAis, type AisMessage } from './ais.js';
 import { VdmAssembler, type AssembledVdm, type AssemblerOptions } from './assembler.js';
 import type { AisBits } from './sixbit.js';
-import { NmeaError, type NmeaErrorCode } from './errors.js';
+import { NmeaError, nmeaErrorStacks, type NmeaErrorCode } from './errors.js';
 import { parseSentence } from './sentence.js';
 import { Type24Merger } from './type24.js';
 import { isVdm, parseVdm } from './vdm.js';
@@ -65,15 +65,43 @@ export class AisLineDecoder {
   }
 
   /**
-   * Counts a line the caller decoded itself: a one-sentence message, well formed, of a type that is not paired
-   * (vdm-scan.ts). Only while nothing is pending, so no incomplete message can expire unreported.
+   * Counts a message the caller decoded itself from its `sentences` lines, one sentence each, in order, well formed
+   * (vdm-scan.ts), of a type that is not paired; `overLengths` of them over-long. Only while nothing is pending, so
+   * no incomplete message can expire unreported or be superseded.
    */
-  countDecoded(overLength: boolean): void {
+  countDecoded(sentences: number, overLengths: number): void {
     const c = this.counters;
-    c.lines++;
-    c.sentences++;
+    c.lines += sentences;
+    c.sentences += sentences;
     c.messages++;
-    if (overLength) c.overLength++;
+    c.overLength += overLengths;
+  }
+
+  /**
+   * Decodes a message the caller framed and de-armoured itself from its `sentences` lines (vdm-scan.ts) but did not
+   * present: the same counting, decoding and message 24 pairing as `push` line by line, without parsing the lines
+   * again. Only while nothing is pending, so no incomplete message can expire unreported or be superseded. Returns
+   * the message to report, `undefined` (a held part A, an unmatched part B) or the error, counted.
+   */
+  pushScanned(bits: AisBits, channel: string, sentences: number, overLengths: number): AisMessage | NmeaError | undefined {
+    const c = this.counters;
+    c.lines += sentences;
+    c.sentences += sentences;
+    c.overLength += overLengths;
+    let message: AisMessage | undefined;
+    const stacks = nmeaErrorStacks(false);
+    try {
+      const decoded = decodeAis(bits);
+      message = this.merger === undefined ? decoded : this.merger.push(decoded, channel);
+    } catch (e) {
+      if (!(e instanceof NmeaError)) throw e;
+      c.errors[e.code] = (c.errors[e.code] ?? 0) + 1;
+      return e;
+    } finally {
+      nmeaErrorStacks(stacks);
+    }
+    if (message !== undefined) c.messages++;
+    return message;
   }
 
   /** Counts a blank line or a `#` comment the caller has passed over itself. */
@@ -87,6 +115,7 @@ export class AisLineDecoder {
     const messages: DecodedAis[] = [];
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return { messages, errors: [] };
+    const stacks = nmeaErrorStacks(false);
     try {
       const sentence = parseSentence(trimmed);
       this.counters.sentences++;
@@ -109,6 +138,8 @@ export class AisLineDecoder {
     } catch (e) {
       if (!(e instanceof NmeaError)) throw e;
       this.queued.push(e);
+    } finally {
+      nmeaErrorStacks(stacks);
     }
     const errors = this.queued;
     if (errors.length > 0) {

@@ -8,6 +8,7 @@
  */
 import { MAX_LINE_LENGTH, MAX_SENTENCE_LENGTH } from './sentence.js';
 import { WRITER_BYTES } from './gpsd-compiled.js';
+import type { AisBits } from './sixbit.js';
 
 const ARMOUR = (() => {
   const t = new Int8Array(256).fill(-1);
@@ -30,21 +31,113 @@ const BANG = 0x21;
 const STAR = 0x2a;
 const COMMA = 0x2c;
 
-/** Longest payload a 1024-character line can carry, in bytes once de-armoured, with room for the writers' reads. */
-const BYTES = Math.max(WRITER_BYTES, (MAX_LINE_LENGTH * 6) >> 3) + 8;
+/** Longest payload two 1024-character lines can carry, in bytes once de-armoured, with room for the writers' reads. */
+const BYTES = Math.max(WRITER_BYTES, 2 * ((MAX_LINE_LENGTH * 6) >> 3)) + 8;
+
+/** The 6-bit accumulator carried from one payload into the next (`dearmour`). */
+let acc = 0;
+let accBits = 0;
+
+/**
+ * De-armours `line[k, to)` into `out` from byte `o`, continuing the bits in `acc`; returns the next byte, or -1 - o
+ * (o the bytes written so far) at a character outside the armour.
+ */
+function dearmour(line: Uint8Array, k: number, to: number, out: Uint8Array, o: number): number {
+  if (accBits === 0) {
+    for (; k + 4 <= to; k += 4) {
+      const p = ARMOUR[line[k]!]!;
+      const q = ARMOUR[line[k + 1]!]!;
+      const r = ARMOUR[line[k + 2]!]!;
+      const s = ARMOUR[line[k + 3]!]!;
+      if ((p | q | r | s) < 0) return -1 - o;
+      out[o++] = (p << 2) | (q >> 4);
+      out[o++] = ((q & 15) << 4) | (r >> 2);
+      out[o++] = ((r & 3) << 6) | s;
+    }
+  }
+  for (; k < to; k++) {
+    const v = ARMOUR[line[k]!]!;
+    if (v < 0) return -1 - o;
+    acc = ((acc << 6) | v) & 0xfff;
+    accBits += 6;
+    if (accBits >= 8) {
+      accBits -= 8;
+      out[o++] = (acc >> accBits) & 0xff;
+    }
+  }
+  return o;
+}
 
 export class VdmScanner {
   /** The last accepted message's bits, zero after `bitLength`. */
   readonly bytes = new Uint8Array(BYTES);
   bitLength = 0;
-  /** The last accepted sentence is longer than IEC 61162-1 allows (sentence.ts `overLength`). */
+  /** The last accepted sentence is longer than IEC 61162-1 allows (sentence.ts `overLength`); with `scanPair`, either. */
   overLength = false;
+  /** With `scanPair`, how many of the two sentences are over-long. */
+  overLengths = 0;
   /** Radio channel of the last accepted sentence (`A`, `B`, `1`, `2`, `C` or empty), as a character code or 0. */
   channel = 0;
   private used = 0;
 
+  // The last framed sentence (`frame`).
+  private count = 0;
+  private index = 0;
+  /** Talker (two characters) and formatter's last letter, as one number: the assembly key bar channel and id. */
+  private address = 0;
+  /** Sequential id as a character code, 0 when empty. */
+  private seq = 0;
+  private fill = 0;
+  private payloadStart = 0;
+  private payloadEnd = 0;
+  private long = false;
+
+  /** The last accepted message as `unarmour` gives it: its bytes (the payload's whole bytes) and bit length. */
+  bits(): AisBits {
+    return { bytes: this.bytes.subarray(0, this.used), bitLength: this.bitLength };
+  }
+
   /** Reads `line[start, end)`; true when it is the common case and its bits are in `bytes`. */
   scan(line: Uint8Array, start: number, end: number): boolean {
+    if (!this.frame(line, start, end) || this.count !== 1) return false;
+    acc = 0;
+    accBits = 0;
+    const o = dearmour(line, this.payloadStart, this.payloadEnd, this.bytes, 0);
+    if (o < 0) return this.spoilt(-1 - o);
+    this.finish(o, (this.payloadEnd - this.payloadStart) * 6 - this.fill);
+    this.overLength = this.long;
+    this.overLengths = this.long ? 1 : 0;
+    return true;
+  }
+
+  /**
+   * Reads two lines that are the two sentences of one message, in order (same talker, formatter, channel and
+   * sequential id; fill bits on the second only); true when both are the common case and the message's bits are in
+   * `bytes`, as the assembler joins them (assembler.ts).
+   */
+  scanPair(line: Uint8Array, start1: number, end1: number, start2: number, end2: number): boolean {
+    if (!this.frame(line, start2, end2) || this.fragment() !== 0x22) return false;
+    const [address, seq, channel, fill, from2, to2, long2] = [this.address, this.seq, this.channel, this.fill, this.payloadStart, this.payloadEnd, this.long];
+    if (!this.frame(line, start1, end1) || this.fragment() !== 0x21 || this.fill !== 0) return false;
+    if (this.address !== address || this.seq !== seq || this.channel !== channel) return false;
+    acc = 0;
+    accBits = 0;
+    let o = dearmour(line, this.payloadStart, this.payloadEnd, this.bytes, 0);
+    if (o >= 0) o = dearmour(line, from2, to2, this.bytes, o);
+    if (o < 0) return this.spoilt(-1 - o);
+    this.finish(o, (this.payloadEnd - this.payloadStart + to2 - from2) * 6 - fill);
+    this.overLength = this.long || long2;
+    this.overLengths = (this.long ? 1 : 0) + (long2 ? 1 : 0);
+    return true;
+  }
+
+  /** The last framed sentence's count and number, as hex digits (0x21: the first of two). */
+  private fragment(): number {
+    return (this.count << 4) | this.index;
+  }
+
+  /** Frames one sentence `!ccVDx,n,k,s,c,payload,f*hh` (n 1–9, k 1–n, payload not empty); false when it is not that. */
+  private frame(line: Uint8Array, start: number, end: number): boolean {
     const n = end - start;
     if (n < 20 || n > MAX_LINE_LENGTH || line[start] !== BANG) return false;
     // Checksum and character check, up to the first `*`, which must leave exactly two hex digits.
@@ -68,14 +161,18 @@ export class VdmScanner {
     // Address: two talker characters and VDM or VDO.
     const a = start + 1;
     if (!isAlnum(line[a]!) || !isAlnum(line[a + 1]!) || line[a + 2] !== 0x56 || line[a + 3] !== 0x44) return false;
-    const f = line[a + 4];
+    const f = line[a + 4]!;
     if ((f !== 0x4d && f !== 0x4f) || line[a + 5] !== COMMA) return false;
-    // `1,1,` then the sequential id (empty or one digit), the channel (empty or one of AB12C).
+    // Fragment count and number, one digit each, then the sequential id (empty or one digit), the channel (empty or one of AB12C).
     let i = a + 6;
-    if (line[i] !== 0x31 || line[i + 1] !== COMMA || line[i + 2] !== 0x31 || line[i + 3] !== COMMA) return false;
+    const count = line[i]! - 0x30;
+    const index = line[i + 2]! - 0x30;
+    if (count < 1 || count > 9 || line[i + 1] !== COMMA || index < 1 || index > count || line[i + 3] !== COMMA) return false;
     i += 4;
+    let seq = 0;
     if (line[i] !== COMMA) {
-      if (!isDigit(line[i]!) || line[i + 1] !== COMMA) return false;
+      seq = line[i]!;
+      if (!isDigit(seq) || line[i + 1] !== COMMA) return false;
       i++;
     }
     i++;
@@ -90,34 +187,22 @@ export class VdmScanner {
     const payloadEnd = star - 2;
     const fill = line[star - 1]! - 0x30;
     if (line[payloadEnd] !== COMMA || fill < 0 || fill > 5 || payloadEnd <= i) return false;
+    this.count = count;
+    this.index = index;
+    this.address = (line[a]! << 16) | (line[a + 1]! << 8) | f;
+    this.seq = seq;
+    this.channel = channel;
+    this.fill = fill;
+    this.payloadStart = i;
+    this.payloadEnd = payloadEnd;
+    this.long = star + 3 - start > MAX_SENTENCE_LENGTH;
+    return true;
+  }
+
+  /** `o` bytes written for a message of `bitLength` bits: fill bits, then whatever an earlier, longer message left, are zeroed. */
+  private finish(o: number, bitLength: number): void {
     const out = this.bytes;
-    let o = 0;
-    let k = i;
-    for (; k + 4 <= payloadEnd; k += 4) {
-      const p = ARMOUR[line[k]!]!;
-      const q = ARMOUR[line[k + 1]!]!;
-      const r = ARMOUR[line[k + 2]!]!;
-      const s = ARMOUR[line[k + 3]!]!;
-      if ((p | q | r | s) < 0) return this.spoilt(o);
-      out[o++] = (p << 2) | (q >> 4);
-      out[o++] = ((q & 15) << 4) | (r >> 2);
-      out[o++] = ((r & 3) << 6) | s;
-    }
-    let acc = 0;
-    let accBits = 0;
-    for (; k < payloadEnd; k++) {
-      const v = ARMOUR[line[k]!]!;
-      if (v < 0) return this.spoilt(o);
-      acc = (acc << 6) | v;
-      accBits += 6;
-      if (accBits >= 8) {
-        accBits -= 8;
-        out[o++] = (acc >> accBits) & 0xff;
-      }
-    }
     if (accBits > 0) out[o++] = (acc << (8 - accBits)) & 0xff;
-    const bitLength = (payloadEnd - i) * 6 - fill;
-    // Fill bits, then whatever an earlier, longer message left, are zeroed.
     let z = bitLength >> 3;
     const rem = bitLength & 7;
     if (rem !== 0) out[z++]! &= (0xff << (8 - rem)) & 0xff;
@@ -125,9 +210,6 @@ export class VdmScanner {
     if (this.used > o) out.fill(0, o, this.used);
     this.used = o;
     this.bitLength = bitLength;
-    this.overLength = star + 3 - start > MAX_SENTENCE_LENGTH;
-    this.channel = channel;
-    return true;
   }
 
   /** A payload found bad part way: the bytes written so far are zeroed before the next message. */

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { VdmScanner } from '../../nmea/vdm-scan.js';
-import { encodeVdm, NmeaError, parseSentence, parseVdm, unarmour } from '../../nmea/index.js';
+import { encodeVdm, NmeaError, parseSentence, parseVdm, unarmour, VdmAssembler } from '../../nmea/index.js';
 import { anyMessageArb } from './arbitraries.js';
 import { line } from './lines.js';
 
@@ -91,5 +91,76 @@ describe('VdmScanner', () => {
       expect(scan(l), l).toBe(false);
     }
     expect(scan('!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A')).toBe(true);
+  });
+
+  it('reads two lines as one message only when the assembler joins them from those lines, with the same bits', () => {
+    /** The assembler's reading of two lines fed to it fresh: the message when the second completes the first. */
+    const joined = (a: string, b: string): { bytes: Uint8Array; bitLength: number; channel: string; overLengths: number } | undefined => {
+      const asm = new VdmAssembler();
+      try {
+        const [s1, s2] = [parseSentence(a.trim()), parseSentence(b.trim())];
+        const first = parseVdm(s1);
+        if (asm.push(first, 0) !== undefined || first.count !== 2) return undefined;
+        const done = asm.push(parseVdm(s2), 0);
+        return done === undefined ? undefined : { ...done.bits, channel: first.channel, overLengths: (s1.overLength ? 1 : 0) + (s2.overLength ? 1 : 0) };
+      } catch (e) {
+        if (e instanceof NmeaError) return undefined;
+        throw e;
+      }
+    };
+    const edit = (l: string) =>
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(l) },
+        fc.tuple(fc.nat(l.length - 1), fc.integer({ min: 0, max: 127 })).map(([at, c]) => l.slice(0, at) + String.fromCharCode(c) + l.slice(at + 1)),
+        fc.tuple(fc.nat(l.length - 4), fc.constantFrom(',', '0', '1', '2', '3', '5', 'A', 'B', 'x', '')).map(([at, c]) => {
+          const body = l.slice(1, -3);
+          const k = Math.min(at, body.length - 1);
+          return line('!', body.slice(0, k) + c + body.slice(k + 1));
+        }),
+      );
+    const pairArb = fc
+      .tuple(anyMessageArb, fc.constantFrom<'' | 'A' | 'B' | '1' | '2'>('', 'A', 'B', '1', '2'), fc.integer({ min: 0, max: 9 }), fc.boolean())
+      .map(([m, channel, seqId, swap]) => {
+        const l = encodeVdm(m, { channel, seqId });
+        return swap ? [...l].reverse() : l;
+      })
+      .filter((l) => l.length === 2)
+      .chain(([a, b]) => fc.tuple(edit(a!), edit(b!)));
+    let accepted = 0;
+    fc.assert(
+      fc.property(pairArb, ([a, b]) => {
+        const bytes = Buffer.from(`${a}\n${b}`, 'utf8');
+        const split = Buffer.byteLength(a, 'utf8');
+        const ref = joined(a, b);
+        const clean = /^!AIVD[MO],2,1,\d?,[AB12C]?,[0-9:;<=>?@A-W`a-w]+,0\*[0-9A-F]{2}$/.test(a) && /^!AIVD[MO],2,2,\d?,[AB12C]?,[0-9:;<=>?@A-W`a-w]+,[0-5]\*[0-9A-F]{2}$/.test(b);
+        const ok = scanner.scanPair(bytes, 0, split, split + 1, bytes.length);
+        if (ref !== undefined && clean) expect(ok, `${a} ${b}`).toBe(true);
+        if (!ok) return;
+        accepted++;
+        expect(ref, `${a} ${b}`).toBeDefined();
+        expect(scanner.bitLength).toBe(ref!.bitLength);
+        expect(scanner.bits()).toEqual({ bytes: ref!.bytes, bitLength: ref!.bitLength });
+        expect(scanner.bytes.subarray(ref!.bytes.length).every((x) => x === 0)).toBe(true);
+        expect(scanner.overLengths).toBe(ref!.overLengths);
+        expect(scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel)).toBe(ref!.channel);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('declines two lines of different messages, out of order, or with fill bits on the first', () => {
+    const [a, b] = encodeVdm({ type: 5, repeat: 0, mmsi: 351759000, ais_version: 0, imo: 9134270, callsign: '3FOF8', shipname: 'EVER DIADEM', shiptype: 70, to_bow: 225, to_stern: 70, to_port: 1, to_starboard: 31, epfd: 1, month: 5, day: 15, hour: 14, minute: 0, draught: 122, destination: 'NEW YORK', dte: 0 }, { seqId: 3, channel: 'B' });
+    const [c, d] = encodeVdm({ type: 5, repeat: 0, mmsi: 351759001, ais_version: 0, imo: 9134270, callsign: '3FOF8', shipname: 'EVER DIADEM', shiptype: 70, to_bow: 225, to_stern: 70, to_port: 1, to_starboard: 31, epfd: 1, month: 5, day: 15, hour: 14, minute: 0, draught: 122, destination: 'NEW YORK', dte: 0 }, { seqId: 4, channel: 'B' });
+    const pair = (x: string, y: string): boolean => {
+      const bytes = Buffer.from(`${x}\n${y}`, 'latin1');
+      return scanner.scanPair(bytes, 0, x.length, x.length + 1, bytes.length);
+    };
+    expect(pair(a!, b!)).toBe(true);
+    expect(pair(a!, d!)).toBe(false);
+    expect(pair(c!, b!)).toBe(false);
+    expect(pair(b!, a!)).toBe(false);
+    expect(pair(line('!', a!.slice(1, -3).replace(/,0$/, ',2')), b!)).toBe(false);
+    expect(pair(a!, line('!', b!.slice(1, -3).replace(',B,', ',A,')))).toBe(false);
   });
 });
