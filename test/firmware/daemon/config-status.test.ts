@@ -1,24 +1,10 @@
 /** The status server's configuration: local by default; any wider address only with a password credential. */
 import { describe, expect, it } from 'vitest';
-import { DaemonError, isLoopbackHost, parseConfig } from '../../../firmware/daemon/index.js';
+import { isLoopbackHost, parseConfig } from '../../../firmware/daemon/index.js';
+import { configErrorMessage, minimalConfig } from './_config-fixture.js';
 
-const minimal = {
-  ports: { ship: { path: '/dev/ttyAMA0' }, radio: { path: '/dev/ttyAMA2' } },
-  topology: 'attached',
-  mode: 2,
-  status: { port: 8470 },
-};
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DaemonError);
-    expect((error as DaemonError).code).toBe('CONFIG_INVALID');
-    return (error as Error).message;
-  }
-  throw new Error('expected a DaemonError');
-}
+const minimal = { ...minimalConfig, status: { port: 8470 } };
+const message = configErrorMessage;
 
 describe('status server configuration', () => {
   it('binds 127.0.0.1 without authentication by default and keeps 1024 ships', () => {

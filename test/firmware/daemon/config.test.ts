@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DaemonError, keysNeedingRestart, parseConfig, parseConfigText } from '../../../firmware/daemon/index.js';
+import { keysNeedingRestart, parseConfig, parseConfigText } from '../../../firmware/daemon/index.js';
+import { configErrorMessage, minimalConfig } from './_config-fixture.js';
 
-const minimal = {
-  ports: { ship: { path: '/dev/ttyAMA0' }, radio: { path: '/dev/ttyAMA2' } },
-  topology: 'attached',
-  mode: 2,
-  status: { port: 8099 },
-};
-
-function message(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DaemonError);
-    expect((error as DaemonError).code).toBe('CONFIG_INVALID');
-    return (error as Error).message;
-  }
-  throw new Error('expected a DaemonError');
-}
+const minimal = minimalConfig;
+const message = configErrorMessage;
 
 describe('daemon configuration', () => {
   it('fills defaults for a minimal file', () => {
