@@ -109,3 +109,11 @@ export function asmArb(def: AsmDef): fc.Arbitrary<{ fields: Record<string, unkno
     return { fields, elements };
   });
 }
+
+/** Every combination of the gpsd JSON options: scaled or not, gpsd-compatible or not. */
+export const GPSD_OPTIONS = [
+  { scaled: true, gpsdCompat: false },
+  { scaled: false, gpsdCompat: false },
+  { scaled: true, gpsdCompat: true },
+  { scaled: false, gpsdCompat: true },
+] as const;

@@ -8,14 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { compiledGpsdTextOf } from '../../nmea/gpsd-compiled.js';
 import { VIEWS } from '../../nmea/gpsd-views.js';
 import { decodeAis, encodeAis, gpsdJsonText, NmeaError, toGpsdJson, type AisBits } from '../../nmea/index.js';
-import { ALL_TYPES, messageArb } from './arbitraries.js';
-
-const OPTIONS = [
-  { scaled: true, gpsdCompat: false },
-  { scaled: false, gpsdCompat: false },
-  { scaled: true, gpsdCompat: true },
-  { scaled: false, gpsdCompat: true },
-] as const;
+import { ALL_TYPES, GPSD_OPTIONS as OPTIONS, messageArb } from './arbitraries.js';
 
 const COVERED = ALL_TYPES.filter((t) => VIEWS[t] !== undefined);
 

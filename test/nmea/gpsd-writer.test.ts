@@ -6,14 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASMS, encodeAsm } from '../../nmea/asm.js';
 import { decodeAis, encodeAis, gpsdJsonText, toGpsdJson, writeGpsdJson, type AisMessage } from '../../nmea/index.js';
-import { ALL_TYPES, asmArb, messageArb } from './arbitraries.js';
-
-const OPTIONS = [
-  { scaled: true, gpsdCompat: false },
-  { scaled: false, gpsdCompat: false },
-  { scaled: true, gpsdCompat: true },
-  { scaled: false, gpsdCompat: true },
-] as const;
+import { ALL_TYPES, asmArb, GPSD_OPTIONS as OPTIONS, messageArb } from './arbitraries.js';
 
 function same(m: AisMessage): void {
   const bits = encodeAis(m);
