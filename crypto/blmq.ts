@@ -126,7 +126,7 @@ export function prepareSigner(pp: PublicParams, signingKey: Uint8Array, identity
   if (!mcl.pairing(sk, mcl.add(mcl.mul(pp.P2, h1Sign(id)), pp.sP2)).isEqual(pp.g))
     throw new KeyMismatchError('signing key does not belong to this identity and parameters');
   const skBytes = Uint8Array.from(signingKey);
-  let comb: G1Comb | undefined = new G1Comb(sk);
+  let comb: G1Comb | undefined = new G1Comb(sk, false);
   return {
     identity: id,
     sign(msg, opts) {

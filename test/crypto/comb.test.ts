@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodePublicParams, setup } from '../../crypto/index.js';
-import { FixedBaseComb, mcl, type G1 } from '../../crypto/_mcl.js';
+import { FixedBaseComb, G1Comb, mcl, type G1 } from '../../crypto/_mcl.js';
 import { seededRandom } from './_helpers.js';
 
 const { params } = setup(seededRandom('comb-test'));
@@ -55,6 +55,23 @@ describe('fixed-base combs', () => {
     });
     // 64 nibbles: 63 combining operations plus the offset correction, whatever the exponent.
     expect(counts).toEqual(counts.map(() => 64));
+  });
+
+  it('the public path takes exponents of any length up to 32 bytes (a 128-bit challenge) and equals exponentiation', () => {
+    for (const n of [0, 1, 2, 15, 16, 31]) {
+      const e = rnd(n);
+      if (n > 0) e[0] = (e[0] as number) | 1;
+      expect(pp.gComb.powPublic(e).isEqual(mcl.pow(pp.g, frOf(e)))).toBe(true);
+      expect(pp.P1Comb.powPublic(e).isEqual(mcl.mul(pp.P1, frOf(e)))).toBe(true);
+    }
+    const top = new Uint8Array(16).fill(0xff);
+    expect(pp.gComb.powPublic(top).isEqual(mcl.pow(pp.g, frOf(top)))).toBe(true);
+  });
+
+  it('a secret-only comb (a signer\'s key) keeps no public table and refuses the variable-time path', () => {
+    const comb = new G1Comb(pp.sP1, false);
+    for (const e of exponents()) expect(comb.pow(e).isEqual(mcl.mul(pp.sP1, frOf(e)))).toBe(true);
+    expect(() => comb.powPublic(new Uint8Array(16).fill(1))).toThrow(/secret exponents only/);
   });
 
   it('the secret-exponent path refuses an exponent that is not a full 32-byte scalar', () => {
