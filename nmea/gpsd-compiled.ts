@@ -3,93 +3,27 @@
  * layouts.ts): for each message type, layout variant and scaling, a writer is generated once from the layout and the
  * view — every field read with its constant position and width, every legend and key pre-quoted — so decoding a log
  * builds no message object and no view object, only the output text. The text equals
- * `JSON.stringify(toGpsdJson(decodeAis(bits), options))` (test/nmea/gpsd-compiled.test.ts); a message a writer
- * does not cover (types 6, 8 and 24, `gpsdCompat` for 25/26, a tolerated short message, an undecodable one) gets
- * `undefined`, and the caller takes the object path, which also reports any error.
+ * `JSON.stringify(toGpsdJson(decodeAis(bits), options))` (test/nmea/gpsd-compiled.test.ts); messages 6 and 8 are
+ * written by gpsd-compiled-asm.ts. A message a writer does not cover (type 24, `gpsdCompat` for 25/26, a tolerated
+ * short message, an undecodable one, those gpsd-compiled-asm.ts declines) gets `undefined`, and the caller takes
+ * the object path, which also reports any error.
  *
  * Hand-written rather than fast-json-stringify: that library serialises objects, and the point here is to have none.
  */
 import { REST, type FieldSpec, type Layout } from './_layout.js';
-import { LEGENDS, type LegendName } from './_legends.js';
+import type { LegendName } from './_legends.js';
+import { ascii, data, enc, int, legendTable, pad, put, readCode, signed, text, TEXT_JSON, u, uint } from './_gpsd-bytes.js';
 import { BitReader } from './bits.js';
+import { writeCompiledAsm } from './gpsd-compiled-asm.js';
 import { jsonValue } from './gpsd-writer.js';
 import { Scaler } from './gpsd-units.js';
 import { VIEWS, type ViewItem } from './gpsd-views.js';
 import { MESSAGES } from './layouts.js';
-import { TEXT_ALPHABET } from './sixbit.js';
 
 /** Longest message the codec accepts (ais.ts `MAX_MESSAGE_BITS`). */
 const MAX_BITS = 1200;
 /** Bytes a writer may read: the longest message, and every `zx` read past a short one, with zeros after. */
 export const WRITER_BYTES = 160;
-
-/** `width` bits at a variable `at` (tail fields, anchored to the message end). */
-function u(b: Uint8Array, at: number, width: number): number {
-  let v = 0;
-  const end = at + width;
-  for (let pos = at; pos < end; ) {
-    const off = pos & 7;
-    const take = Math.min(8 - off, end - pos);
-    v = v * (1 << take) + ((b[pos >> 3]! >> (8 - off - take)) & ((1 << take) - 1));
-    pos += take;
-  }
-  return v;
-}
-
-const enc = (text: string): Uint8Array => Buffer.from(text, 'utf8');
-
-/** Each text character as it appears inside a JSON string (Table 47 has `"` and `\\`), as bytes. */
-const TEXT_JSON = [...TEXT_ALPHABET].map((c) => enc(JSON.stringify(c).slice(1, -1)));
-
-/** Copies `src` to `o` at `p`; returns the position after it. A loop: the constants are a few bytes long. */
-function put(o: Uint8Array, p: number, src: Uint8Array): number {
-  for (let k = 0; k < src.length; k++) o[p + k] = src[k]!;
-  return p + src.length;
-}
-
-/** Decimal digits of a non-negative integer below 2^53. */
-function uint(o: Uint8Array, p: number, v: number): number {
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-  let e = p + digits;
-  const end = e;
-  do {
-    const q = Math.floor(v / 10);
-    o[--e] = 48 + v - 10 * q;
-    v = q;
-  } while (v > 0);
-  return end;
-}
-
-/** Decimal digits of an integer, with `-` when negative. */
-function int(o: Uint8Array, p: number, v: number): number {
-  if (v >= 0) return uint(o, p, v);
-  o[p] = 45;
-  return uint(o, p + 1, -v);
-}
-
-/** `v` zero-padded to `width` digits. */
-function pad(o: Uint8Array, p: number, v: number, width: number): number {
-  let digits = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-  for (; digits < width; digits++) o[p++] = 48;
-  return uint(o, p, v);
-}
-
-/** An ASCII string (a scaled value's JSON). */
-function ascii(o: Uint8Array, p: number, s: string): number {
-  for (let k = 0; k < s.length; k++) o[p + k] = s.charCodeAt(k);
-  return p + s.length;
-}
-
-/** gpsd.ts `gpsdText` of `chars` characters at `at`, JSON-escaped, without quotes. */
-function text(o: Uint8Array, p: number, b: Uint8Array, at: number, chars: number): number {
-  let n = 0;
-  while (n < chars && u(b, at + 6 * n, 6) !== 0) n++;
-  while (n > 0 && u(b, at + 6 * (n - 1), 6) === 32) n--;
-  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[u(b, at + 6 * k, 6)]!);
-  return p;
-}
 
 /** Message 21's name (gpsd.ts `toGpsdJson`): the extension is appended only to a full 20-character name. */
 function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
@@ -111,37 +45,6 @@ function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
   while (n > 0 && values[n - 1] === 32) n--;
   for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[values[k]!]!);
   return p;
-}
-
-const HEX = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
-
-/** gpsd's `bits:hex` of `count` bits at `at`, left-aligned in whole bytes, the bits after them zero. */
-function data(o: Uint8Array, p: number, b: Uint8Array, at: number, count: number): number {
-  p = uint(o, p, count);
-  o[p++] = 58;
-  for (let k = 0; k < count; k += 8) {
-    const take = Math.min(8, count - k);
-    const byte = (u(b, at + k, take) << (8 - take)) & 0xff;
-    o[p++] = HEX[byte >> 4]!;
-    o[p++] = HEX[byte & 15]!;
-  }
-  return p;
-}
-
-/** Code for the unsigned `width` bits at constant `start`: one term per byte touched, exact up to 48 bits. */
-function readCode(start: number, width: number): string {
-  let code = '0';
-  for (let pos = start, end = start + width; pos < end; ) {
-    const off = pos & 7;
-    const take = Math.min(8 - off, end - pos);
-    const shift = 8 - off - take;
-    const mask = (1 << take) - 1;
-    const byte = `b[${pos >> 3}]`;
-    const term = shift === 0 ? (mask === 255 ? byte : `(${byte} & ${mask})`) : `((${byte} >> ${shift}) & ${mask})`;
-    code = code === '0' ? term : `(${code} * ${1 << take} + ${term})`;
-    pos += take;
-  }
-  return code;
 }
 
 interface Ctx {
@@ -171,16 +74,6 @@ function fieldCode(ctx: Ctx, name: string): { code: string; spec: FieldSpec } | 
   if (kind === 'b') return { code: `(${raw} === 1)`, spec };
   if (kind === 'i') return { code: `signed(${raw}, ${width})`, spec };
   return { code: raw, spec };
-}
-
-function signed(v: number, width: number): number {
-  const half = 2 ** (width - 1);
-  return v >= half ? v - 2 * half : v;
-}
-
-function legendTable(name: LegendName, width: number): Uint8Array[] {
-  const { values, otherwise } = LEGENDS[name];
-  return Array.from({ length: 2 ** width }, (_, v) => enc(JSON.stringify(values[v] ?? otherwise)));
 }
 
 /** Code writing the constant `text` at `p`. */
@@ -328,6 +221,7 @@ const COMPAT_SENSITIVE = new Set([25, 26]);
 export function writeCompiledGpsd(b: Uint8Array, len: number, scaled: boolean, gpsdCompat: boolean, o: Uint8Array, p: number): number {
   if (len < 38 || len > MAX_BITS) return -1;
   const type = b[0]! >> 2;
+  if (type === 6 || type === 8) return writeCompiledAsm(type, b, len, scaled, gpsdCompat, o, p);
   const t = TYPES[type];
   if (t === undefined || (gpsdCompat && COMPAT_SENSITIVE.has(type))) return -1;
   let v = t.only;
