@@ -27,23 +27,18 @@ export const WRITER_BYTES = 160;
 
 /** Message 21's name (gpsd.ts `toGpsdJson`): the extension is appended only to a full 20-character name. */
 function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
-  const values: number[] = [];
-  for (let k = 0; k < 20; k++) {
-    const v = u(b, 43 + 6 * k, 6);
-    if (v === 0) break;
-    values.push(v);
-  }
-  if (values.length === 20) {
+  let name = 0;
+  while (name < 20 && u(b, 43 + 6 * name, 6) !== 0) name++;
+  let ext = 0;
+  if (name === 20) {
     const chars = Math.floor((len - 272) / 6);
-    for (let k = 0; k < chars; k++) {
-      const v = u(b, 272 + 6 * k, 6);
-      if (v === 0) break;
-      values.push(v);
-    }
+    while (ext < chars && u(b, 272 + 6 * ext, 6) !== 0) ext++;
   }
-  let n = values.length;
-  while (n > 0 && values[n - 1] === 32) n--;
-  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[values[k]!]!);
+  // Character k of name and extension together; no array, as this runs for every message 21.
+  const at = (k: number): number => (k < name ? 43 + 6 * k : 272 + 6 * (k - name));
+  let n = name + ext;
+  while (n > 0 && u(b, at(n - 1), 6) === 32) n--;
+  for (let k = 0; k < n; k++) p = put(o, p, TEXT_JSON[u(b, at(k), 6)]!);
   return p;
 }
 
