@@ -4,7 +4,7 @@
  * gpsd accepts (so the same messages can be cross-checked with `gpsdecode`).
  */
 import fc from 'fast-check';
-import type { AisMessage } from '../../nmea/index.js';
+import { decodeAis, NmeaError, toGpsdJson, type AisBits, type AisMessage } from '../../nmea/index.js';
 import { MESSAGES } from '../../nmea/layouts.js';
 import type { AsmDef } from '../../nmea/asm.js';
 import { REST, type FieldSpec } from '../../nmea/_layout.js';
@@ -117,3 +117,15 @@ export const GPSD_OPTIONS = [
   { scaled: true, gpsdCompat: true },
   { scaled: false, gpsdCompat: true },
 ] as const;
+
+/** The object path's gpsd JSON text of `bits` (the reference for the generated writers), or undefined when the codec rejects them. */
+export function gpsdReference(bits: AisBits, o: (typeof GPSD_OPTIONS)[number]): string | undefined {
+  let m;
+  try {
+    m = decodeAis(bits);
+  } catch (e) {
+    if (e instanceof NmeaError) return undefined;
+    throw e;
+  }
+  return JSON.stringify(toGpsdJson(m, { ...o, bits }));
+}

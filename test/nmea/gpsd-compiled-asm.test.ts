@@ -8,19 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASMS, type AsmDef } from '../../nmea/asm.js';
 import { compiledGpsdTextOf } from '../../nmea/gpsd-compiled.js';
-import { decodeAis, NmeaError, toGpsdJson, type AisBits } from '../../nmea/index.js';
-import { GPSD_OPTIONS as OPTIONS } from './arbitraries.js';
-
-function reference(bits: AisBits, o: (typeof OPTIONS)[number]): string | undefined {
-  let m;
-  try {
-    m = decodeAis(bits);
-  } catch (e) {
-    if (e instanceof NmeaError) return undefined;
-    throw e;
-  }
-  return JSON.stringify(toGpsdJson(m, { ...o, bits }));
-}
+import type { AisBits } from '../../nmea/index.js';
+import { GPSD_OPTIONS as OPTIONS, gpsdReference as reference } from './arbitraries.js';
 
 /** Sets `width` bits at `at` to `v`. */
 function setBits(bytes: Uint8Array, at: number, width: number, v: number): void {

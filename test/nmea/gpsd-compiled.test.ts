@@ -7,22 +7,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compiledGpsdTextOf } from '../../nmea/gpsd-compiled.js';
 import { VIEWS } from '../../nmea/gpsd-views.js';
-import { decodeAis, encodeAis, gpsdJsonText, NmeaError, toGpsdJson, type AisBits } from '../../nmea/index.js';
-import { ALL_TYPES, GPSD_OPTIONS as OPTIONS, messageArb } from './arbitraries.js';
+import { decodeAis, encodeAis, gpsdJsonText, type AisBits } from '../../nmea/index.js';
+import { ALL_TYPES, GPSD_OPTIONS as OPTIONS, gpsdReference as reference, messageArb } from './arbitraries.js';
 
 const COVERED = ALL_TYPES.filter((t) => VIEWS[t] !== undefined);
-
-/** The reference text, or undefined when the codec rejects the bits. */
-function reference(bits: AisBits, o: (typeof OPTIONS)[number]): string | undefined {
-  let m;
-  try {
-    m = decodeAis(bits);
-  } catch (e) {
-    if (e instanceof NmeaError) return undefined;
-    throw e;
-  }
-  return JSON.stringify(toGpsdJson(m, { ...o, bits }));
-}
 
 /** Random bits of `type`: the type field set, every other bit and the length random (38 to 1200 bits). */
 const payloadArb = (type: number): fc.Arbitrary<AisBits> =>
