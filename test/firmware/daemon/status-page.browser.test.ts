@@ -2,10 +2,13 @@
  * The status page in a real headless browser (Debian's chromium, driven by playwright-core): the daemon runs the real
  * secure pipeline on simulated ports, hears a short scenario (_status-scenario.ts), and the page must plot every ship
  * in the colour of its latest status, give the spoofer's rejections as F with their reason, render a name that is
- * markup as text, and follow new traffic live. The run writes docs/status-page.png (shown in the README).
+ * markup as text, and follow new traffic live. The screenshot goes to a temporary file; with MIBC_WRITE_SCREENSHOT=1
+ * it replaces docs/status-page.png (shown in the README), so an ordinary test run leaves the tree as it was.
  * Skipped, with a message saying why, where /usr/bin/chromium is absent (scripts/system-deps.sh installs it).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +17,10 @@ import { positionReport, SIGNED_SHIPS, SPOOFER, startScenario, settle, YACHT, YA
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const SCREENSHOT = fileURLToPath(new URL('../../../docs/status-page.png', import.meta.url));
+const SCREENSHOT =
+  process.env['MIBC_WRITE_SCREENSHOT'] === '1'
+    ? fileURLToPath(new URL('../../../docs/status-page.png', import.meta.url))
+    : join(tmpdir(), `mibc-status-page-${process.pid}.png`);
 /** A busy 2-core machine: browser start and first paint can take a while; every wait is on a DOM condition. */
 const DEADLINE_MS = 60_000;
 /*
@@ -61,6 +67,7 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await scenario?.daemon.stop();
+    if (process.env['MIBC_WRITE_SCREENSHOT'] !== '1') rmSync(SCREENSHOT, { force: true });
   });
 
   const marker = (mmsi: number) => page.locator(`path.ship[data-mmsi="${mmsi}"]`);
@@ -108,6 +115,6 @@ describe.skipIf(!HAVE_CHROMIUM)('status page in headless chromium', () => {
     expect(await marker(late).getAttribute('data-result')).toBe('U');
     await page.mouse.move(0, 0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    expect(existsSync(SCREENSHOT)).toBe(true);
+    expect(readFileSync(SCREENSHOT).subarray(1, 4).toString('latin1')).toBe('PNG');
   }, 2 * DEADLINE_MS);
 });
