@@ -15,19 +15,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { pino } from 'pino';
-import { loadParams } from '../../cli/filters.js';
-import { appliancePipelineFactory } from '../../cli/run-pipeline.js';
-import { Daemon, parseConfig } from '../../firmware/daemon/index.js';
+import type { Daemon } from '../../firmware/daemon/index.js';
 import { epochOf } from '../../firmware/epoch.js';
 import { deviceKeyFromSecret } from '../../firmware/permit/index.js';
-import { SecureRx } from '../../firmware/secure-rx.js';
-import { parseStatus } from '../../firmware/status.js';
-import { FakeClock, RecordingNotifier, SimSerialBus, createSimSerialLink } from '../../hal/index.js';
-import { encodeAis, encodeVdm } from '../../nmea/index.js';
+import { FakeClock } from '../../hal/index.js';
 import { MIN_SCRYPT_LOG_N, Pkg, setupPkg } from '../../provisioning/pkg/index.js';
 import { createRoot, issueLeaf, issueTlsServer, type SecomIdentity } from '../../provisioning/secom/index.js';
-import { SimTransponder } from '../link/transponder.js';
+import { startSimAppliance } from './sim-appliance.js';
 
 export interface LifecycleOptions {
   /** How to start `mibc-ais` (e.g. [node, '--import', 'tsx', 'cli/main.ts']). */
@@ -150,22 +144,10 @@ export async function runRenewalLifecycle(o: LifecycleOptions): Promise<Lifecycl
 
     // The appliance: the real daemon on a simulated clock, two minutes before its key expires.
     const clock = new FakeClock(epochEndMs - 120_000);
-    const bus = new SimSerialBus();
-    const ship = bus.createPort('sim:ship');
-    const radio = bus.createPort('sim:radio');
-    const config = parseConfig({
-      ports: { ship: { path: 'sim:ship', pace: false }, radio: { path: 'sim:radio', pace: false } },
-      topology: 'attached', mode: 2, status: { port: 0 },
-      keys: { params: join(dir, 'params.json'), permit: join(appliance, 'keys.permit'), deviceKey: deviceSecret, authority: join(dir, 'authority.json') },
-      state: { dir: join(appliance, 'state') },
+    const sim = await startSimAppliance({
+      mmsi: MMSI, clock, pkgDir: dir, permit: join(appliance, 'keys.permit'), deviceKey: deviceSecret, stateDir: join(appliance, 'state'),
     });
-    const factory = appliancePipelineFactory({ now: () => clock.utcNow() });
-    daemon = new Daemon(config, {
-      createPipeline: factory.createPipeline, reloadKeys: factory.reloadKeys, keyValidity: factory.keyValidity,
-      openLink: (_side, port) => createSimSerialLink(bus, { path: port.path, baudRate: port.baud, paceOutput: port.pace }, clock),
-      notifier: new RecordingNotifier({ clock }), logger: pino({ level: 'silent' }), clock,
-    });
-    await daemon.start();
+    daemon = sim.daemon;
     const running = daemon;
     // As `mibc-ais run` does: SIGHUP re-reads keys.permit.
     onHup = () => {
@@ -175,23 +157,8 @@ export async function runRenewalLifecycle(o: LifecycleOptions): Promise<Lifecycl
       });
     };
     process.on('SIGHUP', onHup);
-
-    const air = new SimTransponder(MMSI);
-    const receiver = new SecureRx({}, { params: loadParams(join(dir, 'params.json')) });
-    const settle = async () => {
-      for (let i = 0; i < 8; i += 1) await new Promise((r) => setImmediate(r));
-    };
     let speed = 100;
-    const report = async (): Promise<string[]> => {
-      radio.clearLines();
-      speed += 1;
-      const own = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: MMSI, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
-      ship.emitLine(own[0]!);
-      await settle();
-      const onAir = [...air.push(own, clock.utcNow()), ...air.push([...radio.lines], clock.utcNow())].flatMap((m) => m.lines);
-      return onAir.flatMap((l) => receiver.push(l, clock.utcNow() + 100)).filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!).filter((s) => s.result !== 'U')
-        .map((s) => (s.reason === undefined ? s.result : `${s.result}:${s.reason}`));
-    };
+    const report = (): Promise<string[]> => sim.signedAtReceiver(++speed);
 
     say(`epoch       ${epoch} ends ${new Date(epochEndMs).toISOString()}; appliance clock ${new Date(clock.utcNow()).toISOString()} (key expires in 120 s)`);
     clock.advance(1_000);

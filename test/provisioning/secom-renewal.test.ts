@@ -9,19 +9,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimTransponder } from '../../bench/link/transponder.js';
-import { loadParams } from '../../cli/filters.js';
-import { appliancePipelineFactory, INSTALLED_KEYS_NAME } from '../../cli/run-pipeline.js';
+import { startSimAppliance, type SimAppliance } from '../../bench/secom/sim-appliance.js';
+import { INSTALLED_KEYS_NAME } from '../../cli/run-pipeline.js';
 import { secomCommand } from '../../cli/secom.js';
-import { Daemon, parseConfig } from '../../firmware/daemon/index.js';
+import type { Daemon } from '../../firmware/daemon/index.js';
 import { epochOf } from '../../firmware/epoch.js';
 import { decodeKeySet, deviceKeyFromSecret } from '../../firmware/permit/index.js';
-import { SecureRx } from '../../firmware/secure-rx.js';
-import { parseStatus } from '../../firmware/status.js';
-import { FakeClock, FileKeyStore, RecordingNotifier, SimSerialBus, createSimSerialLink } from '../../hal/index.js';
-import { encodeAis, encodeVdm } from '../../nmea/index.js';
+import { FakeClock, FileKeyStore } from '../../hal/index.js';
 import type { Pkg } from '../../provisioning/pkg/index.js';
 import { createRoot, decideRenewal, issueLeaf, issueTlsServer, renewPermit, startSecomService, startVesselServer, type SecomService } from '../../provisioning/secom/index.js';
 import { makePkgDir, type PkgDir } from './_pkg-dir.js';
@@ -46,8 +41,7 @@ afterAll(async () => {
 
 describe('key renewal through SECOM, across an epoch boundary', () => {
   let clock: FakeClock;
-  let ship: ReturnType<SimSerialBus['createPort']>;
-  let radio: ReturnType<SimSerialBus['createPort']>;
+  let signedAtReceiver: SimAppliance['signedAtReceiver'];
   let epochEndMs: number;
   const device = deviceKeyFromSecret(new Uint8Array(32).fill(0x61));
 
@@ -68,22 +62,11 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
     writeFileSync(join(appliance, 'keys.permit'), await pkg.permit(device.publicKey, [keys]), { mode: 0o600 });
 
     clock = new FakeClock(epochEndMs - 120_000);
-    const bus = new SimSerialBus();
-    ship = bus.createPort('sim:ship');
-    radio = bus.createPort('sim:radio');
-    const config = parseConfig({
-      ports: { ship: { path: 'sim:ship', pace: false }, radio: { path: 'sim:radio', pace: false } },
-      topology: 'attached', mode: 2, status: { port: 0 },
-      keys: { params: join(pkgDir.dir, 'params.json'), permit: join(appliance, 'keys.permit'), deviceKey, authority: join(pkgDir.dir, 'authority.json') },
-      state: { dir: join(appliance, 'state') },
+    const sim = await startSimAppliance({
+      mmsi: MMSI, clock, pkgDir: pkgDir.dir, permit: join(appliance, 'keys.permit'), deviceKey, stateDir: join(appliance, 'state'),
     });
-    const factory = appliancePipelineFactory({ now: () => clock.utcNow() });
-    daemon = new Daemon(config, {
-      createPipeline: factory.createPipeline, reloadKeys: factory.reloadKeys, keyValidity: factory.keyValidity,
-      openLink: (_side, port) => createSimSerialLink(bus, { path: port.path, baudRate: port.baud, paceOutput: port.pace }, clock),
-      notifier: new RecordingNotifier({ clock }), logger: pino({ level: 'silent' }), clock,
-    });
-    await daemon.start();
+    daemon = sim.daemon;
+    signedAtReceiver = sim.signedAtReceiver;
 
     const authorityRoot = await createRoot({ mrn: 'urn:mrn:mcp:org:gr:pkg', commonName: 'PKG SECOM root', ...validity });
     const authority = await issueLeaf({ mrn: 'urn:mrn:mcp:service:gr:pkg:secom', commonName: 'PKG SECOM service', ...validity }, authorityRoot);
@@ -103,21 +86,6 @@ describe('key renewal through SECOM, across an epoch boundary', () => {
   let vessel: Awaited<ReturnType<typeof issueLeaf>>;
   let authorityRootCert: Awaited<ReturnType<typeof createRoot>>;
   let vesselTls: { cert: string; key: string };
-
-  const settle = async () => {
-    for (let i = 0; i < 8; i += 1) await new Promise((r) => setImmediate(r));
-  };
-  const air = new SimTransponder(MMSI);
-  const signedAtReceiver = async (speed: number): Promise<string[]> => {
-    radio.clearLines();
-    const own = encodeVdm(encodeAis({ type: 1, repeat: 0, mmsi: MMSI, status: 0, turn: -128, speed, accuracy: true, lon: 2_400_000, lat: 31_800_000, course: 900, heading: 90, second: 5, maneuver: 0, spare: 0, raim: false, radio: 0 }), { formatter: 'VDO', channel: 'A' });
-    ship.emitLine(own[0]!);
-    await settle();
-    const onAir = [...air.push(own, clock.utcNow()), ...air.push([...radio.lines], clock.utcNow())].flatMap((m) => m.lines);
-    const rx = new SecureRx({}, { params: loadParams(join(pkgDir.dir, 'params.json')) });
-    return onAir.flatMap((l) => rx.push(l, clock.utcNow() + 100)).filter((l) => l.startsWith('$PMIBV')).map((l) => parseStatus(l)!).filter((s) => s.result !== 'U')
-      .map((s) => (s.reason === undefined ? s.result : `${s.result}:${s.reason}`));
-  };
 
   it('renews before the boundary, acknowledges opened once installed, and signs on across the boundary', async () => {
     clock.advance(1_000);
