@@ -4,12 +4,11 @@
  * any chunking — its output and its error report equal the plain reading: AisLineDecoder line by line and
  * JSON.stringify of the object view.
  */
-import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runDecode } from '../../cli/decode.js';
 import { AisLineDecoder, encodeVdm, toGpsdJson } from '../../nmea/index.js';
 import { anyMessageArb } from '../nmea/arbitraries.js';
+import { decodeChunks } from './_decode-run.js';
 
 type Options = { unscaled: boolean; gpsdCompat: boolean };
 
@@ -34,16 +33,7 @@ function plain(text: string, o: Options): { out: string; err: string } {
 }
 
 async function decode(chunks: readonly Buffer[], o: Options): Promise<{ out: string; err: string }> {
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const errors = new PassThrough();
-  let out = '';
-  let err = '';
-  output.on('data', (d: Buffer) => (out += d.toString()));
-  errors.on('data', (d: Buffer) => (err += d.toString()));
-  for (const c of chunks) input.write(c);
-  input.end();
-  await runDecode(o, { input, output, errors, now: () => 0 });
+  const { out, err } = await decodeChunks(chunks, o);
   return { out, err };
 }
 

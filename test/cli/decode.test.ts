@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { runDecode } from '../../cli/decode.js';
 import { encodeVdm, type AisMessage } from '../../nmea/index.js';
 import { CORPUS, REPO } from '../corpus.js';
+import { decodeChunks } from './_decode-run.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,23 +62,14 @@ describe.skipIf(CORPUS === undefined)('mibc-ais decode --gpsd-compat against gps
 
 describe('mibc-ais decode error reporting', () => {
   it('reports bad lines on stderr with line number and code, keeps decoding, and counts by code', async () => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const errors = new PassThrough();
-    let out = '';
-    let err = '';
-    output.on('data', (d: Buffer) => (out += d.toString()));
-    errors.on('data', (d: Buffer) => (err += d.toString()));
-    input.end(
-      [
-        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B',
-        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A',
-        '!AIVDM,2,2,1,B,00000000000,2*26',
-        '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g2~8CQ,0*4A',
-        '',
-      ].join('\n'),
-    );
-    const counters = await runDecode({ unscaled: true }, { input, output, errors, now: () => 0 });
+    const text = [
+      '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B',
+      '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4A',
+      '!AIVDM,2,2,1,B,00000000000,2*26',
+      '!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g2~8CQ,0*4A',
+      '',
+    ].join('\n');
+    const { out, err, counters } = await decodeChunks([text], { unscaled: true });
     expect(out.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/^line 1: NMEA_CHECKSUM: /m);
     expect(err).toMatch(/^line 3: AIS_FRAGMENT_ORDER: /m);
@@ -91,13 +81,7 @@ describe('mibc-ais decode error reporting', () => {
 
 describe('mibc-ais decode: the standard by default, gpsd 3.22 with --gpsd-compat', () => {
   async function decode(lines: string[], gpsdCompat: boolean): Promise<Json[]> {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    const errors = new PassThrough();
-    let out = '';
-    output.on('data', (d: Buffer) => (out += d.toString()));
-    input.end(`${lines.join('\n')}\n`);
-    await runDecode({ unscaled: true, gpsdCompat }, { input, output, errors, now: () => 0 });
+    const { out } = await decodeChunks([`${lines.join('\n')}\n`], { unscaled: true, gpsdCompat });
     return out.trim().split('\n').map((l) => JSON.parse(l) as Json);
   }
   const messages: AisMessage[] = [
