@@ -50,6 +50,8 @@ export function slopePerHour(points: readonly { t: number; y: number }[]): numbe
 
 export interface ComponentSummary {
   slopeMbPerHour: number;
+  /** Over the second half of the samples: whether growth early in the run has levelled off. */
+  lateSlopeMbPerHour: number;
   plateauMb: number;
   firstMb: number;
   lastMb: number;
@@ -59,8 +61,10 @@ export function summarise(samples: readonly MemorySample[]): Record<Component, C
   return Object.fromEntries(
     COMPONENTS.map((c) => {
       const ys = samples.map((s) => s.mb[c]);
+      const points = samples.map((s) => ({ t: s.t, y: s.mb[c] }));
       return [c, {
-        slopeMbPerHour: slopePerHour(samples.map((s) => ({ t: s.t, y: s.mb[c] }))),
+        slopeMbPerHour: slopePerHour(points),
+        lateSlopeMbPerHour: slopePerHour(points.slice(Math.floor(points.length / 2))),
         plateauMb: Math.max(...ys),
         firstMb: ys[0] ?? NaN,
         lastMb: ys.at(-1) ?? NaN,

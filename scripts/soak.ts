@@ -315,10 +315,12 @@ rmSync(dir, { recursive: true, force: true });
 
 console.log('');
 console.log(`soak (${secure ? 'secure, mode 2' : 'plain, mode 1'}): ${f1(measuredMinutes)} min measured after ${warmUpMinutes} min warm-up, ${samples.length} samples`);
-console.log('  component        slope MB/h   plateau MB   first → last MB');
+console.log('  component        slope MB/h   2nd half MB/h   plateau MB   first → last MB');
 for (const c of COMPONENTS) {
   const s = summary[c];
-  console.log(`  ${c.padEnd(15)} ${s.slopeMbPerHour.toFixed(2).padStart(11)}   ${f1(s.plateauMb).padStart(10)}   ${f1(s.firstMb)} → ${f1(s.lastMb)}`);
+  console.log(
+    `  ${c.padEnd(15)} ${s.slopeMbPerHour.toFixed(2).padStart(11)}   ${s.lateSlopeMbPerHour.toFixed(2).padStart(13)}   ${f1(s.plateauMb).padStart(10)}   ${f1(s.firstMb)} → ${f1(s.lastMb)}`,
+  );
 }
 console.log(`  headroom vs MemoryMax=${memoryMaxMb} MB: ${f1(headroomMb)} MB (RSS plateau ${f1(rss.plateauMb)} MB)`);
 console.log(`  CPU under load: ${cpuPct.toFixed(1)} % of one core`);
