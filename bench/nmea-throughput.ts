@@ -7,14 +7,13 @@
  *     their bits by the writers generated from the layouts (cli/decode.ts, nmea/vdm-scan.ts, nmea/gpsd-compiled.ts);
  *  3. whole process, what a user gets: `mibc-ais decode -u < log > /dev/null` (the built CLI, start-up included) on
  *     the corpus repeated to ≈250 000 sentences, bad lines and all, alternated with `gpsdecode -u` on the same file
- *     when gpsd's tool is installed, with the ratio pair by pair (wall time; > 1 means faster than gpsdecode); then
- *     on 2 000 000 lines, where `decode` shares the file out between two threads on two cores, and on one thread.
+ *     when gpsd's tool is installed, with the ratio pair by pair (wall time; > 1 means faster than gpsdecode).
  * Not asserted anywhere: a measurement to watch.
  */
 import { spawnSync } from 'node:child_process';
 import { PassThrough, Writable } from 'node:stream';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAis, gpsdJsonText, NmeaError, parseSentence, parseVdm, VdmAssembler, isVdm } from '../nmea/index.js';
@@ -85,35 +84,7 @@ function timed(cmd: string, args: readonly string[], input: string): number {
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-/** `mibc-ais decode -u ARGS < file` alternated with `gpsdecode -u < file`, `pairs` times: the figure and the ratio. */
-function against(cli: string, extra: readonly string[], file: string, sentences: number, pairs: number): void {
-  const gpsdecode = spawnSync('gpsdecode', ['-V'], { stdio: 'ignore' }).error === undefined;
-  const args = [cli, 'decode', '-u', ...extra];
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  timed(process.execPath, args, file); // warm the file cache
-  for (let k = 0; k < pairs; k++) {
-    ours.push(timed(process.execPath, args, file));
-    if (gpsdecode) theirs.push(timed('gpsdecode', ['-u'], file));
-  }
-  const label = `\`mibc-ais decode -u${extra.map((a) => ` ${a}`).join('')} < log > /dev/null\``;
-  console.log(`  whole process (${label}, start-up included): ${fmt((sentences / median(ours)) * 1000)} sentences/s, median of ${pairs} on ${fmt(sentences)} lines`);
-  if (!gpsdecode) {
-    console.log('    gpsdecode not installed: no ratio (apt install gpsd-clients)');
-    return;
-  }
-  const ratios = ours.map((t, k) => theirs[k]! / t);
-  console.log(
-    `    gpsdecode -u, same file, alternated: ${fmt((sentences / median(theirs)) * 1000)} sentences/s; ` +
-      `ratio mibc-ais/gpsdecode ${median(ratios).toFixed(2)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; > 1 is faster)`,
-  );
-}
-
-/**
- * Figure 3: the built CLI as a process, against gpsdecode on the same file in the same run: the corpus repeated to
- * 250 000 lines (12 MB, one thread: below the size `decode` shares out), then to 2 000 000 (100 MB) with the default
- * threads (two where there are two cores) and with one.
- */
+/** Figure 3: the built CLI as a process, against gpsdecode on the same file in the same run. */
 function wholeProcess(): void {
   const cli = resolve(repo, 'dist/cli/main.js');
   if (corpus === undefined || !existsSync(cli)) {
@@ -124,14 +95,29 @@ function wholeProcess(): void {
     .map((f) => readFileSync(resolve(corpus, f), 'latin1'))
     .join('');
   const perCopy = log.split('\n').length - 1;
+  const copies = Math.ceil(250_000 / perCopy);
   const file = resolve(tmpdir(), `mibc-ais-bench-${process.pid}.nmea`);
+  writeFileSync(file, log.repeat(copies), 'latin1');
   try {
-    const copies = Math.ceil(250_000 / perCopy);
-    writeFileSync(file, log.repeat(copies), 'latin1');
-    against(cli, [], file, perCopy * copies, 5);
-    writeFileSync(file, log.repeat(8 * copies), 'latin1');
-    against(cli, [], file, 8 * perCopy * copies, 3);
-    if (availableParallelism() >= 2) against(cli, ['--threads', '1'], file, 8 * perCopy * copies, 3);
+    const sentences = perCopy * copies;
+    const gpsdecode = spawnSync('gpsdecode', ['-V'], { stdio: 'ignore' }).error === undefined;
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const pairs = 5;
+    timed(process.execPath, [cli, 'decode', '-u'], file); // warm the file cache
+    for (let k = 0; k < pairs; k++) {
+      ours.push(timed(process.execPath, [cli, 'decode', '-u'], file));
+      if (gpsdecode) theirs.push(timed('gpsdecode', ['-u'], file));
+    }
+    const rate = (sentences / median(ours)) * 1000;
+    console.log(`  whole process (\`mibc-ais decode -u < log > /dev/null\`, start-up included): ${fmt(rate)} sentences/s, median of ${pairs} on ${fmt(sentences)} lines`);
+    if (gpsdecode) {
+      const ratios = ours.map((t, k) => theirs[k]! / t);
+      console.log(
+        `  gpsdecode -u, same file, alternated: ${fmt((sentences / median(theirs)) * 1000)} sentences/s; ` +
+          `ratio mibc-ais/gpsdecode ${median(ratios).toFixed(2)} (pairs ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}; > 1 is faster)`,
+      );
+    } else console.log('  gpsdecode not installed: no ratio (apt install gpsd-clients)');
   } finally {
     rmSync(file, { force: true });
   }

@@ -7,14 +7,14 @@
  * generated from the layouts (nmea/gpsd-compiled.ts); the rest takes the full parsers and the object view.
  */
 import { once } from 'node:events';
-import { fstatSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { readSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { Command, InvalidArgumentError } from 'commander';
-import type { StreamCounters } from '../nmea/stream.js';
-import { ChunkDecoder } from './decode-chunk.js';
-import { BlockJoiner, blockCut, DecodePool } from './decode-parallel.js';
-import { decodeBlock, type BlockJob, type BlockResult } from './decode-block.js';
+import { Command } from 'commander';
+import { MAX_TEXT_BYTES, writeCompiledGpsd, writeCompiledGpsdOf } from '../nmea/gpsd-compiled.js';
+import { NmeaError } from '../nmea/errors.js';
+import { gpsdJsonText } from '../nmea/gpsd.js';
+import { AisLineDecoder, type StreamCounters } from '../nmea/stream.js';
+import { VdmScanner } from '../nmea/vdm-scan.js';
 import { inOption, openFilterStreams, outOption } from './endpoint-io.js';
 
 export interface DecodeIo {
@@ -34,16 +34,6 @@ export interface DecodeOptions {
   readonly unscaled: boolean;
   /** gpsd 3.22's readings where it departs from ITU-R M.1371-5 (nmea/gpsd.ts `gpsdCompat`). */
   readonly gpsdCompat?: boolean;
-  /**
-   * Threads that decode a regular file of at least `parallelFrom` bytes read through `fd` (cli/decode-parallel.ts):
-   * this one and `threads − 1` workers; 1 or absent: this thread alone. Pipes, terminals and sockets are always read
-   * by one thread, as they arrive, so a live feed is never held back.
-   */
-  readonly threads?: number;
-  /** Smallest file shared out (default `PARALLEL_FROM_BYTES`): below it the workers' start and warm-up cost more than they bring. */
-  readonly parallelFrom?: number;
-  /** Bytes per block given to a thread (tests use small blocks to put many boundaries in a small input). */
-  readonly blockBytes?: number;
 }
 
 /** Output is handed to the stream in batches of about this many bytes, not one write per message. */
@@ -51,26 +41,27 @@ const BATCH_BYTES = 256 * 1024;
 /** A line longer than this without a line break is not NMEA: framing rejects it; it is not held in memory. */
 const MAX_HELD = 1024 * 1024;
 const LF = 10;
+const CR = 13;
+const HASH = 0x23;
+const ONE = 0x31;
+const TWO = 0x32;
+
 const READ_BYTES = 1024 * 1024;
-/** A block for a decode thread: small enough to share out evenly, large enough that handing it over is cheap. */
-const BLOCK_BYTES = 256 * 1024;
-/**
- * Files from this size are shared out. Each worker compiles and warms up the decoder again (≈ 0.2 s of CPU) and two
- * threads contend for memory bandwidth, so on a 2-core host two threads were slower than one on a 12 MB log and
- * faster from a few tens of MB (docs: README "mibc-ais decode").
- */
-export const PARALLEL_FROM_BYTES = 32 * 1024 * 1024;
-/** Threads for a large file by default: two where there are two cores (the join in this thread limits more). */
-export const DEFAULT_DECODE_THREADS = Math.min(2, availableParallelism());
+
+/** Whether a lone \r splits `buf[start, end)` into more lines. */
+function hasCr(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === CR) return true;
+  return false;
+}
 
 /** The input in blocks: read from `fd` while it can be read without waiting, then from the stream. */
-async function* blocks(io: DecodeIo, size: number): AsyncGenerator<Buffer | string> {
+async function* blocks(io: DecodeIo): AsyncGenerator<Buffer | string> {
   if (io.fd !== undefined) {
     for (;;) {
-      const block = Buffer.allocUnsafe(size);
+      const block = Buffer.allocUnsafe(READ_BYTES);
       let got: number;
       try {
-        got = readSync(io.fd, block, 0, size, null);
+        got = readSync(io.fd, block, 0, READ_BYTES, null);
       } catch (e) {
         // A non-blocking descriptor (a terminal, some pipes) has nothing yet: the stream waits for it.
         if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
@@ -83,56 +74,98 @@ async function* blocks(io: DecodeIo, size: number): AsyncGenerator<Buffer | stri
   yield* io.input as AsyncIterable<Buffer | string>;
 }
 
-/** Whether `fd` is a regular file of at least `bytes` (one that workers may share out). */
-function largeFile(fd: number | undefined, bytes: number): boolean {
-  if (fd === undefined) return false;
-  try {
-    const st = fstatSync(fd);
-    return st.isFile() && st.size >= bytes;
-  } catch {
-    return false;
-  }
-}
-
-/** Writes `data`, waiting while the stream is full so a slow consumer cannot make us buffer the whole input. */
-async function write(output: Writable, data: Uint8Array): Promise<void> {
-  if (data.length === 0) return;
-  if (!output.write(data)) await once(output, 'drain');
-}
-
-function summary(io: DecodeIo, c: StreamCounters): void {
-  const codes = Object.entries(c.errors);
-  if (codes.length > 0) {
-    io.errors.write(
-      `decode: ${c.lines} lines, ${c.sentences} sentences, ${c.messages} messages; errors: ${codes.map(([k, v]) => `${k}=${v}`).join(' ')}\n`,
-    );
-  }
-}
-
 export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<StreamCounters> {
-  const blockBytes = options.blockBytes ?? BLOCK_BYTES;
-  const threads = options.threads ?? 1;
-  const c = threads > 1 && largeFile(io.fd, Math.max(2 * blockBytes, options.parallelFrom ?? PARALLEL_FROM_BYTES)) ? await decodeParallel(options, io, threads - 1, blockBytes) : await decodeSerial(options, io);
-  summary(io, c);
-  return c;
-}
-
-/** One thread, the input decoded as it arrives. */
-async function decodeSerial(options: DecodeOptions, io: DecodeIo): Promise<StreamCounters> {
-  const d = new ChunkDecoder({ scaled: !options.unscaled, gpsdCompat: options.gpsdCompat ?? false, outBytes: 2 * BATCH_BYTES });
-  const flush = async (): Promise<void> => {
-    if (d.errorLines.length > 0) {
-      let err = '';
-      for (let i = 0; i < d.errorLines.length; i++) err += `line ${d.errorLines[i]}: ${d.errorTexts[i]}\n`;
-      d.errorLines.length = d.errorTexts.length = 0;
-      io.errors.write(err);
+  const scanner = new VdmScanner();
+  const scaled = !options.unscaled;
+  const compat = options.gpsdCompat ?? false;
+  const view = { scaled, bits: undefined as { bytes: Uint8Array; bitLength: number } | undefined, gpsdCompat: compat };
+  let n = 0;
+  // Each message's text goes straight into one large buffer: joining strings and encoding the joined text at write
+  // time cost more than the decoding.
+  let out = Buffer.allocUnsafe(2 * BATCH_BYTES);
+  let used = 0;
+  const room = (bytes: number): void => {
+    if (used + bytes <= out.length) return;
+    const bigger = Buffer.allocUnsafe(2 * out.length + bytes);
+    out.copy(bigger, 0, 0, used);
+    out = bigger;
+  };
+  const emit = (text: string): void => {
+    room(3 * text.length + 1);
+    used += out.write(text, used, 'utf8');
+    out[used++] = LF;
+  };
+  let err = '';
+  // Messages that a generated writer covers are written from their bits, never decoded into objects.
+  const decoder = new AisLineDecoder({
+    direct: (bits) => {
+      room(MAX_TEXT_BYTES + 1);
+      const end = writeCompiledGpsdOf(bits.bytes, bits.bitLength, scaled, compat, out, used);
+      if (end < 0) return false;
+      out[end] = LF;
+      used = end + 1;
+      return true;
+    },
+  });
+  /** The general path: sentence.ts, vdm.ts, the assembler, the object view; errors named by line. */
+  const line = (text: string, now: number): void => {
+    n++;
+    const { messages, errors } = decoder.push(text, now);
+    for (const e of errors) err += `line ${n}: ${e.code}: ${e.message}\n`;
+    for (const { message, assembled } of messages) {
+      view.bits = assembled.bits;
+      emit(gpsdJsonText(message, view));
     }
-    // The stream may hold the bytes after write() returns: it is handed this buffer and the decoder fills a new one.
-    if (d.used > 0) await write(io.output, d.take());
+  };
+  /** Writes or decodes the message in `scanner`, read from `sentences` lines. */
+  const scanned = (sentences: number): void => {
+    n += sentences;
+    room(MAX_TEXT_BYTES + 1);
+    const written = writeCompiledGpsd(scanner.bytes, scanner.bitLength, scaled, compat, out, used);
+    if (written >= 0) {
+      decoder.countDecoded(sentences, scanner.overLengths);
+      out[written] = LF;
+      used = written + 1;
+      return;
+    }
+    // Types 6, 8 and 24 and undecodable messages: decoded from the bits already read, not parsed again.
+    const bits = scanner.bits();
+    const r = decoder.pushScanned(bits, scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), sentences, scanner.overLengths);
+    if (r instanceof NmeaError) err += `line ${n}: ${r.code}: ${r.message}\n`;
+    else if (r !== undefined) {
+      view.bits = bits;
+      emit(gpsdJsonText(r, view));
+    }
+  };
+  /** Lines in `buf[start, end)`, which holds no \n: split at lone \r as node:readline does. */
+  const segment = (buf: Buffer, start: number, end: number, now: number): void => {
+    if (start === end || (buf[start] === HASH && !hasCr(buf, start, end))) {
+      n++;
+      decoder.countSkipped();
+      return;
+    }
+    if (decoder.pending === 0 && scanner.scan(buf, start, end)) {
+      scanned(1);
+      return;
+    }
+    const text = buf.toString('utf8', start, end);
+    if (text.indexOf('\r') < 0) line(text, now);
+    else for (const l of text.split('\r')) line(l, now);
+  };
+  const flush = async (): Promise<void> => {
+    if (err !== '') io.errors.write(err);
+    err = '';
+    if (used === 0) return;
+    // The stream may hold the bytes after write() returns: hand it this buffer and fill a new one.
+    const ok = io.output.write(out.subarray(0, used));
+    out = Buffer.allocUnsafe(2 * BATCH_BYTES);
+    used = 0;
+    // Respect back-pressure so a slow consumer cannot make us buffer the whole input.
+    if (!ok) await once(io.output, 'drain');
   };
   // Lines end at \n, \r\n or a lone \r, as node:readline splits them; text after the last \n waits for the next chunk.
   let rest: Buffer | undefined;
-  for await (const chunk of blocks(io, READ_BYTES)) {
+  for await (const chunk of blocks(io)) {
     const piece = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     const buf = rest === undefined ? piece : Buffer.concat([rest, piece]);
     let end = buf.lastIndexOf(LF) + 1;
@@ -145,76 +178,35 @@ async function decodeSerial(options: DecodeOptions, io: DecodeIo): Promise<Strea
     rest = end < buf.length ? buf.subarray(end) : undefined;
     const now = io.now();
     for (let pos = 0; pos < end; ) {
-      pos = d.lines(buf, pos, end, now, BATCH_BYTES);
-      if (d.used >= BATCH_BYTES) await flush();
+      let lf = buf.indexOf(LF, pos);
+      if (lf < 0 || lf >= end) lf = end;
+      const stop = lf > pos && buf[lf - 1] === CR && lf < end ? lf - 1 : lf;
+      // `!ccVDx,2,1,`: a two-sentence message whose second line follows is read from its bytes as one.
+      if (buf[pos + 7] === TWO && buf[pos + 9] === ONE && decoder.pending === 0 && lf < end) {
+        const lf2 = buf.indexOf(LF, lf + 1);
+        if (lf2 > lf + 1 && lf2 < end && scanner.scanPair(buf, pos, stop, lf + 1, buf[lf2 - 1] === CR ? lf2 - 1 : lf2)) {
+          scanned(2);
+          pos = lf2 + 1;
+          if (used >= BATCH_BYTES) await flush();
+          continue;
+        }
+      }
+      segment(buf, pos, stop, now);
+      pos = lf + 1;
+      if (used >= BATCH_BYTES) await flush();
     }
     await flush();
   }
-  if (rest !== undefined) d.last(rest, io.now());
+  if (rest !== undefined) segment(rest, 0, rest[rest.length - 1] === CR ? rest.length - 1 : rest.length, io.now());
   await flush();
-  return d.counters;
-}
-
-/**
- * Blocks of a large file decoded by `workers` worker threads and by this one, joined in input order
- * (cli/decode-parallel.ts). A worker is given a block while it has fewer than two; otherwise this thread decodes
- * the block itself, so a worker still starting or warming up (or slowed by other load) takes a smaller share.
- */
-async function decodeParallel(options: DecodeOptions, io: DecodeIo, workers: number, blockBytes: number): Promise<StreamCounters> {
-  const pool = new DecodePool(workers);
-  const joiner = new BlockJoiner(pool);
-  const scaled = !options.unscaled;
-  const gpsdCompat = options.gpsdCompat ?? false;
-  const queue: Array<{ job: BlockJob; result: Promise<BlockResult>; done: boolean }> = [];
-  let id = 0;
-  const send = (bytes: Uint8Array, final: boolean): void => {
-    const job: BlockJob = { id: id++, bytes, final, now: io.now(), scaled, gpsdCompat, prime: undefined };
-    if (pool.waiting >= 2 * workers) {
-      queue.push({ job, result: Promise.resolve(decodeBlock(job)), done: true });
-      return;
-    }
-    const entry = { job, result: pool.run(job), done: false };
-    // A worker's failure is thrown where the result is awaited, in order; not as an unhandled rejection before.
-    entry.result.then(
-      () => (entry.done = true),
-      () => (entry.done = true),
+  const c = decoder.counters;
+  const codes = Object.entries(c.errors);
+  if (codes.length > 0) {
+    io.errors.write(
+      `decode: ${c.lines} lines, ${c.sentences} sentences, ${c.messages} messages; errors: ${codes.map(([k, v]) => `${k}=${v}`).join(' ')}\n`,
     );
-    queue.push(entry);
-  };
-  const takeOldest = async (): Promise<void> => {
-    const { job, result } = queue.shift()!;
-    const { parts, errors } = joiner.join(await joiner.settle(job, await result));
-    if (errors !== '') io.errors.write(errors);
-    for (const p of parts) await write(io.output, p);
-  };
-  try {
-    let rest: Buffer | undefined;
-    for await (const chunk of blocks(io, blockBytes)) {
-      const piece = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-      const buf = rest === undefined ? piece : Buffer.concat([rest, piece]);
-      if (buf.length < blockBytes) {
-        rest = buf;
-        continue;
-      }
-      let cut = blockCut(buf);
-      // A line longer than MAX_HELD without a break is cut where it stands, as one thread would.
-      if (cut === 0 && buf.length < MAX_HELD) {
-        rest = buf;
-        continue;
-      }
-      if (cut === 0) cut = buf.length;
-      rest = cut < buf.length ? Buffer.from(buf.subarray(cut)) : undefined;
-      send(buf.subarray(0, cut), false);
-      // Let the workers' answers in, write what is ready, and hold at most a few blocks' output in memory.
-      await new Promise(setImmediate);
-      while (queue.length > 0 && (queue[0]!.done || queue.length > 4 * (workers + 1))) await takeOldest();
-    }
-    if (rest !== undefined) send(rest, true);
-    while (queue.length > 0) await takeOldest();
-  } finally {
-    await pool.close();
   }
-  return joiner.counters;
+  return c;
 }
 
 export function decodeCommand(): Command {
@@ -222,12 +214,6 @@ export function decodeCommand(): Command {
     .description('decode NMEA AIS sentences (stdin) to gpsd-style JSON, one object per message (stdout)')
     .option('-u, --unscaled', 'raw integer fields, as `gpsdecode -u`', false)
     .option('--gpsd-compat', "gpsd 3.22's readings where it departs from ITU-R M.1371-5 (see README)", false)
-    .option(
-      '--threads <n>',
-      'threads that share out a large file on standard input; pipes and sockets always take one [1..8]',
-      threadCount,
-      DEFAULT_DECODE_THREADS,
-    )
     .addOption(inOption())
     .addOption(outOption('JSON output'))
     .action(async (opts: DecodeOptions & { in: string; out: string }) => {
@@ -241,10 +227,4 @@ export function decodeCommand(): Command {
       await runDecode(opts, { input: streams.input, output: streams.output, errors: process.stderr, now: () => Date.now(), fd });
       await streams.close();
     });
-}
-
-function threadCount(text: string): number {
-  const n = Number(text);
-  if (!/^[1-8]$/.test(text)) throw new InvalidArgumentError('expected a whole number from 1 to 8');
-  return n;
 }

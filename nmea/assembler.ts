@@ -121,14 +121,6 @@ export class FragmentAssembler<F extends Fragment> {
     return dropped;
   }
 
-  /**
-   * The incomplete messages held, oldest first: each fragment's sentence text and when the message was first seen.
-   * Pushing them again in this order, each at its `firstSeen`, rebuilds the same state in another assembler.
-   */
-  held(): Array<{ readonly sentences: string[]; readonly firstSeen: number }> {
-    return [...this.groups.values()].map((g) => ({ sentences: g.fragments.map((f) => f.sentence.raw), firstSeen: g.firstSeen }));
-  }
-
   /** Forgets every incomplete message (e.g. after the input port was reopened). */
   clear(): void {
     this.groups.clear();

@@ -64,11 +64,6 @@ export class AisLineDecoder {
     return this.assembler.pending;
   }
 
-  /** The incomplete messages held (FragmentAssembler.held), to carry this decoder's state over to another. */
-  held(): ReturnType<VdmAssembler['held']> {
-    return this.assembler.held();
-  }
-
   /**
    * Counts a message the caller decoded itself from its `sentences` lines, one sentence each, in order, well formed
    * (vdm-scan.ts), of a type that is not paired; `overLengths` of them over-long. Only while nothing is pending, so

@@ -17,11 +17,6 @@ interface Ring {
 /** Channels kept apart, as gpsd keeps one context per channel; anything else shares a third ring. */
 const CHANNEL_RINGS: Readonly<Record<string, number>> = { A: 0, '1': 0, B: 1, '2': 1 };
 
-/** Which of the three rings a channel's part A's are kept in. */
-export function type24Ring(channel: string): number {
-  return CHANNEL_RINGS[channel] ?? 2;
-}
-
 export class Type24Merger {
   private readonly rings: Ring[];
 
@@ -36,7 +31,7 @@ export class Type24Merger {
    */
   push(m: AisMessage, channel = ''): AisMessage | undefined {
     if (m.type !== 24) return m;
-    const ring = this.rings[type24Ring(channel)]!;
+    const ring = this.rings[CHANNEL_RINGS[channel] ?? 2]!;
     if (m['partno'] === 0) {
       ring.slots[ring.next] = { mmsi: m.mmsi, shipname: m['shipname'] as string };
       ring.next = (ring.next + 1) % this.capacity;

@@ -1,7 +1,4 @@
-/** `runDecode` driven in process, as the `decode` tests need it: from chunks through a stream, or from a file. */
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** `runDecode` driven in process, as the `decode` tests need it: the input written to a stream chunk by chunk. */
 import { PassThrough } from 'node:stream';
 import { runDecode, type DecodeIo, type DecodeOptions } from '../../cli/decode.js';
 import type { StreamCounters } from '../../nmea/stream.js';
@@ -29,18 +26,4 @@ export function decodeChunks(chunks: readonly (string | Buffer)[], options: Deco
   for (const c of chunks) input.write(c);
   input.end();
   return run(options, { input });
-}
-
-/** The input read from a regular file through its descriptor, as `mibc-ais decode < FILE` reads it. */
-export async function decodeFile(text: string | Buffer, options: DecodeOptions): Promise<DecodeRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'mibc-decode-'));
-  const path = join(dir, 'in.nmea');
-  writeFileSync(path, text);
-  const fd = openSync(path, 'r');
-  try {
-    return await run(options, { input: new PassThrough().end(), fd });
-  } finally {
-    closeSync(fd);
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
