@@ -24,16 +24,6 @@ export const enc = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 /** Each text character as it appears inside a JSON string (Table 47 has `"` and `\\`), as bytes. */
 export const TEXT_JSON = [...TEXT_ALPHABET].map((c) => enc(JSON.stringify(c).slice(1, -1)));
 
-/**
- * Code that writes the constant `bytes` at `p` and moves `p` past them, as one store per byte: the generated writers'
- * keys and punctuation, where a copy loop over a table cost more than the stores.
- */
-export function literalCode(bytes: Uint8Array): string {
-  let code = '';
-  for (let k = 0; k < bytes.length; k++) code += `o[p${k === 0 ? '' : ` + ${k}`}] = ${bytes[k]};`;
-  return `${code}\np += ${bytes.length};\n`;
-}
-
 /** Copies `src` to `o` at `p`; returns the position after it. A loop: the constants are a few bytes long. */
 export function put(o: Uint8Array, p: number, src: Uint8Array): number {
   for (let k = 0; k < src.length; k++) o[p + k] = src[k]!;

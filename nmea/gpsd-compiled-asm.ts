@@ -10,7 +10,7 @@ import { BitReader } from './bits.js';
 import { REST, decodeFields, type FieldSpec, type Fields, type Layout } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 import { findAsm, type AsmDef, type JsonSpec } from './asm.js';
-import { ascii, data, enc, int, legendTable, literalCode, pad, put, readCode, signed, text, u, uint } from './_gpsd-bytes.js';
+import { ascii, data, enc, int, legendTable, pad, put, readCode, signed, text, u, uint } from './_gpsd-bytes.js';
 import { jsonValue } from './gpsd-writer.js';
 import { round, Scaler } from './gpsd-units.js';
 
@@ -30,7 +30,7 @@ function constant(ctx: Ctx, value: unknown): string {
   return name;
 }
 
-const literal = (_ctx: Ctx, s: string): string => literalCode(enc(s));
+const literal = (ctx: Ctx, s: string): string => `p = put(o, p, ${constant(ctx, enc(s))});\n`;
 
 /** The header gpsd prints for a message 6 or 8 (gpsd.ts `toGpsdJson`). */
 function headerCode(ctx: Ctx, type: 6 | 8): string {

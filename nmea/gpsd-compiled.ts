@@ -12,7 +12,7 @@
  */
 import { REST, type FieldSpec, type Layout } from './_layout.js';
 import type { LegendName } from './_legends.js';
-import { ascii, data, enc, int, legendTable, literalCode, pad, put, readCode, signed, text, TEXT_JSON, u, uint } from './_gpsd-bytes.js';
+import { ascii, data, enc, int, legendTable, pad, put, readCode, signed, text, TEXT_JSON, u, uint } from './_gpsd-bytes.js';
 import { BitReader } from './bits.js';
 import { writeCompiledAsm } from './gpsd-compiled-asm.js';
 import { jsonValue } from './gpsd-writer.js';
@@ -72,8 +72,8 @@ function fieldCode(ctx: Ctx, name: string): { code: string; spec: FieldSpec } | 
 }
 
 /** Code writing the constant `text` at `p`. */
-function literal(_ctx: Ctx, text: string): string {
-  return literalCode(enc(text));
+function literal(ctx: Ctx, text: string): string {
+  return `p = put(o, p, ${constant(ctx, enc(text))});\n`;
 }
 
 /** Code writing one view item, or '' when the item shows nothing for this layout. */
