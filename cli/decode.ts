@@ -4,7 +4,8 @@
  * Bad lines are reported on stderr with their line number and reason, and decoding goes on; a summary of the
  * counters by error code closes stderr when anything went wrong. Input is read and output written in large blocks;
  * one-sentence lines are read from their bytes (nmea/vdm-scan.ts) and messages written from their bits by the writers
- * generated from the layouts (nmea/gpsd-compiled.ts); the rest takes the full parsers and the object view.
+ * generated from the layouts and payload tables (nmea/gpsd-compiled.ts, nmea/gpsd-compiled-asm.ts); the rest takes the
+ * full parsers and the object view.
  */
 import { once } from 'node:events';
 import { readSync } from 'node:fs';
@@ -128,7 +129,7 @@ export async function runDecode(options: DecodeOptions, io: DecodeIo): Promise<S
       used = written + 1;
       return;
     }
-    // Types 6, 8 and 24 and undecodable messages: decoded from the bits already read, not parsed again.
+    // Type 24, the few 6/8 the writers decline, undecodable messages: decoded from the bits already read.
     const bits = scanner.bits();
     const r = decoder.pushScanned(bits, scanner.channel === 0 ? '' : String.fromCharCode(scanner.channel), sentences, scanner.overLengths);
     if (r instanceof NmeaError) err += `line ${n}: ${r.code}: ${r.message}\n`;
