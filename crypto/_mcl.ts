@@ -241,7 +241,7 @@ export class FixedBaseComb<T extends G1 | GT> {
       }
       const next = op(x, b);
       if (x !== b) x.clear();
-      // rows[i][1] is the caller's base for i = 0; every later element is ours and may be a multiple of a secret.
+      // The first row's base is the caller's; every later element is ours and may be a multiple of a secret.
       if (b !== base) b.clear();
       b = next;
       put(this.sec, (2 * i + 1) * SEC_WINDOW + SEC_WINDOW - 1, b);

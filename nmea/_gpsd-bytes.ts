@@ -1,9 +1,11 @@
 /**
  * The byte-level pieces of the generated gpsd JSON writers (gpsd-compiled.ts, gpsd-compiled-asm.ts): bit reads,
- * decimal digits, 6-bit text and raw data written straight into the output bytes, and the code for a constant
- * bit read. Hand-written: no library writes JSON text from bit fields without building objects first.
+ * decimal digits, 6-bit text and raw data written straight into the output bytes; the code for a constant bit read;
+ * and the assembly of a writer from its code and constants (`WriterCode`). Hand-written: no library writes JSON text from bit fields without building objects first.
  */
 import { LEGENDS, type LegendName } from './_legends.js';
+import { jsonValue } from './gpsd-writer.js';
+import { round, Scaler } from './gpsd-units.js';
 import { TEXT_ALPHABET } from './sixbit.js';
 
 /** `width` bits at a variable `at` (tail fields, anchored to the message end). */
@@ -110,7 +112,53 @@ export function signed(v: number, width: number): number {
   return v >= half ? v - 2 * half : v;
 }
 
-export function legendTable(name: LegendName, width: number): Uint8Array[] {
-  const { values, otherwise } = LEGENDS[name];
-  return Array.from({ length: 2 ** width }, (_, v) => enc(JSON.stringify(values[v] ?? otherwise)));
+/**
+ * What one generated writer is made of: the constants it closes over, by name, and the code that uses them. Both
+ * generators (gpsd-compiled.ts for the message layouts, gpsd-compiled-asm.ts for the payload tables) build on it.
+ */
+export class WriterCode {
+  private readonly env = new Map<string, unknown>();
+  constructor(readonly scaled: boolean) {}
+
+  /** A name in the writer for `value`. */
+  constant(value: unknown): string {
+    const name = `c${this.env.size}`;
+    this.env.set(name, value);
+    return name;
+  }
+
+  /** Code writing the constant `text` at `p`. */
+  literal(text: string): string {
+    return `p = put(o, p, ${this.constant(enc(text))});\n`;
+  }
+
+  /**
+   * Code for the JSON text (bytes) of the legend `name` of the value `v` (code) of a `width`-bit field: a table of
+   * every value where the field is narrow; where it is wide (a 30-bit signal status) a table of the named values,
+   * the rest `otherwise`.
+   */
+  legend(name: LegendName, width: number, v: string): string {
+    const { values, otherwise } = LEGENDS[name];
+    if (width <= DENSE_LEGEND_BITS) return `${this.constant(Array.from({ length: 2 ** width }, (_, k) => enc(JSON.stringify(values[k] ?? otherwise))))}[${v}]`;
+    const size = Math.max(-1, ...Object.keys(values).map(Number)) + 1;
+    const table = this.constant(Array.from({ length: size }, (_, k) => enc(JSON.stringify(values[k] ?? otherwise))));
+    return `(${table}[${v}] ?? ${this.constant(enc(JSON.stringify(otherwise)))})`;
+  }
+
+  /** The writer: `body` over the message bits `b` (`len` bits) into `o` from `p`, the shared helpers and `extra` in scope. */
+  compile(body: string, extra: Readonly<Record<string, unknown>> = {}): Writer {
+    const helpers = { u, signed, put, uint, int, pad, ascii, text, data, round, jv: jsonValue, S: new Scaler(this.scaled), TRUE, FALSE, ...extra };
+    const names = [...Object.keys(helpers), ...this.env.keys()];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the generators: a writer per layout
+    const make = new Function(...names, `return function write(b, len, o, p) {\n${body}\n};`) as (...args: unknown[]) => Writer;
+    return make(...Object.values(helpers), ...this.env.values());
+  }
 }
+
+/** Writes one message's JSON (without line break) into `o` from `p`, the bits in `b`; returns the position after it. */
+export type Writer = (b: Uint8Array, len: number, o: Uint8Array, p: number) => number;
+
+/** Fields up to this width get a legend table of every value (256 entries at most). */
+const DENSE_LEGEND_BITS = 8;
+const TRUE = enc('true');
+const FALSE = enc('false');

@@ -10,41 +10,26 @@ import { BitReader } from './bits.js';
 import { REST, decodeFields, type FieldSpec, type Fields, type Layout } from './_layout.js';
 import { LEGENDS, type LegendName } from './_legends.js';
 import { findAsm, type AsmDef, type JsonSpec } from './asm.js';
-import { ascii, data, enc, int, legendTable, pad, put, readCode, signed, text, u, uint } from './_gpsd-bytes.js';
-import { jsonValue } from './gpsd-writer.js';
-import { round, Scaler } from './gpsd-units.js';
-
-type Writer = (b: Uint8Array, len: number, o: Uint8Array, p: number) => number;
+import { enc, readCode, u, WriterCode, type Writer } from './_gpsd-bytes.js';
 
 /** Where the application data begins, after DAC and FI. */
 const DATA_AT = { 6: 88, 8: 56 } as const;
 
-interface Ctx {
-  readonly env: Map<string, unknown>;
-  readonly scaled: boolean;
-}
 
-function constant(ctx: Ctx, value: unknown): string {
-  const name = `c${ctx.env.size}`;
-  ctx.env.set(name, value);
-  return name;
-}
-
-const literal = (ctx: Ctx, s: string): string => `p = put(o, p, ${constant(ctx, enc(s))});\n`;
 
 /** The header gpsd prints for a message 6 or 8 (gpsd.ts `toGpsdJson`). */
-function headerCode(ctx: Ctx, type: 6 | 8): string {
-  let code = literal(ctx, `{"class":"AIS","type":${type},"repeat":`) + `p = uint(o, p, ${readCode(6, 2)});\n`;
-  code += literal(ctx, ',"mmsi":') + `p = uint(o, p, ${readCode(8, 30)});\n`;
-  code += literal(ctx, `,"scaled":${ctx.scaled}`);
+function headerCode(ctx: WriterCode, type: 6 | 8): string {
+  let code = ctx.literal(`{"class":"AIS","type":${type},"repeat":`) + `p = uint(o, p, ${readCode(6, 2)});\n`;
+  code += ctx.literal(',"mmsi":') + `p = uint(o, p, ${readCode(8, 30)});\n`;
+  code += ctx.literal(`,"scaled":${ctx.scaled}`);
   if (type === 6) {
-    code += literal(ctx, ',"seqno":') + `p = uint(o, p, ${readCode(38, 2)});\n`;
-    code += literal(ctx, ',"dest_mmsi":') + `p = uint(o, p, ${readCode(40, 30)});\n`;
-    code += literal(ctx, ',"retransmit":') + `p = put(o, p, ${readCode(70, 1)} === 1 ? TRUE : FALSE);\n`;
+    code += ctx.literal(',"seqno":') + `p = uint(o, p, ${readCode(38, 2)});\n`;
+    code += ctx.literal(',"dest_mmsi":') + `p = uint(o, p, ${readCode(40, 30)});\n`;
+    code += ctx.literal(',"retransmit":') + `p = put(o, p, ${readCode(70, 1)} === 1 ? TRUE : FALSE);\n`;
   }
   const at = DATA_AT[type];
-  code += literal(ctx, ',"dac":') + `p = uint(o, p, ${readCode(at - 16, 10)});\n`;
-  code += literal(ctx, ',"fid":') + `p = uint(o, p, ${readCode(at - 6, 6)});\n`;
+  code += ctx.literal(',"dac":') + `p = uint(o, p, ${readCode(at - 16, 10)});\n`;
+  code += ctx.literal(',"fid":') + `p = uint(o, p, ${readCode(at - 6, 6)});\n`;
   return code;
 }
 
@@ -52,10 +37,10 @@ function headerCode(ctx: Ctx, type: 6 | 8): string {
  * Code writing one JsonSpec item of `layout`; `first` leaves out the comma before the key. Top-level fields are
  * read at constant positions; an element's (`element`) by `u` at `at`, the element's offset, plus their start.
  */
-function itemCode(ctx: Ctx, def: AsmDef, layout: Layout, item: JsonSpec, first: boolean, element: boolean): string {
+function itemCode(ctx: WriterCode, def: AsmDef, layout: Layout, item: JsonSpec, first: boolean, element: boolean): string {
   const key = item[0];
   const where = `asm${def.type}.${def.dac}.${def.fid} ${key}`;
-  const label = literal(ctx, `${first ? '' : ','}${JSON.stringify(key)}:`);
+  const label = ctx.literal(`${first ? '' : ','}${JSON.stringify(key)}:`);
   const spec = (name: string): FieldSpec => {
     const f = layout.fields.find((x) => x[0] === name);
     if (f === undefined || f[4] === 'opt' || f[1] < 0) throw new Error(`${where}: ${name} is not a field the writers read`);
@@ -70,14 +55,7 @@ function itemCode(ctx: Ctx, def: AsmDef, layout: Layout, item: JsonSpec, first: 
   };
   const number = (name: string): string => `${label}p = ${spec(name)[3] === 'i' ? 'int' : 'uint'}(o, p, ${read(name)});\n`;
   const scaledValue = (call: string): string => `${label}p = ascii(o, p, jv(${call}));\n`;
-  // Legends of wide fields (a 30-bit signal status) are sparse: the table holds the named values, the rest is `otherwise`.
-  const legendText = (legend: LegendName, v: string): string => {
-    const { values, otherwise } = LEGENDS[legend];
-    const named = Object.keys(values).map(Number);
-    const size = Math.min(2 ** spec(key)[2], Math.max(-1, ...named) + 1);
-    const table = constant(ctx, Array.from({ length: size }, (_, k) => enc(JSON.stringify(values[k] ?? otherwise))));
-    return `(${table}[${v}] ?? ${constant(ctx, enc(JSON.stringify(otherwise)))})`;
-  };
+  const legendText = (legend: LegendName, v: string): string => ctx.legend(legend, spec(key)[2], v);
   switch (item[1]) {
     case undefined: {
       const [, start, width, kind] = spec(key);
@@ -101,26 +79,27 @@ function itemCode(ctx: Ctx, def: AsmDef, layout: Layout, item: JsonSpec, first: 
     case 'legend':
       return (
         `{ const v = ${read(key)};\n${label}p = uint(o, p, v);\n` +
-        `${literal(ctx, `,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${legendText(item[2] as LegendName, 'v')}); }\n`
+        `${ctx.literal(`,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${legendText(item[2] as LegendName, 'v')}); }\n`
       );
     case 'stamp': {
       let code = '';
       let last = 0;
       const template = item[2] as string;
       for (const m of template.matchAll(/\{(\w+)(?::(\d+))?(?:\+(\d+))?\}/g)) {
-        if (m.index > last) code += literal(ctx, template.slice(last, m.index));
+        if (m.index > last) code += ctx.literal(template.slice(last, m.index));
         const value = m[3] === undefined ? read(m[1]!) : `(${read(m[1]!)} + ${m[3]})`;
         code += m[2] === undefined ? `p = uint(o, p, ${value});\n` : `p = pad(o, p, ${value}, ${m[2]});\n`;
         last = m.index + m[0].length;
       }
-      if (last < template.length) code += literal(ctx, template.slice(last));
+      if (last < template.length) code += ctx.literal(template.slice(last));
       return `${label}o[p++] = 34;\n${code}o[p++] = 34;\n`;
     }
     case 'target': {
       // The key is the identifier's kind (its legend); the value an MMSI or IMO number, or 7 characters of text.
-      const keys = legendTable('idtype', spec('idtype')[2]).map((k) => enc(`${first ? '' : ','}${Buffer.from(k).toString('utf8')}:`));
+      const { values, otherwise } = LEGENDS.idtype;
+      const keys = Array.from({ length: 2 ** spec('idtype')[2] }, (_, t) => enc(`${first ? '' : ','}${JSON.stringify(values[t] ?? otherwise)}:`));
       return (
-        `{ const t = ${read('idtype')};\np = put(o, p, ${constant(ctx, keys)}[t]);\no[p++] = 34;\n` +
+        `{ const t = ${read('idtype')};\np = put(o, p, ${ctx.constant(keys)}[t]);\no[p++] = 34;\n` +
         `if (t <= 1) p = uint(o, p, ${read(key)}); else p = text(o, p, b, ${pos(spec(key)[1])}, 7);\no[p++] = 34; }\n`
       );
     }
@@ -132,15 +111,15 @@ function itemCode(ctx: Ctx, def: AsmDef, layout: Layout, item: JsonSpec, first: 
 
 /** Generates the writer of `def`, scaled or not. */
 function compileAsm(def: AsmDef, scaled: boolean): Writer {
-  const ctx: Ctx = { env: new Map(), scaled };
+  const ctx = new WriterCode(scaled);
   let body = headerCode(ctx, def.type);
   for (const item of def.json) body += itemCode(ctx, def, def.layout, item, false, false);
   body += 'o[p++] = 125;\nreturn p;';
-  return make(ctx, body);
+  return ctx.compile(body);
 }
 
 /** Code for the repeated group: `"key":[{…},…]`, or a return of -1 when a counted group runs past the message. */
-function groupCode(ctx: Ctx, def: AsmDef, key: string, element: readonly JsonSpec[]): string {
+function groupCode(ctx: WriterCode, def: AsmDef, key: string, element: readonly JsonSpec[]): string {
   const array = def.array!;
   if (array.name !== key) throw new Error(`asm ${key}: no such group`);
   const count =
@@ -149,7 +128,7 @@ function groupCode(ctx: Ctx, def: AsmDef, key: string, element: readonly JsonSpe
       : readCode(...fixedField(def.layout, array.count.field));
   let code = `{ const n = ${count};\n`;
   if (array.count.kind === 'field') code += `if (${array.start} + n * ${array.size} > len) return -1;\n`;
-  code += literal(ctx, `,${JSON.stringify(key)}:[`);
+  code += ctx.literal(`,${JSON.stringify(key)}:[`);
   code += `for (let k = 0; k < n; k++) {\nconst at = ${array.start} + k * ${array.size};\nif (k > 0) o[p++] = 44;\no[p++] = 123;\n`;
   element.forEach((inner, k) => {
     code += itemCode(ctx, def, array.layout, inner, k === 0, true);
@@ -164,23 +143,11 @@ function fixedField(layout: Layout, name: string): [number, number] {
   return [f[1], f[2]];
 }
 
-const TRUE = enc('true');
-const FALSE = enc('false');
-
-function make(ctx: Ctx, body: string): Writer {
-  const helpers = { u, signed, put, uint, int, pad, ascii, text, data, round, jv: jsonValue, S: new Scaler(ctx.scaled), TRUE, FALSE };
-  const names = [...Object.keys(helpers), ...ctx.env.keys()];
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the module: a writer per table
-  const factory = new Function(...names, `return function write(b, len, o, p) {\n${body}\n};`) as (...args: unknown[]) => Writer;
-  return factory(...Object.values(helpers), ...ctx.env.values());
-}
-
 /** The raw-data writer: header and `"data":"bits:hex"`, the bits after the data zero (gpsd.ts `binary`). */
 function compileRaw(type: 6 | 8, scaled: boolean): Writer {
-  const ctx: Ctx = { env: new Map(), scaled };
+  const ctx = new WriterCode(scaled);
   const at = DATA_AT[type];
-  const body = `${headerCode(ctx, type)}${literal(ctx, ',"data":"')}p = data(o, p, b, ${at}, len - ${at});\no[p++] = 34;\no[p++] = 125;\nreturn p;`;
-  return make(ctx, body);
+  return ctx.compile(`${headerCode(ctx, type)}${ctx.literal(',"data":"')}p = data(o, p, b, ${at}, len - ${at});\no[p++] = 34;\no[p++] = 125;\nreturn p;`);
 }
 
 const raw: Record<6 | 8, [Writer | undefined, Writer | undefined]> = { 6: [undefined, undefined], 8: [undefined, undefined] };

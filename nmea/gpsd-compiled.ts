@@ -12,11 +12,9 @@
  */
 import { REST, type FieldSpec, type Layout } from './_layout.js';
 import type { LegendName } from './_legends.js';
-import { ascii, data, enc, int, legendTable, pad, put, readCode, signed, text, TEXT_JSON, u, uint } from './_gpsd-bytes.js';
+import { put, readCode, TEXT_JSON, u, WriterCode, type Writer } from './_gpsd-bytes.js';
 import { BitReader } from './bits.js';
 import { writeCompiledAsm } from './gpsd-compiled-asm.js';
-import { jsonValue } from './gpsd-writer.js';
-import { Scaler } from './gpsd-units.js';
 import { VIEWS, type ViewItem } from './gpsd-views.js';
 import { MESSAGES } from './layouts.js';
 
@@ -45,14 +43,7 @@ function aidName(o: Uint8Array, p: number, b: Uint8Array, len: number): number {
 interface Ctx {
   readonly layout: Layout;
   readonly scaled: boolean;
-  /** Values handed to the generated code by name. */
-  readonly env: Map<string, unknown>;
-}
-
-function constant(ctx: Ctx, value: unknown): string {
-  const name = `c${ctx.env.size}`;
-  ctx.env.set(name, value);
-  return name;
+  readonly gen: WriterCode;
 }
 
 /** Code for a field's raw value (number, or boolean for `b`), or undefined when the layout lacks it. */
@@ -71,15 +62,11 @@ function fieldCode(ctx: Ctx, name: string): { code: string; spec: FieldSpec } | 
   return { code: raw, spec };
 }
 
-/** Code writing the constant `text` at `p`. */
-function literal(ctx: Ctx, text: string): string {
-  return `p = put(o, p, ${constant(ctx, enc(text))});\n`;
-}
 
 /** Code writing one view item, or '' when the item shows nothing for this layout. */
 function itemCode(ctx: Ctx, item: ViewItem): string {
   const key = item[0];
-  const label = literal(ctx, `,${JSON.stringify(key)}:`);
+  const label = ctx.gen.literal(`,${JSON.stringify(key)}:`);
   const scaledValue = (call: string): string => `${label}p = ascii(o, p, jv(S.${call}));\n`;
   const number = (f: { code: string; spec: FieldSpec }): string => `p = ${f.spec[3] === 'i' ? 'int' : 'uint'}(o, p, ${f.code});\n`;
   const f = fieldCode(ctx, key);
@@ -107,12 +94,12 @@ function itemCode(ctx: Ctx, item: ViewItem): string {
       return quote('p = aidName(o, p, b, len);\n');
     case 'legend': {
       const { code, spec } = need();
-      const table = constant(ctx, legendTable(item[2] ?? (key as LegendName), spec[2]));
-      return `{ const v = ${code};\n${label}p = uint(o, p, v);\n${literal(ctx, `,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${table}[v]); }\n`;
+      const legend = ctx.gen.legend(item[2] ?? (key as LegendName), spec[2], 'v');
+      return `{ const v = ${code};\n${label}p = uint(o, p, v);\n${ctx.gen.literal(`,${JSON.stringify(`${key}_text`)}:`)}p = put(o, p, ${legend}); }\n`;
     }
     case 'word': {
       const f = need();
-      return ctx.scaled ? `${label}p = put(o, p, ${constant(ctx, legendTable(item[2] as LegendName, f.spec[2]))}[${f.code}]);\n` : label + number(f);
+      return ctx.scaled ? `${label}p = put(o, p, ${ctx.gen.legend(item[2] as LegendName, f.spec[2], f.code)});\n` : label + number(f);
     }
     case 'turn':
       return ctx.scaled ? scaledValue(`turn(${need().code})`) : label + number(need());
@@ -128,11 +115,11 @@ function itemCode(ctx: Ctx, item: ViewItem): string {
       let last = 0;
       const template = item[2] as string;
       for (const m of template.matchAll(/\{(\w+):(\d+)\}/g)) {
-        if (m.index > last) code += literal(ctx, template.slice(last, m.index));
+        if (m.index > last) code += ctx.gen.literal(template.slice(last, m.index));
         code += `p = pad(o, p, ${fieldCodeOf(ctx, m[1]!)}, ${m[2]});\n`;
         last = m.index + m[0].length;
       }
-      if (last < template.length) code += literal(ctx, template.slice(last));
+      if (last < template.length) code += ctx.gen.literal(template.slice(last));
       return quote(code);
     }
     case 'zx': {
@@ -156,28 +143,18 @@ function fieldCodeOf(ctx: Ctx, name: string): string {
   return f.code;
 }
 
-/**
- * Writes one message's JSON (without line break) into `o` from `p`, the message's bits in `b`; returns the position
- * after it. `o` needs `MAX_TEXT_BYTES` free bytes.
- */
-export type GpsdWriter = (b: Uint8Array, len: number, o: Uint8Array, p: number) => number;
-
 /** Room a writer may need: the longest covered message's JSON (1200 bits of data as hex, or 6-bit text) and keys. */
 export const MAX_TEXT_BYTES = 4096;
 
 /** Generates the writer of `view` for messages of `layout`. */
-export function compileWriter(layout: Layout, view: readonly ViewItem[], scaled: boolean): GpsdWriter {
-  const ctx: Ctx = { layout, scaled, env: new Map() };
+export function compileWriter(layout: Layout, view: readonly ViewItem[], scaled: boolean): Writer {
+  const ctx: Ctx = { layout, scaled, gen: new WriterCode(scaled) };
   let body = '';
-  for (const k of ['type', 'repeat', 'mmsi']) body += literal(ctx, `${k === 'type' ? '{"class":"AIS",' : ','}${JSON.stringify(k)}:`) + `p = uint(o, p, ${fieldCodeOf(ctx, k)});\n`;
-  body += literal(ctx, `,"scaled":${scaled}`);
+  for (const k of ['type', 'repeat', 'mmsi']) body += ctx.gen.literal(`${k === 'type' ? '{"class":"AIS",' : ','}${JSON.stringify(k)}:`) + `p = uint(o, p, ${fieldCodeOf(ctx, k)});\n`;
+  body += ctx.gen.literal(`,"scaled":${scaled}`);
   for (const item of view) body += itemCode(ctx, item);
   body += 'o[p++] = 125;\nreturn p;';
-  const helpers = { u, signed, put, uint, int, pad, ascii, text, aidName, data, jv: jsonValue, S: new Scaler(scaled), TRUE: enc('true'), FALSE: enc('false') };
-  const names = [...Object.keys(helpers), ...ctx.env.keys()];
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the point of the module: a writer per layout
-  const make = new Function(...names, `return function write(b, len, o, p) {\n${body}\n};`) as (...args: unknown[]) => GpsdWriter;
-  return make(...Object.values(helpers), ...ctx.env.values());
+  return ctx.gen.compile(body, { aidName });
 }
 
 interface Variant {
@@ -185,7 +162,7 @@ interface Variant {
   /** Messages shorter than this take the object path (a tolerated shortfall) or fail to decode. */
   readonly minBits: number;
   /** [unscaled, scaled], compiled on first use. */
-  readonly writers: [GpsdWriter | undefined, GpsdWriter | undefined];
+  readonly writers: [Writer | undefined, Writer | undefined];
 }
 
 interface TypeWriters {
